@@ -1,0 +1,1 @@
+export { deploymentHealthPlugin as default } from './plugin';

@@ -1,0 +1,7 @@
+import { deploymentHealthPlugin } from './plugin';
+
+describe('deployment-health', () => {
+  it('should export plugin', () => {
+    expect(deploymentHealthPlugin).toBeDefined();
+  });
+});
