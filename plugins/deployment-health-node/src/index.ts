@@ -1,18 +1,12 @@
-/***/
 /**
- * Node.js library for the deployment-health plugin.
+ * Backend library for Shipyard deployment health: cluster config and
+ * authenticated Kubernetes clients, exposed as a backend service.
  *
  * @packageDocumentation
  */
-
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export type { ShipyardCluster } from './clusterConfig';
+export {
+  shipyardClustersServiceRef,
+  ConfigShipyardClusters,
+} from './ShipyardClustersService';
+export type { ShipyardClustersService } from './ShipyardClustersService';

@@ -1,0 +1,87 @@
+/*
+ * Config read by @internal/backstage-plugin-deployment-health-node.
+ *
+ * Clusters use the same `kubernetes.clusterLocatorMethods` shape as
+ * @backstage/plugin-kubernetes-backend, so one block of config serves both
+ * plugins. Shipyard adds two optional keys per cluster: `environment` and
+ * `serviceAccountTokenFile`. Keys that upstream also declares keep upstream's
+ * visibility so the merged schema has no conflicts.
+ */
+export interface Config {
+  kubernetes?: {
+    clusterLocatorMethods?: Array<
+      | {
+          /** @visibility frontend */
+          type: 'config';
+          clusters: Array<{
+            /** Unique cluster name, used in API responses and in the `backstage.io/kubernetes-cluster` annotation. */
+            name: string;
+            /** API server URL. Cluster URLs come from config only, never from catalog data. */
+            url: string;
+            /** Human-readable title. */
+            title?: string;
+            /**
+             * Shipyard: environment label for this cluster, e.g. development, staging, production.
+             * Defaults to the cluster name.
+             */
+            environment?: string;
+            /** Only `serviceAccount` (the default) is supported by Shipyard. */
+            authProvider?: string;
+            /**
+             * Bearer token of a read-only service account.
+             * @visibility secret
+             */
+            serviceAccountToken?: string;
+            /**
+             * Shipyard: path to a file holding the bearer token; re-read for every new
+             * connection so rotated tokens are picked up. Used when serviceAccountToken is unset.
+             * @visibility secret
+             */
+            serviceAccountTokenFile?: string;
+            /**
+             * Base64-encoded PEM CA bundle of the API server.
+             * @visibility secret
+             */
+            caData?: string;
+            /**
+             * Path to a PEM CA bundle of the API server.
+             * @visibility secret
+             */
+            caFile?: string;
+            /** Skip TLS verification (local clusters only). */
+            skipTLSVerify?: boolean;
+          }>;
+        }
+      | {
+          /**
+           * A `kubectl proxy` on http://localhost:8001, as upstream's localKubectlProxy.
+           * @visibility frontend
+           */
+          type: 'localKubectlProxy';
+        }
+      | {
+          /** Other upstream locator types (gke, catalog) are ignored by Shipyard. */
+          type: string;
+        }
+    >;
+  };
+  deploymentHealth?: {
+    /**
+     * Clusters taken from kubeconfig contexts, for local use. Not read by the
+     * upstream kubernetes plugin.
+     */
+    kubeconfigContexts?: Array<{
+      /** Context name in the kubeconfig file. */
+      context: string;
+      /**
+       * Path of the kubeconfig file; defaults to $KUBECONFIG or ~/.kube/config.
+       * @visibility secret
+       */
+      kubeconfig?: string;
+      /** Cluster name to use in Shipyard; defaults to the context name. */
+      name?: string;
+      /** Environment label; defaults to the cluster name. */
+      environment?: string;
+    }>;
+  };
+}

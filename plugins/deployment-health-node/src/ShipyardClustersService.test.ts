@@ -1,0 +1,163 @@
+import { ConfigReader } from '@backstage/config';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ConfigShipyardClusters,
+  shipyardClustersServiceRef,
+} from './ShipyardClustersService';
+
+const TOKEN = 'sekret-token-value';
+
+function tmpFile(name: string, content: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-node-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+const data = {
+  kubernetes: {
+    clusterLocatorMethods: [
+      {
+        type: 'config',
+        clusters: [
+          {
+            name: 'dev',
+            url: 'https://127.0.0.1:36443',
+            environment: 'development',
+            serviceAccountToken: TOKEN,
+            caData: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64'),
+          },
+          { name: 'broken', url: '' },
+          { name: 'dev', url: 'https://dup.example.com' },
+          { name: 'ftp', url: 'ftp://x' },
+        ],
+      },
+      { type: 'localKubectlProxy' },
+      { type: 'catalog' },
+    ],
+  },
+};
+
+describe('ConfigShipyardClusters', () => {
+  const clusters = ConfigShipyardClusters.fromConfig(new ConfigReader(data));
+
+  it('lists clusters without credentials and flags bad entries', async () => {
+    const list = await clusters.listClusters();
+    expect(list.map(c => [c.name, c.environment, c.configError])).toEqual([
+      ['dev', 'development', undefined],
+      ['broken', 'broken', 'missing url'],
+      ['dev#2', 'dev', "duplicate cluster name 'dev'"],
+      ['ftp', 'ftp', 'unsupported url protocol ftp:'],
+      ['local', 'local', undefined],
+    ]);
+    expect(JSON.stringify(list)).not.toContain(TOKEN);
+    expect(list[4]).toMatchObject({ url: 'http://localhost:8001', source: 'localKubectlProxy' });
+  });
+
+  it('builds a KubeConfig with token and CA', async () => {
+    const kc = await clusters.getKubeConfig('dev');
+    expect(kc.getCurrentCluster()).toMatchObject({
+      name: 'dev',
+      server: 'https://127.0.0.1:36443',
+      skipTLSVerify: false,
+    });
+    expect(kc.getCurrentUser()?.token).toBe(TOKEN);
+  });
+
+  it('rejects unknown and misconfigured clusters', async () => {
+    await expect(clusters.getKubeConfig('nope')).rejects.toThrow(NotFoundError);
+    await expect(clusters.getKubeConfig('broken')).rejects.toThrow(/misconfigured: missing url/);
+  });
+
+  it('reads token and CA files on each call', async () => {
+    const tokenFile = tmpFile('token', 'first\n');
+    const caFile = tmpFile('ca.crt', 'PEM');
+    const c = ConfigShipyardClusters.fromConfig(
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                { name: 'x', url: 'https://x', serviceAccountTokenFile: tokenFile, caFile },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expect((await c.getKubeConfig('x')).getCurrentUser()?.token).toBe('first');
+    expect((await c.getKubeConfig('x')).getCurrentCluster()?.caData).toBe(
+      Buffer.from('PEM').toString('base64'),
+    );
+    fs.writeFileSync(tokenFile, 'second');
+    expect((await c.getKubeConfig('x')).getCurrentUser()?.token).toBe('second');
+  });
+
+  it('reads kubeconfig contexts', async () => {
+    const kubeconfig = tmpFile(
+      'config',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'kc', cluster: { server: 'https://10.0.0.1:6443' } }],
+        users: [{ name: 'u', user: { token: TOKEN } }],
+        contexts: [{ name: 'ctx', context: { cluster: 'kc', user: 'u' } }],
+        'current-context': 'ctx',
+      }),
+    );
+    const c = ConfigShipyardClusters.fromConfig(
+      new ConfigReader({
+        deploymentHealth: {
+          kubeconfigContexts: [
+            { context: 'ctx', kubeconfig, environment: 'staging' },
+            { context: 'missing', kubeconfig },
+          ],
+        },
+      }),
+    );
+    const list = await c.listClusters();
+    expect(list[0]).toEqual({
+      name: 'ctx',
+      environment: 'staging',
+      url: 'https://10.0.0.1:6443',
+      source: 'kubeconfig',
+      skipTLSVerify: false,
+    });
+    expect(list[1].configError).toMatch(/context not found/);
+    expect((await c.getKubeConfig('ctx')).getCurrentUser()?.token).toBe(TOKEN);
+  });
+
+  it('starts with no kubernetes config at all', async () => {
+    const empty = ConfigShipyardClusters.fromConfig(new ConfigReader({}));
+    expect(await empty.listClusters()).toEqual([]);
+  });
+});
+
+describe('shipyardClustersServiceRef', () => {
+  it('has a default factory reading root config', async () => {
+    let names: string[] = [];
+    await startTestBackend({
+      features: [
+        mockServices.rootConfig.factory({ data }),
+        createBackendPlugin({
+          pluginId: 'consumer',
+          register(env) {
+            env.registerInit({
+              deps: { clusters: shipyardClustersServiceRef },
+              async init({ clusters: c }) {
+                names = (await c.listClusters()).map(x => x.name);
+              },
+            });
+          },
+        }),
+      ],
+    });
+    expect(names).toEqual(['dev', 'broken', 'dev#2', 'ftp', 'local']);
+  });
+});
