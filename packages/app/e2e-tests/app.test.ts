@@ -1,33 +1,41 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { test, expect } from '@playwright/test';
 
-test('App should render the welcome page', async ({ page }) => {
-  await page.goto('/');
+const exampleServices = [
+  'payments-api',
+  'ledger-worker',
+  'storefront-web',
+  'catalog-api',
+  'checkout-api',
+  'auth-gateway',
+  'notifications',
+];
 
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+test('a guest sees the example services and opens one', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
 
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Catalog', exact: true }).click();
+
+  for (const service of exampleServices) {
+    await expect(
+      page.getByRole('link', { name: service, exact: true }),
+    ).toBeVisible();
+  }
+
+  await page.getByRole('link', { name: 'payments-api', exact: true }).click();
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page.getByRole('heading', { name: 'payments-api' }),
   ).toBeVisible();
   await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
+    page.getByText('Card payments and refunds API').first(),
   ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: /team-payments/ }).first(),
+  ).toBeVisible();
+
+  await page.screenshot({
+    path: 'artifacts/screenshots/foundation-entity-page.png',
+    fullPage: true,
+  });
 });
