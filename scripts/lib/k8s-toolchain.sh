@@ -19,6 +19,7 @@ KUBE_VERSION="${SHIPYARD_KUBE_VERSION:-$KUBE_VERSION}"
 ETCD_VERSION="${SHIPYARD_ETCD_VERSION:-$ETCD_VERSION}"
 KWOK_VERSION="${SHIPYARD_KWOK_VERSION:-$KWOK_VERSION}"
 HELM_VERSION="${SHIPYARD_HELM_VERSION:-$HELM_VERSION}"
+METRICS_SERVER_VERSION="${SHIPYARD_METRICS_SERVER_VERSION:-$METRICS_SERVER_VERSION}"
 
 SHIPYARD_GO="${SHIPYARD_GO:-}"
 TOOLS_DIR="${SHIPYARD_CACHE}/go-tools"
@@ -35,6 +36,7 @@ tool_group() {
     etcd) echo "etcd-${ETCD_VERSION}" ;;
     kwok|kwokctl) echo "kwok-${KWOK_VERSION}" ;;
     helm) echo "helm-${HELM_VERSION}" ;;
+    metrics-server) echo "metrics-server-${METRICS_SERVER_VERSION}" ;;
     *) die "unknown tool $1" ;;
   esac
 }
@@ -44,9 +46,10 @@ tool_pinned_version() {
     etcd) echo "$ETCD_VERSION" ;;
     kwok|kwokctl) echo "$KWOK_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    metrics-server) echo "$METRICS_SERVER_VERSION" ;;
   esac
 }
-ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl helm)
+ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl metrics-server helm)
 
 # major.minor of a vX.Y.Z string
 minor_of() { sed -E 's/^v?([0-9]+\.[0-9]+).*/\1/' <<<"$1"; }
@@ -59,10 +62,11 @@ version_matches() {
     kubectl) out="$("$bin" version --client 2>/dev/null | head -1)" ;;
     helm) out="$("$bin" version --short 2>/dev/null)" ;;
     kwok|kwokctl) out="$("$bin" --version 2>/dev/null)" ;;
+    metrics-server) out="$("$bin" --version 2>/dev/null | head -1)" ;;
     *) out="$("$bin" --version 2>/dev/null | head -1)" ;;
   esac
   # kwok prints "kwok version v0.8.0 ..."; others "Kubernetes v1.36.3", "etcd Version: 3.6.16"
-  grep -Eq "(^|[^0-9.])v?${want//./\\.}\.[0-9]+" <<<"$out"
+  grep -Eq "(^|[^0-9.])v?${want//./\\.}(\.[0-9]+)?([^0-9]|$)" <<<"$out"
 }
 
 # Prints the path of a usable binary for tool $1, or nothing.
@@ -204,8 +208,18 @@ build_kube() {
     "k8s.io/kubernetes/cmd/${tool}")
 }
 
+build_metrics_server() {
+  local out="${TOOLS_DIR}/$(tool_group metrics-server)"
+  mkdir -p "$out"
+  log "building metrics-server ${METRICS_SERVER_VERSION} from sigs.k8s.io/metrics-server (go install) ..."
+  run_logged "metrics-server-${METRICS_SERVER_VERSION}" env GOBIN="$out" "$GO" install \
+    -ldflags="-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION} -X k8s.io/client-go/pkg/version.gitCommit=shipyard-gomod" \
+    "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}"
+}
+
 build_tool() {
   case "$1" in
+    metrics-server) build_metrics_server ;;
     kwok|kwokctl) build_kwok "$1" ;;
     helm) build_helm ;;
     etcd) build_etcd ;;
@@ -231,5 +245,14 @@ ensure_tools() {
     fi
     var="BIN_${tool^^}"; var="${var//-/_}"
     printf -v "$var" '%s' "$path"
+  done
+}
+
+# resolve_tools_nobuild TOOL...: like ensure_tools but never builds; BIN_<TOOL> may be empty.
+resolve_tools_nobuild() {
+  local tool var
+  for tool in "$@"; do
+    var="BIN_${tool^^}"; var="${var//-/_}"
+    printf -v "$var" '%s' "$(find_tool "$tool")"
   done
 }

@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# `scripts/cluster seed`: deploy the example services into a running cluster.
+# Sourced by scripts/cluster (uses kc, log, die, BIN_HELM, CLUSTER_D, cdir, kubeconfig_of).
+#
+# The workloads come from the local chart examples-chart/ rendered by the real helm,
+# one release per cluster ("shipyard-examples" in namespace shipyard-system), with
+# values-<cluster>.yaml (falling back to values-dev.yaml for other cluster names).
+# Idempotent: later runs are `helm upgrade` with the same values (no pod churn).
+
+SEED_RELEASE=shipyard-examples
+SEED_NS=shipyard-system
+
+seed_helm() { local name="$1"; shift; "$BIN_HELM" --kubeconfig "$(kubeconfig_of "$name")" "$@"; }
+
+seed_values() {
+  local name="$1"
+  if [[ -f "${CLUSTER_D}/examples-chart/values-${name}.yaml" ]]; then
+    echo "${CLUSTER_D}/examples-chart/values-${name}.yaml"
+  else
+    echo "${CLUSTER_D}/examples-chart/values-dev.yaml"
+  fi
+}
+
+seed_wait_available() {
+  local name="$1" ns="$2" deploy="$3" timeout="${4:-60}"
+  kc "$name" -n "$ns" rollout status "deployment/${deploy}" --timeout="${timeout}s" >/dev/null
+}
+
+seed_cluster() {
+  local name="$1" values chart="${CLUSTER_D}/examples-chart"
+  values="$(seed_values "$name")"
+  local env_label
+  env_label="$(cluster_environment "$name")"
+  kc "$name" apply -f "${CLUSTER_D}/reader-rbac.yaml" >/dev/null
+  local common=(--namespace "$SEED_NS" --history-max 5 -f "$values" --set "cluster=${name}" --set "environment=${env_label}")
+  if ! seed_helm "$name" status "$SEED_RELEASE" -n "$SEED_NS" >/dev/null 2>&1; then
+    log "[$name] seed: helm install ${SEED_RELEASE} (initial versions) with $(basename "$values") ..."
+    seed_helm "$name" install "$SEED_RELEASE" "$chart" "${common[@]}" --set phase=initial >/dev/null
+    log "[$name] seed: waiting for the initial rollouts ..."
+    local d
+    while read -r ns d; do
+      # services that are meant to be broken from the start never become available
+      if [[ -z "$(kc "$name" -n "$ns" get deploy "$d" -o jsonpath='{.spec.template.metadata.labels.shipyard\.dev/simulate}')" ]]; then
+        seed_wait_available "$name" "$ns" "$d" 90 || log "[$name] seed: ${ns}/${d} not available yet (continuing)"
+      fi
+    done < <(kc "$name" get deploy -A -l app.kubernetes.io/part-of=shipyard-examples --no-headers -o custom-columns=NS:.metadata.namespace,N:.metadata.name)
+  fi
+  log "[$name] seed: helm upgrade ${SEED_RELEASE} (current versions) ..."
+  seed_helm "$name" upgrade "$SEED_RELEASE" "$chart" "${common[@]}" --set phase=final >/dev/null
+  log "[$name] seed: done. Workloads:"
+  kc "$name" get deploy,hpa -A -l app.kubernetes.io/part-of=shipyard-examples >&2 || true
+}
