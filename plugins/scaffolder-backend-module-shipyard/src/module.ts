@@ -1,21 +1,26 @@
-import { createBackendModule } from "@backstage/backend-plugin-api";
-import { scaffolderActionsExtensionPoint  } from '@backstage/plugin-scaffolder-node';
-import { createExampleAction } from "./actions/example";
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { readShipyardConfig } from './config';
+import { createShipyardValidateAction } from './actions/validate';
 
 /**
- * A backend module that registers the action into the scaffolder
+ * Registers the Shipyard scaffolder actions (`shipyard:*`).
+ *
+ * @public
  */
 export const scaffolderModule = createBackendModule({
-  moduleId: 'example-action',
+  moduleId: 'shipyard',
   pluginId: 'scaffolder',
   register({ registerInit }) {
     registerInit({
       deps: {
-        scaffolderActions: scaffolderActionsExtensionPoint
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolderActions}) {
-        scaffolderActions.addActions(createExampleAction());
-      }
+      async init({ scaffolderActions, config }) {
+        const moduleConfig = readShipyardConfig(config);
+        scaffolderActions.addActions(createShipyardValidateAction({ config: moduleConfig }));
+      },
     });
   },
-})
+});

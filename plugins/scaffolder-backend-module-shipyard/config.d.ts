@@ -1,0 +1,30 @@
+export interface Config {
+  /** Shipyard scaffolder actions (`@internal/backstage-plugin-scaffolder-backend-module-shipyard`). */
+  shipyard?: {
+    helm?: {
+      /**
+       * Path to the helm v3 executable used by `shipyard:validate` and
+       * `shipyard:deploy`. Default: `helm` on PATH, then the newest
+       * `$SHIPYARD_CACHE/go-tools/helm-v* /helm` built by `scripts/cluster build`.
+       */
+      path?: string;
+    };
+    publish?: {
+      local?: {
+        /**
+         * Directory under which `shipyard:publish:local` creates one git
+         * repository per service. Relative paths resolve against the backend's
+         * working directory. Required for that action.
+         */
+        baseDir?: string;
+      };
+    };
+    deploy?: {
+      /**
+       * Clusters `shipyard:deploy` and `shipyard:kubernetes:namespace` may
+       * change. Default: every cluster of the cluster service.
+       */
+      allowedClusters?: string[];
+    };
+  };
+}

@@ -1,0 +1,101 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { runHelm } from '../lib/helm';
+import { checkKubernetesObjects, SourcedObject } from './kubernetes';
+import { Finding } from './types';
+
+/**
+ * Splits `helm template` output into objects, keeping the `# Source:` of each.
+ * `sourcePrefix` replaces the chart name at the start of the source path and
+ * `suffix` is appended (e.g. ` (values-prod.yaml)`).
+ */
+export function parseRenderedManifests(
+  rendered: string,
+  options: { chartName?: string; sourcePrefix?: string; suffix?: string } = {},
+): SourcedObject[] {
+  const out: SourcedObject[] = [];
+  for (const chunk of rendered.split(/^---\s*$/m)) {
+    if (!chunk.trim()) continue;
+    const m = /^#\s*Source:\s*(.+)$/m.exec(chunk);
+    let source = m ? m[1].trim() : 'rendered';
+    if (options.chartName && options.sourcePrefix !== undefined && source.startsWith(`${options.chartName}/`)) {
+      source = path.posix.join(options.sourcePrefix, source.slice(options.chartName.length + 1));
+    }
+    source += options.suffix ?? '';
+    for (const doc of parseAllDocuments(chunk)) {
+      const object = (doc as any).toJS?.();
+      if (object && typeof object === 'object') out.push({ object, source });
+    }
+  }
+  return out;
+}
+
+/** Values files a chart is validated with: every `values-*.yaml` (or the defaults only). */
+export async function listValuesFiles(chartDir: string): Promise<string[]> {
+  const entries = await fs.readdir(chartDir);
+  return entries.filter(e => /^values-.+\.ya?ml$/.test(e)).sort();
+}
+
+/**
+ * Renders a chart with the real helm for each values file and checks every
+ * rendered object with {@link checkKubernetesObjects}.
+ *
+ * @param helm - helm executable (see resolveHelmBinary)
+ * @param chartDir - absolute chart directory
+ * @param relChartDir - chart directory as reported in findings
+ */
+export async function checkHelmChart(
+  helm: string,
+  chartDir: string,
+  relChartDir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ findings: Finding[]; valuesFiles: string[] }> {
+  const findings: Finding[] = [];
+  const chartYaml = await fs.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+  const chartName: string =
+    (parseAllDocuments(chartYaml)[0] as any)?.toJS?.()?.name ?? path.basename(chartDir);
+
+  const exists = (p: string) => fs.stat(path.join(chartDir, p)).then(() => true, () => false);
+  if (!(await exists('values.schema.json'))) {
+    findings.push({
+      rule: 'helm.values-schema',
+      file: path.posix.join(relChartDir, 'values.schema.json'),
+      message: 'no values.schema.json: values are not validated',
+      severity: 'warning',
+    });
+  }
+
+  const valuesFiles = await listValuesFiles(chartDir);
+  const runs = valuesFiles.length ? valuesFiles : [undefined];
+  for (const valuesFile of runs) {
+    const label = valuesFile ?? 'values.yaml';
+    const args = ['template', 'shipyard-validate', chartDir, '--namespace', 'shipyard-validate'];
+    if (valuesFile) args.push('--values', path.join(chartDir, valuesFile));
+    const result = await runHelm(helm, args, { signal: options.signal, timeoutMs: 120_000 });
+    if (result.code !== 0) {
+      findings.push({
+        rule: 'helm.render',
+        file: path.posix.join(relChartDir, label),
+        message: `helm template failed: ${result.stderr.trim().split('\n').slice(-5).join(' ')}`,
+        severity: 'error',
+      });
+      continue;
+    }
+    const objects = parseRenderedManifests(result.stdout, {
+      chartName,
+      sourcePrefix: relChartDir,
+      suffix: ` (${label})`,
+    });
+    if (objects.length === 0) {
+      findings.push({
+        rule: 'helm.render',
+        file: path.posix.join(relChartDir, label),
+        message: 'the chart renders no objects',
+        severity: 'error',
+      });
+    }
+    findings.push(...checkKubernetesObjects(objects));
+  }
+  return { findings, valuesFiles };
+}
