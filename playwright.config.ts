@@ -13,11 +13,10 @@ export default defineConfig({
   // already runs locally; CI always starts its own.
   webServer: [
     {
-      command: 'yarn start',
+      command: 'mkdir -p artifacts && yarn start > artifacts/portal.log 2>&1',
       url: 'http://localhost:3000',
       reuseExistingServer: !process.env.CI,
       timeout: 600_000,
-      stdout: 'pipe',
     },
     {
       command: 'true',
