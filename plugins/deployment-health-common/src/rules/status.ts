@@ -1,0 +1,59 @@
+import { HealthReason, HealthStatus } from '../types';
+
+const SEVERITY: Record<HealthStatus, number> = {
+  Healthy: 0,
+  Unknown: 1,
+  Progressing: 2,
+  Degraded: 3,
+  Failed: 4,
+};
+
+/** The most severe of the given statuses; Healthy for none. @public */
+export function worstStatus(statuses: Iterable<HealthStatus>): HealthStatus {
+  let worst: HealthStatus = 'Healthy';
+  for (const s of statuses) {
+    if (SEVERITY[s] > SEVERITY[worst]) worst = s;
+  }
+  return worst;
+}
+
+/** Status implied by a list of reasons. @public */
+export function statusOf(reasons: HealthReason[]): HealthStatus {
+  return worstStatus(reasons.map(r => r.status));
+}
+
+/** Lowers a reason to at most `max` (e.g. a failing pod of a workload that still serves). @internal */
+export function capReason(reason: HealthReason, max: HealthStatus): HealthReason {
+  return SEVERITY[reason.status] > SEVERITY[max] ? { ...reason, status: max } : reason;
+}
+
+/** Options shared by the rules; `now` keeps them pure and testable. @public */
+export interface RuleOptions {
+  now?: Date;
+  /** Restarts and Warning events older than this no longer count (default 15 min). */
+  recentWindowMs?: number;
+  /** A not-ready container younger than this is Progressing, not Degraded (default 2 min). */
+  startupGraceMs?: number;
+}
+
+/** @internal */
+export function resolveOptions(o: RuleOptions = {}) {
+  return {
+    now: (o.now ?? new Date()).getTime(),
+    recentWindowMs: o.recentWindowMs ?? 15 * 60_000,
+    startupGraceMs: o.startupGraceMs ?? 2 * 60_000,
+  };
+}
+
+/** @internal */
+export function time(t: Date | string | undefined | null): number | undefined {
+  if (!t) return undefined;
+  const ms = new Date(t).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** @internal */
+export function iso(t: Date | string | undefined | null): string | undefined {
+  const ms = time(t);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}

@@ -1,0 +1,221 @@
+import type {
+  V1DaemonSet,
+  V1Deployment,
+  V1StatefulSet,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import {
+  HealthReason,
+  HpaHealth,
+  ObjectRef,
+  RolloutHealth,
+  WorkloadKind,
+} from '../types';
+import { iso } from './status';
+
+/** A workload object of one of the tracked kinds. @public */
+export type Workload =
+  | (V1Deployment & { kind: 'Deployment' })
+  | (V1StatefulSet & { kind: 'StatefulSet' })
+  | (V1DaemonSet & { kind: 'DaemonSet' });
+
+/** @internal */
+export function workloadRef(w: { kind?: string; metadata?: { name?: string; namespace?: string } }): ObjectRef {
+  return { kind: w.kind ?? '', namespace: w.metadata?.namespace, name: w.metadata?.name ?? '' };
+}
+
+/**
+ * Rollout state of a workload plus the reasons it implies on its own
+ * (pods and HPA are folded in by workloadHealth).
+ *
+ * @public
+ */
+export function rolloutHealth(w: Workload): {
+  rollout: RolloutHealth;
+  reasons: HealthReason[];
+} {
+  const ref = workloadRef(w);
+  const label = `${w.kind} ${ref.name}`;
+  const generation = w.metadata?.generation;
+  const observed = w.status?.observedGeneration;
+  const observedLatestGeneration =
+    generation === undefined || (observed !== undefined && observed >= generation);
+
+  let desired: number;
+  let current: number;
+  let updated: number;
+  let ready: number;
+  let available: number;
+  let revisionDone = true;
+  let conditions: RolloutHealth['conditions'] = [];
+
+  if (w.kind === 'DaemonSet') {
+    const s = w.status;
+    desired = s?.desiredNumberScheduled ?? 0;
+    current = s?.currentNumberScheduled ?? 0;
+    updated = s?.updatedNumberScheduled ?? 0;
+    ready = s?.numberReady ?? 0;
+    available = s?.numberAvailable ?? 0;
+  } else if (w.kind === 'StatefulSet') {
+    const s = w.status;
+    desired = w.spec?.replicas ?? 1;
+    current = s?.replicas ?? 0;
+    updated = s?.updatedReplicas ?? 0;
+    ready = s?.readyReplicas ?? 0;
+    available = s?.availableReplicas ?? ready;
+    // OnDelete never converges by itself: only judge revisions for RollingUpdate.
+    if (w.spec?.updateStrategy?.type !== 'OnDelete') {
+      revisionDone = !s?.updateRevision || s.currentRevision === s.updateRevision;
+    }
+  } else {
+    const s = w.status;
+    desired = w.spec?.replicas ?? 1;
+    current = s?.replicas ?? 0;
+    updated = s?.updatedReplicas ?? 0;
+    ready = s?.readyReplicas ?? 0;
+    available = s?.availableReplicas ?? 0;
+    conditions = (s?.conditions ?? [])
+      .filter(c => c.type === 'Progressing' || c.type === 'Available' || c.type === 'ReplicaFailure')
+      .map(c => ({
+        type: c.type,
+        status: c.status,
+        ...(c.reason ? { reason: c.reason } : {}),
+        ...(c.message ? { message: c.message } : {}),
+        ...(c.lastTransitionTime ? { lastTransitionTime: iso(c.lastTransitionTime) } : {}),
+      }));
+  }
+
+  // "current > updated" means old-revision pods still run (rolling update not done).
+  const complete =
+    observedLatestGeneration &&
+    revisionDone &&
+    updated >= desired &&
+    available >= desired &&
+    current <= desired;
+
+  const reasons: HealthReason[] = [];
+  const add = (status: HealthReason['status'], code: string, message: string) =>
+    reasons.push({ status, code, message, object: ref });
+
+  const progressing = conditions.find(c => c.type === 'Progressing');
+  const replicaFailure = conditions.find(c => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    add('Failed', 'ProgressDeadlineExceeded', `${label} rollout exceeded its progress deadline${progressing.message ? `: ${progressing.message}` : ''}`);
+  }
+  if (replicaFailure) {
+    add('Failed', replicaFailure.reason ?? 'ReplicaFailure', replicaFailure.message ?? `${label} cannot create pods`);
+  }
+  if (desired > 0 && available === 0) {
+    // Nothing serves. While a rollout is under way (and within its deadline)
+    // that is Progressing; pod reasons such as CrashLoopBackOff escalate it
+    // to Failed in workloadHealth. After a finished rollout it is Failed.
+    const rolling =
+      w.kind === 'Deployment'
+        ? progressing?.reason !== 'NewReplicaSetAvailable' && progressing?.status !== 'False'
+        : !observedLatestGeneration || updated < desired || !revisionDone || ready < desired;
+    if (rolling) {
+      add('Progressing', 'RolloutInProgress', `${label}: 0 of ${desired} replicas available yet`);
+    } else {
+      add('Failed', 'NoReplicasAvailable', `${label}: 0 of ${desired} replicas available`);
+    }
+  } else if (!complete) {
+    if (!observedLatestGeneration) {
+      add('Progressing', 'ObservedGenerationStale', `${label}: controller has not yet observed generation ${generation}`);
+    } else if (updated < desired || current > desired || !revisionDone) {
+      add('Progressing', 'RolloutInProgress', `${label}: ${updated} of ${desired} replicas updated, ${available} available`);
+    } else {
+      add('Degraded', 'ReplicasUnavailable', `${label}: ${available} of ${desired} replicas available`);
+    }
+  }
+  if (desired === 0) {
+    add('Healthy', 'ScaledToZero', `${label} is scaled to zero`);
+  }
+
+  return {
+    rollout: {
+      desired,
+      current,
+      updated,
+      ready,
+      available,
+      observedLatestGeneration,
+      conditions,
+      complete,
+    },
+    reasons,
+  };
+}
+
+function quantity(v: { averageUtilization?: number; averageValue?: string; value?: string } | undefined) {
+  if (!v) return undefined;
+  if (v.averageUtilization !== undefined) return `${v.averageUtilization}%`;
+  return v.averageValue ?? v.value;
+}
+
+/**
+ * HPA state (autoscaling/v2); at max replicas means the service cannot scale
+ * further under load.
+ *
+ * @public
+ */
+export function hpaHealth(hpa: V2HorizontalPodAutoscaler): {
+  hpa: HpaHealth;
+  reasons: HealthReason[];
+} {
+  const name = hpa.metadata?.name ?? '';
+  const min = hpa.spec?.minReplicas ?? 1;
+  const max = hpa.spec?.maxReplicas ?? 0;
+  const current = hpa.status?.currentReplicas ?? 0;
+  const desired = hpa.status?.desiredReplicas ?? 0;
+  const atMax = max > 0 && current >= max && desired >= max;
+
+  const metricName = (m: any): string =>
+    m?.resource?.name ?? m?.containerResource?.name ?? m?.pods?.metric?.name ??
+    m?.object?.metric?.name ?? m?.external?.metric?.name ?? m?.type ?? 'metric';
+  const currentByName = new Map(
+    (hpa.status?.currentMetrics ?? []).map(m => [
+      metricName(m),
+      quantity((m as any)[lowerFirst(m.type)]?.current),
+    ]),
+  );
+  const metrics = (hpa.spec?.metrics ?? []).map(m => ({
+    name: metricName(m),
+    current: currentByName.get(metricName(m)),
+    target: quantity((m as any)[lowerFirst(m.type)]?.target),
+  }));
+
+  const reasons: HealthReason[] = [];
+  const ref: ObjectRef = { kind: 'HorizontalPodAutoscaler', namespace: hpa.metadata?.namespace, name };
+  if (atMax) {
+    reasons.push({
+      status: 'Degraded',
+      code: 'HpaAtMaxReplicas',
+      message: `HPA ${name} is pinned at its maximum of ${max} replicas`,
+      object: ref,
+    });
+  }
+  const unable = hpa.status?.conditions?.find(c => c.type === 'ScalingActive' && c.status === 'False');
+  if (unable) {
+    reasons.push({
+      status: 'Degraded',
+      code: unable.reason ?? 'ScalingInactive',
+      message: `HPA ${name} cannot scale: ${unable.message ?? unable.reason}`,
+      object: ref,
+    });
+  }
+  return {
+    hpa: { name, minReplicas: min, maxReplicas: max, currentReplicas: current, desiredReplicas: desired, atMax, metrics },
+    reasons,
+  };
+}
+
+function lowerFirst(s: string | undefined): string {
+  if (!s) return '';
+  // ContainerResource -> containerResource, Resource -> resource
+  return s[0].toLowerCase() + s.slice(1);
+}
+
+/** @internal */
+export function workloadKind(kind: string | undefined): WorkloadKind | undefined {
+  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' ? kind : undefined;
+}
