@@ -2,6 +2,7 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { readShipyardConfig } from './config';
 import { createShipyardValidateAction } from './actions/validate';
+import { createShipyardPublishLocalAction } from './actions/publishLocal';
 
 /**
  * Registers the Shipyard scaffolder actions (`shipyard:*`).
@@ -19,7 +20,10 @@ export const scaffolderModule = createBackendModule({
       },
       async init({ scaffolderActions, config }) {
         const moduleConfig = readShipyardConfig(config);
-        scaffolderActions.addActions(createShipyardValidateAction({ config: moduleConfig }));
+        scaffolderActions.addActions(
+          createShipyardValidateAction({ config: moduleConfig }),
+          createShipyardPublishLocalAction({ config: moduleConfig }),
+        );
       },
     });
   },

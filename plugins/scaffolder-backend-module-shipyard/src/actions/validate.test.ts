@@ -45,7 +45,8 @@ describe('shipyard:validate', () => {
 
   it('works in dry run', async () => {
     await fs.cp(GOOD, workspacePath, { recursive: true });
-    const ctx = createMockActionContext({ input: {}, workspacePath, isDryRun: true });
+    // createMockActionContext drops isDryRun: set it on the context
+    const ctx = { ...createMockActionContext({ input: {}, workspacePath }), isDryRun: true };
     await action.handler(ctx as any);
     expect(ctx.output).toHaveBeenCalledWith('report', expect.objectContaining({ passed: true }));
   });
