@@ -2,11 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { deploymentHealthPermissions } from '@internal/backstage-plugin-deployment-health-common';
+import { shipyardClustersServiceRef } from '@internal/backstage-plugin-deployment-health-node';
+import { ClusterCache } from './cluster/ClusterCache';
+import { OnDemandQuery } from './cluster/onDemand';
+import { DeploymentHealthService } from './DeploymentHealthService';
+import { readOptions } from './options';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * deploymentHealthPlugin backend plugin
+ * Deployment health backend: one list+watch cache per configured cluster and
+ * a REST API for entity, team and cluster health.
  *
  * @public
  */
@@ -15,17 +22,42 @@ export const deploymentHealthPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        clusters: shipyardClustersServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
-          await createRouter({
-            httpAuth,
-            todoList,
-          }),
+      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, lifecycle, catalog, clusters }) {
+        const options = readOptions(config);
+        permissionsRegistry.addPermissions(deploymentHealthPermissions);
+
+        const caches = (await clusters.listClusters()).map(
+          cluster => new ClusterCache(cluster, clusters, options, logger.child({ cluster: cluster.name })),
         );
+        if (caches.length === 0) {
+          logger.warn('No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty');
+        }
+        // Start watching once the backend is up; failures are per cluster
+        // and retried with backoff, never fatal for the backend.
+        lifecycle.addStartupHook(() => caches.forEach(c => c.start()));
+        lifecycle.addShutdownHook(async () => {
+          await Promise.all(caches.map(c => c.stop()));
+        });
+
+        const health = new DeploymentHealthService({
+          caches,
+          catalog,
+          permissions,
+          options,
+          logger,
+          onDemand: new OnDemandQuery(options.onDemandMaxObjects, options.onDemandCacheTtlMs),
+        });
+        httpRouter.use(await createRouter({ httpAuth, health }));
       },
     });
   },

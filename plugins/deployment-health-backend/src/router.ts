@@ -1,50 +1,37 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { DeploymentHealthService } from './DeploymentHealthService';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+/**
+ * Thin HTTP layer: authenticate, parse parameters, delegate. Permission
+ * checks live in DeploymentHealthService; errors (NotAllowedError ->
+ * 403, NotFoundError -> 404, AuthenticationError -> 401) are mapped by the
+ * backend's error handler.
+ */
+export async function createRouter(options: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  health: DeploymentHealthService;
 }): Promise<express.Router> {
+  const { httpAuth, health } = options;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
+  router.get('/entity/:namespace/:kind/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const { namespace, kind, name } = req.params;
+    res.json(await health.getEntityHealth({ namespace, kind, name }, credentials));
   });
 
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
-    });
-
-    res.status(201).json(result);
+  router.get('/group/:namespace/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const { namespace, name } = req.params;
+    const includeChildren = req.query.includeChildren === 'true';
+    res.json(await health.getGroupHealth({ namespace, kind: 'group', name }, includeChildren, credentials));
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.get('/clusters', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json(await health.getClusters(credentials));
   });
 
   return router;

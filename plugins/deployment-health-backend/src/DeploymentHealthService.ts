@@ -1,0 +1,201 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  CompoundEntityRef,
+  Entity,
+  RELATION_OWNED_BY,
+  RELATION_PARENT_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ClusterHealth,
+  ClustersResponse,
+  clusterHealth,
+  deploymentHealthClustersReadPermission,
+  deploymentHealthReadPermission,
+  EntityHealth,
+  entityHealth,
+  EntityHealthResponse,
+  getEntityKubernetesMatch,
+  GroupHealthResponse,
+  worstStatus,
+} from '@internal/backstage-plugin-deployment-health-common';
+import { ClusterCache } from './cluster/ClusterCache';
+import { OnDemandQuery } from './cluster/onDemand';
+import { CacheOptions } from './options';
+
+const ENTITY_FIELDS = ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title', 'metadata.annotations', 'relations'];
+
+/**
+ * Answers health questions from the watch caches. Every method checks
+ * permissions and reads the catalog with the caller's credentials, so catalog
+ * visibility rules apply too.
+ */
+export class DeploymentHealthService {
+  constructor(
+    private readonly deps: {
+      caches: ClusterCache[];
+      catalog: CatalogService;
+      permissions: PermissionsService;
+      options: CacheOptions;
+      logger: LoggerService;
+      onDemand: OnDemandQuery;
+    },
+  ) {}
+
+  async getEntityHealth(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityHealthResponse> {
+    const entityRef = stringifyEntityRef(ref);
+    await this.authorizeOrThrow([entityRef], credentials);
+    const entity = await this.deps.catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    return { ...(await this.computeEntity(entity)), generatedAt: new Date().toISOString() };
+  }
+
+  async getGroupHealth(
+    ref: CompoundEntityRef,
+    includeChildren: boolean,
+    credentials: BackstageCredentials,
+  ): Promise<GroupHealthResponse> {
+    const groupRef = stringifyEntityRef({ ...ref, kind: 'group' });
+    await this.authorizeOrThrow([groupRef], credentials);
+    const { catalog } = this.deps;
+    const group = await catalog.getEntityByRef(groupRef, { credentials });
+    if (!group) throw new NotFoundError(`No group ${groupRef}`);
+
+    // Walk child groups breadth-first (parentOf relations); guard against cycles.
+    const groupRefs = [groupRef];
+    if (includeChildren) {
+      let frontier = [group];
+      while (frontier.length > 0 && groupRefs.length < 500) {
+        const children = frontier
+          .flatMap(g => g.relations ?? [])
+          .filter(r => r.type === RELATION_PARENT_OF)
+          .map(r => r.targetRef)
+          .filter(r => !groupRefs.includes(r));
+        if (children.length === 0) break;
+        groupRefs.push(...new Set(children));
+        const { items } = await catalog.getEntitiesByRefs(
+          { entityRefs: [...new Set(children)], fields: ['kind', 'metadata', 'relations'] },
+          { credentials },
+        );
+        frontier = items.filter((e): e is Entity => !!e);
+      }
+    }
+
+    const { items } = await catalog.getEntities(
+      {
+        filter: { kind: 'component', 'relations.ownedBy': groupRefs },
+        fields: ENTITY_FIELDS,
+        limit: this.deps.options.maxGroupComponents,
+      },
+      { credentials },
+    );
+    // Per-component decision: a conditional policy may allow some components only.
+    const refs = items.map(e => stringifyEntityRef(e));
+    const decisions = refs.length
+      ? await this.deps.permissions.authorize(
+          refs.map(resourceRef => ({ permission: deploymentHealthReadPermission, resourceRef })),
+          { credentials },
+        )
+      : [];
+    const allowed = items.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW);
+
+    const entities = await Promise.all(
+      allowed.map(async e => {
+        const owner =
+          e.relations?.find(r => r.type === RELATION_OWNED_BY && groupRefs.includes(r.targetRef))?.targetRef ?? groupRef;
+        return { ...(await this.computeEntity(e)), owner };
+      }),
+    );
+    entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+    const clusters = this.listClusters();
+    return {
+      groupRef,
+      groupRefs,
+      status: entities.length ? worstStatus(entities.map(e => e.status)) : 'Unknown',
+      entities,
+      clusters,
+      generatedAt: new Date().toISOString(),
+    };
+  }
+
+  async getClusters(credentials: BackstageCredentials): Promise<ClustersResponse> {
+    const [decision] = await this.deps.permissions.authorize(
+      [{ permission: deploymentHealthClustersReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError('Not allowed to read cluster status');
+    return { clusters: this.listClusters() };
+  }
+
+  private listClusters() {
+    const now = Date.now();
+    return this.deps.caches.map(c => c.status(now));
+  }
+
+  private async authorizeOrThrow(refs: string[], credentials: BackstageCredentials) {
+    const decisions = await this.deps.permissions.authorize(
+      refs.map(resourceRef => ({ permission: deploymentHealthReadPermission, resourceRef })),
+      { credentials },
+    );
+    if (decisions.some(d => d.result !== AuthorizeResult.ALLOW)) {
+      throw new NotAllowedError('Not allowed to read deployment health of this entity');
+    }
+  }
+
+  private async computeEntity(entity: Entity): Promise<EntityHealth> {
+    const match = getEntityKubernetesMatch(entity);
+    const now = Date.now();
+    const ruleOptions = { now: new Date(now), recentWindowMs: this.deps.options.recentWindowMs };
+    const caches = this.deps.caches.filter(c => !match.cluster || c.cluster.name === match.cluster);
+    const clusters: ClusterHealth[] = [];
+    await Promise.all(
+      caches.map(async cache => {
+        const cluster = cache.cluster;
+        let error = cache.error(now);
+        const lastSynced = cache.lastSyncedAt(now);
+        let objects;
+        let truncated = false;
+        let source: ClusterHealth['source'] = 'cache';
+        if (match.type === 'kubernetesId') {
+          objects = cache.objectsFor(match.kubernetesId, match.namespace);
+        } else {
+          source = 'query';
+          const r = await this.deps.onDemand.query(cache, match.labelSelector, match.namespace);
+          objects = r.objects;
+          truncated = r.truncated;
+          error = r.error ?? error;
+        }
+        const found = Object.entries(objects).some(([k, v]) => k !== 'events' && (v as unknown[]).length > 0);
+        const syncing = !error && !cache.synced;
+        // Only list clusters the service runs in, plus the ones we could not
+        // read (it may run there): never report "not deployed" on missing data.
+        if (!found && !error && !syncing) return;
+        const h = clusterHealth(
+          cluster,
+          objects,
+          {
+            error,
+            lastSyncedAt: lastSynced !== undefined ? new Date(lastSynced).toISOString() : undefined,
+            source,
+            truncated,
+          },
+          ruleOptions,
+        );
+        if (syncing) {
+          h.reasons.push({ status: 'Unknown', code: 'ClusterSyncing', message: `Cluster ${cluster.name}: initial sync in progress` });
+          h.status = worstStatus([h.status, 'Unknown']);
+        }
+        clusters.push(h);
+      }),
+    );
+    clusters.sort((a, b) => a.cluster.localeCompare(b.cluster));
+    return entityHealth(stringifyEntityRef(entity), clusters, entity.metadata.title);
+  }
+}

@@ -1,0 +1,360 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ClusterError,
+  ClusterStatus,
+  KUBERNETES_ID_LABEL,
+} from '@internal/backstage-plugin-deployment-health-common';
+import type { ServiceObjects } from '@internal/backstage-plugin-deployment-health-common';
+import {
+  ShipyardCluster,
+  ShipyardClustersService,
+} from '@internal/backstage-plugin-deployment-health-node';
+import {
+  CoreV1Event,
+  KubernetesListObject,
+  KubernetesObject,
+  ListWatch,
+  Watch,
+} from '@kubernetes/client-node';
+import { classifyError, KubeHttp, KubeRequestError } from './kubeHttp';
+import { sanitize } from './sanitize';
+import { CacheOptions } from '../options';
+
+/** What the cache watches. Secrets are never read. */
+export const RESOURCES = [
+  { kind: 'Deployment', key: 'deployments', path: '/apis/apps/v1/deployments' },
+  { kind: 'StatefulSet', key: 'statefulSets', path: '/apis/apps/v1/statefulsets' },
+  { kind: 'DaemonSet', key: 'daemonSets', path: '/apis/apps/v1/daemonsets' },
+  { kind: 'ReplicaSet', key: 'replicaSets', path: '/apis/apps/v1/replicasets' },
+  { kind: 'Pod', key: 'pods', path: '/api/v1/pods' },
+  { kind: 'HorizontalPodAutoscaler', key: 'hpas', path: '/apis/autoscaling/v2/horizontalpodautoscalers' },
+  // Events carry no labels: watch all Warning events and keep those about
+  // object kinds we track; they are joined to services by involvedObject.uid.
+  { kind: 'Event', key: 'events', path: '/api/v1/events', fieldSelector: 'type=Warning' },
+] as const;
+
+type Resource = (typeof RESOURCES)[number];
+type ObjectKey = Exclude<Resource['key'], 'events'>;
+const TRACKED_KINDS = new Set<string>(RESOURCES.map(r => r.kind).filter(k => k !== 'Event'));
+
+/** One informer (list+watch) and its connection state. */
+class ResourceWatch {
+  state: 'idle' | 'listing' | 'watching' | 'error' | 'stopped' = 'idle';
+  error?: KubeRequestError;
+  errorSince?: number;
+  /** Last time this resource was known to be in sync (list done, or watch open). */
+  lastOkAt?: number;
+  lastListAt = 0;
+  synced = false;
+  backoffMs: number;
+  retryTimer?: NodeJS.Timeout;
+  readonly informer: ListWatch<KubernetesObject>;
+
+  constructor(
+    readonly resource: Resource,
+    private readonly owner: ClusterCache,
+  ) {
+    const opts = owner.options;
+    this.backoffMs = opts.initialBackoffMs;
+    // client-node's informer keeps the object store and emits add/update/
+    // delete (including on relist after 410 Gone); we give it a list
+    // function and a watch with hard timeouts (see KubeHttp).
+    const watch = {
+      watch: (path: string, params: Record<string, string>, cb: (phase: string, obj: any, w: any) => void, done: (err: any) => void) => {
+        const timeoutSeconds = Math.round(opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2));
+        return owner.http().watch(
+          path,
+          { ...params, allowWatchBookmarks: 'true', timeoutSeconds },
+          timeoutSeconds * 1000 + opts.requestTimeoutMs,
+          {
+            onOpen: () => this.ok('watching'),
+            onEvent: ev => {
+              if (!ev?.object) return;
+              if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
+                if (!this.keep(ev.object)) return;
+                ev.object.kind = resource.kind;
+                sanitize(ev.object);
+              }
+              cb(ev.type, ev.object, ev);
+            },
+            onDone: err => {
+              // The server closed the watch normally. If a resync is due,
+              // answer as if the resourceVersion expired (410): the informer
+              // then relists and drops anything it missed.
+              if (!err && Date.now() - this.lastListAt > opts.resyncIntervalMs) {
+                done({ statusCode: 410 });
+              } else {
+                done(err);
+              }
+            },
+          },
+        );
+      },
+    } as unknown as Watch;
+    this.informer = new ListWatch(
+      resource.path,
+      watch,
+      () => this.list(),
+      false,
+      resource.kind === 'Event' ? undefined : KUBERNETES_ID_LABEL,
+      'fieldSelector' in resource ? resource.fieldSelector : undefined,
+    );
+    this.informer.on('error', err => this.failed(err));
+  }
+
+  private keep(obj: any): boolean {
+    return this.resource.kind !== 'Event' || TRACKED_KINDS.has(obj?.involvedObject?.kind);
+  }
+
+  private async list(): Promise<KubernetesListObject<KubernetesObject>> {
+    this.state = 'listing';
+    const http = this.owner.http();
+    const items: KubernetesObject[] = [];
+    let resourceVersion = '';
+    let cont: string | undefined;
+    // Paginate so a large cluster does not produce one huge response.
+    do {
+      const page = await http.getJson<KubernetesListObject<KubernetesObject>>(this.resource.path, {
+        labelSelector: this.resource.kind === 'Event' ? undefined : KUBERNETES_ID_LABEL,
+        fieldSelector: 'fieldSelector' in this.resource ? this.resource.fieldSelector : undefined,
+        limit: 500,
+        continue: cont,
+      });
+      if (!resourceVersion) resourceVersion = page.metadata?.resourceVersion ?? '';
+      for (const item of page.items ?? []) {
+        if (!this.keep(item)) continue;
+        item.kind = this.resource.kind;
+        items.push(sanitize(item));
+      }
+      cont = page.metadata?._continue;
+    } while (cont);
+    this.lastListAt = Date.now();
+    this.synced = true;
+    this.ok('watching');
+    return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
+  }
+
+  private ok(state: 'watching') {
+    this.state = state;
+    this.lastOkAt = Date.now();
+    if (this.error) {
+      this.owner.logger.info(`${this.resource.kind} watch recovered`);
+    }
+    this.error = undefined;
+    this.errorSince = undefined;
+    this.backoffMs = this.owner.options.initialBackoffMs;
+  }
+
+  private failed(err: unknown) {
+    if (this.state === 'stopped') return;
+    const e = classifyError(err);
+    if (!this.error || this.error.message !== e.message) {
+      this.owner.logger.warn(`${this.resource.kind} list/watch failed: ${e.type}: ${e.message}; retrying in ${Math.round(this.backoffMs / 1000)}s`);
+    }
+    if (this.state !== 'error') this.errorSince = Date.now();
+    this.state = 'error';
+    this.error = e;
+    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.owner.options.maxBackoffMs);
+    this.retryTimer = setTimeout(() => this.start(), delay);
+  }
+
+  async start() {
+    if (this.state === 'stopped') return;
+    try {
+      await this.owner.refreshConnection();
+    } catch (e) {
+      this.failed(e);
+      return;
+    }
+    // start() resolves when the list is done (or failed, via 'error').
+    await this.informer.start().catch(e => this.failed(e));
+  }
+
+  async stop() {
+    this.state = 'stopped';
+    clearTimeout(this.retryTimer);
+    await this.informer.stop();
+  }
+}
+
+/**
+ * One cluster's watch cache: an informer per resource type, an index from
+ * `backstage.io/kubernetes-id` to objects, and events indexed by the uid of
+ * the object they are about. Page views read only from here.
+ */
+export class ClusterCache {
+  private readonly watches: ResourceWatch[];
+  private httpClient?: KubeHttp;
+  private httpCreatedAt = 0;
+  private readonly byId = new Map<ObjectKey, Map<string, Map<string, KubernetesObject>>>();
+  private readonly idOf = new Map<string, string>();
+  private readonly eventsByObject = new Map<string, Map<string, CoreV1Event>>();
+  private readonly startedAt = Date.now();
+
+  constructor(
+    readonly cluster: ShipyardCluster,
+    private readonly clusters: ShipyardClustersService,
+    readonly options: CacheOptions,
+    readonly logger: LoggerService,
+  ) {
+    this.watches = RESOURCES.map(r => new ResourceWatch(r, this));
+    for (const w of this.watches) this.index(w);
+  }
+
+  private index(w: ResourceWatch) {
+    const { key } = w.resource;
+    if (key === 'events') {
+      const uidOf = (e: CoreV1Event) => e.involvedObject?.uid ?? '';
+      w.informer.on('add', e => this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event));
+      w.informer.on('update', e => this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event));
+      w.informer.on('delete', e => {
+        const m = this.eventsByObject.get(uidOf(e as CoreV1Event));
+        m?.delete(e.metadata?.uid ?? '');
+        if (m && m.size === 0) this.eventsByObject.delete(uidOf(e as CoreV1Event));
+      });
+      return;
+    }
+    const byId = new Map<string, Map<string, KubernetesObject>>();
+    this.byId.set(key, byId);
+    const remove = (uid: string) => {
+      const old = this.idOf.get(uid);
+      if (old === undefined) return;
+      const m = byId.get(old);
+      m?.delete(uid);
+      if (m && m.size === 0) byId.delete(old);
+      this.idOf.delete(uid);
+    };
+    const upsert = (o: KubernetesObject) => {
+      const uid = o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`;
+      const id = o.metadata?.labels?.[KUBERNETES_ID_LABEL];
+      remove(uid); // the label may have changed
+      if (!id) return;
+      let m = byId.get(id);
+      if (!m) byId.set(id, (m = new Map()));
+      m.set(uid, o);
+      this.idOf.set(uid, id);
+    };
+    w.informer.on('add', upsert);
+    w.informer.on('update', upsert);
+    w.informer.on('delete', o => remove(o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`));
+  }
+
+  private addEvent(objectUid: string, e: CoreV1Event) {
+    let m = this.eventsByObject.get(objectUid);
+    if (!m) this.eventsByObject.set(objectUid, (m = new Map()));
+    m.set(e.metadata?.uid ?? `${e.metadata?.namespace}/${e.metadata?.name}`, e);
+  }
+
+  /** The current client; informers call this for every list and watch. */
+  http(): KubeHttp {
+    if (!this.httpClient) throw new KubeRequestError('misconfigured', 'not connected');
+    return this.httpClient;
+  }
+
+  /**
+   * Re-reads config files (token, CA) at most every few seconds, so a
+   * reconnect after an error picks up a rotated token or a restarted
+   * local cluster's new CA.
+   */
+  async refreshConnection(): Promise<void> {
+    if (this.httpClient && Date.now() - this.httpCreatedAt < 5_000) return;
+    const kc = await this.clusters.getKubeConfig(this.cluster.name);
+    this.httpClient = new KubeHttp(kc, this.options.requestTimeoutMs);
+    this.httpCreatedAt = Date.now();
+  }
+
+  start() {
+    if (this.cluster.configError) return;
+    for (const w of this.watches) void w.start();
+  }
+
+  async stop() {
+    await Promise.all(this.watches.map(w => w.stop()));
+  }
+
+  /** Objects labelled with this kubernetes-id, optionally in one namespace. */
+  objectsFor(kubernetesId: string, namespace?: string): ServiceObjects {
+    const result: Record<string, KubernetesObject[]> = {};
+    const uids = new Set<string>();
+    for (const [key, byId] of this.byId) {
+      const list = [...(byId.get(kubernetesId)?.values() ?? [])].filter(
+        o => !namespace || o.metadata?.namespace === namespace,
+      );
+      list.forEach(o => o.metadata?.uid && uids.add(o.metadata.uid));
+      result[key] = list;
+    }
+    result.events = this.eventsFor(uids);
+    return result as ServiceObjects;
+  }
+
+  /** Warning events about any of these object uids. */
+  eventsFor(uids: Iterable<string>): CoreV1Event[] {
+    const out: CoreV1Event[] = [];
+    for (const uid of uids) {
+      const m = this.eventsByObject.get(uid);
+      if (m) out.push(...m.values());
+    }
+    return out;
+  }
+
+  /** True once every resource type has been listed at least once. */
+  get synced(): boolean {
+    return this.watches.every(w => w.synced);
+  }
+
+  /** A safe error describing why data may be missing or old, if any. */
+  error(now = Date.now()): ClusterError | undefined {
+    if (this.cluster.configError) {
+      return { type: 'misconfigured', message: this.cluster.configError, since: new Date(this.startedAt).toISOString() };
+    }
+    const failing = this.watches.filter(w => w.state === 'error' && w.error);
+    if (failing.length > 0) {
+      const w = failing[0];
+      return {
+        type: w.error!.type,
+        message: failing.length === this.watches.length
+          ? w.error!.message
+          : `${w.error!.message} (${failing.map(f => f.resource.kind).join(', ')})`,
+        ...(w.error!.statusCode ? { statusCode: w.error!.statusCode } : {}),
+        since: new Date(Math.min(...failing.map(f => f.errorSince ?? now))).toISOString(),
+      };
+    }
+    const last = this.lastSyncedAt(now);
+    if (this.synced && last !== undefined && now - last > this.options.staleAfterMs) {
+      return {
+        type: 'stale',
+        message: `no contact with the API server for ${Math.round((now - last) / 1000)}s`,
+        since: new Date(last).toISOString(),
+      };
+    }
+    return undefined;
+  }
+
+  /** Oldest "known in sync" time over all resource types; an open watch is in sync now. */
+  lastSyncedAt(now = Date.now()): number | undefined {
+    let min: number | undefined;
+    for (const w of this.watches) {
+      const t = w.state === 'watching' ? now : w.lastOkAt;
+      if (t === undefined) return undefined;
+      min = min === undefined ? t : Math.min(min, t);
+    }
+    return min;
+  }
+
+  status(now = Date.now()): ClusterStatus {
+    const error = this.error(now);
+    const last = this.lastSyncedAt(now);
+    const objectCounts: Record<string, number> = {};
+    for (const w of this.watches) objectCounts[w.resource.kind] = w.informer.list().length;
+    return {
+      name: this.cluster.name,
+      ...(this.cluster.title ? { title: this.cluster.title } : {}),
+      environment: this.cluster.environment,
+      state: error ? 'error' : this.synced ? 'ok' : 'syncing',
+      ...(error ? { error } : {}),
+      ...(last !== undefined ? { lastSyncedAt: new Date(last).toISOString() } : {}),
+      objectCounts,
+    };
+  }
+}

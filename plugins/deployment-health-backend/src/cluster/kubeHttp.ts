@@ -1,0 +1,206 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
+import { createInterface } from 'node:readline';
+import { ClusterErrorType } from '@internal/backstage-plugin-deployment-health-common';
+
+/**
+ * A classified cluster request failure. The message is built from status
+ * codes and socket error codes only, never from response bodies or headers,
+ * so it is safe to log and return.
+ */
+export class KubeRequestError extends Error {
+  constructor(
+    readonly type: ClusterErrorType,
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = 'KubeRequestError';
+  }
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EAI_AGAIN',
+  'EPIPE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Maps any error from a cluster request to a safe, classified error. */
+export function classifyError(err: unknown): KubeRequestError {
+  if (err instanceof KubeRequestError) return err;
+  const e = err as { statusCode?: number; code?: string | number; message?: string };
+  const status = e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
+  if (status === 401) return new KubeRequestError('unauthorized', 'HTTP 401 Unauthorized: the token was rejected', 401);
+  if (status === 403) return new KubeRequestError('forbidden', 'HTTP 403 Forbidden: the service account may not list/watch these objects', 403);
+  if (status) return new KubeRequestError('unknown', `HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trim(), status);
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code === 'ETIMEDOUT') return new KubeRequestError('timeout', 'connection timed out');
+  if (code && UNREACHABLE_CODES.has(code)) return new KubeRequestError('unreachable', `cannot connect (${code})`);
+  if (code === 'ENOENT' || code === 'EACCES') return new KubeRequestError('misconfigured', `cannot read a configured token or CA file (${code})`);
+  return new KubeRequestError('unknown', code ? `request failed (${code})` : 'request failed');
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+function buildPath(path: string, query: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined) params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/**
+ * Minimal GET client for the Kubernetes API on top of a KubeConfig.
+ *
+ * Why not the generated API clients: every request here needs a hard
+ * timeout (a cluster that accepts connections and never answers must not
+ * hang a request or a watch), and client-node 1.4's Watch has none (its
+ * AbortSignal.timeout is overwritten). node:http gives us that directly.
+ */
+export class KubeHttp {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async request(path: string, query: Query): Promise<{ req: http.ClientRequest; url: URL }> {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new KubeRequestError('misconfigured', 'no cluster in kubeconfig');
+    const base = new URL(cluster.server);
+    const url = new URL(base.pathname.replace(/\/$/, '') + buildPath(path, query), base);
+    const opts: https.RequestOptions = {
+      method: 'GET',
+      headers: { Accept: 'application/json' },
+    };
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw classifyError(e);
+    }
+    const mod = url.protocol === 'http:' ? http : https;
+    if (url.protocol === 'http:') delete opts.agent; // an https.Agent cannot carry http
+    const req = mod.request(url, opts);
+    return { req, url };
+  }
+
+  /** GET a JSON document; rejects with KubeRequestError, including after timeoutMs. */
+  async getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+    const { req } = await this.request(path, query);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new KubeRequestError('timeout', `no response within ${this.timeoutMs / 1000}s`));
+      }, this.timeoutMs);
+      const fail = (e: unknown) => {
+        clearTimeout(timer);
+        reject(classifyError(e));
+      };
+      signal?.addEventListener('abort', () => {
+        req.destroy();
+        fail(new KubeRequestError('timeout', 'aborted'));
+      });
+      req.on('error', fail);
+      req.on('response', res => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          fail({ statusCode: res.statusCode });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(timer);
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch {
+            reject(new KubeRequestError('unknown', 'invalid JSON from API server'));
+          }
+        });
+      });
+      req.end();
+    });
+  }
+
+  /**
+   * Opens a watch stream. `onLine` gets each parsed event; `onDone` is called
+   * exactly once when the stream ends (null: closed by the server) or fails,
+   * but never after `abort()`.
+   *
+   * Response headers must arrive within timeoutMs, and the stream must not be
+   * idle longer than idleMs (the server closes it at `timeoutSeconds`, so a
+   * longer silence means a dead or hung connection).
+   */
+  async watch(
+    path: string,
+    query: Query,
+    idleMs: number,
+    handlers: {
+      onOpen?: () => void;
+      onEvent: (event: { type: string; object: any }) => void;
+      onDone: (err: KubeRequestError | null) => void;
+    },
+  ): Promise<{ abort(): void }> {
+    const { onOpen, onEvent: onLine, onDone } = handlers;
+    let finished = false;
+    let timer: NodeJS.Timeout | undefined;
+    let req: http.ClientRequest | undefined;
+    const finish = (err: KubeRequestError | null, notify = true) => {
+      if (finished) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      req?.destroy();
+      if (notify) onDone(err);
+    };
+    const arm = (ms: number, message: string) => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => finish(new KubeRequestError('timeout', message)), ms);
+    };
+    try {
+      ({ req } = await this.request(path, { ...query, watch: 'true' }));
+    } catch (e) {
+      setImmediate(() => finish(classifyError(e)));
+      return { abort: () => finish(null, false) };
+    }
+    arm(this.timeoutMs, `no response within ${this.timeoutMs / 1000}s`);
+    req.on('error', e => finish(classifyError(e)));
+    req.on('response', res => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        finish(classifyError({ statusCode: res.statusCode }));
+        return;
+      }
+      arm(idleMs, `watch idle for ${Math.round(idleMs / 1000)}s`);
+      onOpen?.();
+      const lines = createInterface({ input: res });
+      lines.on('line', line => {
+        arm(idleMs, `watch idle for ${Math.round(idleMs / 1000)}s`);
+        let event;
+        try {
+          event = JSON.parse(line);
+        } catch {
+          return; // partial or garbage line: ignore, as client-node does
+        }
+        onLine(event);
+      });
+      res.on('error', e => finish(classifyError(e)));
+      res.on('close', () => finish(null));
+      res.on('end', () => finish(null));
+    });
+    req.end();
+    return { abort: () => finish(null, false) };
+  }
+}
