@@ -19,6 +19,13 @@ export interface Config {
         baseDir?: string;
       };
     };
+    kubernetes?: {
+      /**
+       * Namespace of the ingress controller that `shipyard:kubernetes:namespace`
+       * allows to reach team pods. Default: ingress-nginx.
+       */
+      ingressControllerNamespace?: string;
+    };
     deploy?: {
       /**
        * Clusters `shipyard:deploy` and `shipyard:kubernetes:namespace` may

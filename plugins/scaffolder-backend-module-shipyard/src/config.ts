@@ -6,6 +6,7 @@ export const CONFIG_KEYS = {
   helmPath: 'shipyard.helm.path',
   publishBaseDir: 'shipyard.publish.local.baseDir',
   allowedClusters: 'shipyard.deploy.allowedClusters',
+  ingressNamespace: 'shipyard.kubernetes.ingressControllerNamespace',
 } as const;
 
 /** Settings read from `shipyard.*`. */
@@ -13,6 +14,7 @@ export interface ShipyardModuleConfig {
   helmPath?: string;
   publishBaseDir?: string;
   allowedClusters?: string[];
+  ingressNamespace?: string;
 }
 
 export function readShipyardConfig(config?: Config): ShipyardModuleConfig {
@@ -22,5 +24,6 @@ export function readShipyardConfig(config?: Config): ShipyardModuleConfig {
     helmPath: config.getOptionalString(CONFIG_KEYS.helmPath) || undefined,
     publishBaseDir: baseDir ? path.resolve(baseDir) : undefined,
     allowedClusters: config.getOptionalStringArray(CONFIG_KEYS.allowedClusters),
+    ingressNamespace: config.getOptionalString(CONFIG_KEYS.ingressNamespace),
   };
 }

@@ -25,6 +25,13 @@ export {
 } from './catalog/localRepoUrlReader';
 export { createShipyardValidateAction } from './actions/validate';
 export { createShipyardPublishLocalAction, localRepoUrls } from './actions/publishLocal';
+export {
+  createShipyardKubernetesNamespaceAction,
+  teamNamespaceManifests,
+  FIELD_MANAGER,
+  TEAM_LABEL,
+} from './actions/kubernetesNamespace';
+export type { TeamNamespaceOptions } from './actions/kubernetesNamespace';
 export { readShipyardConfig, CONFIG_KEYS } from './config';
 export type { ShipyardModuleConfig } from './config';
 export { resolveHelmBinary, HELM_PATH_CONFIG_KEY, HelmNotFoundError } from './lib/helm';

@@ -3,6 +3,8 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { readShipyardConfig } from './config';
 import { createShipyardValidateAction } from './actions/validate';
 import { createShipyardPublishLocalAction } from './actions/publishLocal';
+import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
+import { shipyardClustersServiceRef } from '@internal/backstage-plugin-deployment-health-node';
 
 /**
  * Registers the Shipyard scaffolder actions (`shipyard:*`).
@@ -17,12 +19,14 @@ export const scaffolderModule = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        clusters: shipyardClustersServiceRef,
       },
-      async init({ scaffolderActions, config }) {
+      async init({ scaffolderActions, config, clusters }) {
         const moduleConfig = readShipyardConfig(config);
         scaffolderActions.addActions(
           createShipyardValidateAction({ config: moduleConfig }),
           createShipyardPublishLocalAction({ config: moduleConfig }),
+          createShipyardKubernetesNamespaceAction({ clusters, config: moduleConfig }),
         );
       },
     });

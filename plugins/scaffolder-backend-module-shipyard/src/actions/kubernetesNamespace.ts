@@ -1,0 +1,241 @@
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
+import { KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { ShipyardModuleConfig } from '../config';
+import { describeKubeError, DNS_LABEL, kubeErrorCode, LABEL_VALUE, selectClusters } from '../lib/kube';
+import { examples } from './kubernetesNamespace.examples';
+
+/** Field manager used for server-side apply by the Shipyard actions. */
+export const FIELD_MANAGER = 'shipyard-scaffolder';
+/** Label carrying the owning team on the namespace. */
+export const TEAM_LABEL = 'shipyard.dev/team';
+
+/** Options for {@link teamNamespaceManifests}. */
+export interface TeamNamespaceOptions {
+  namespace: string;
+  team: string;
+  /** Namespace of the ingress controller allowed to reach the pods. Default `ingress-nginx`. */
+  ingressNamespace?: string;
+}
+
+/**
+ * The objects that make up a team namespace: Namespace (team label, Pod
+ * Security `restricted` enforced), ResourceQuota, LimitRange, default-deny
+ * NetworkPolicy with allow rules (same namespace, ingress controller, DNS),
+ * and a RoleBinding giving the team's group the `edit` ClusterRole.
+ * Pure function.
+ */
+export function teamNamespaceManifests(opts: TeamNamespaceOptions): KubernetesObject[] {
+  const { namespace, team } = opts;
+  const ingressNamespace = opts.ingressNamespace ?? 'ingress-nginx';
+  const labels = { 'app.kubernetes.io/managed-by': 'shipyard', [TEAM_LABEL]: team };
+  const meta = (name: string) => ({ name, namespace, labels });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: meta('team-quota'),
+      spec: {
+        hard: {
+          'requests.cpu': '4',
+          'requests.memory': '8Gi',
+          'limits.cpu': '8',
+          'limits.memory': '16Gi',
+          pods: '50',
+          services: '20',
+          persistentvolumeclaims: '10',
+          'services.loadbalancers': '0',
+          'services.nodeports': '0',
+        },
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: meta('team-defaults'),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: '100m', memory: '128Mi' },
+            default: { cpu: '500m', memory: '512Mi' },
+            max: { cpu: '2', memory: '4Gi' },
+          },
+        ],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('allow-same-namespace'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('allow-ingress-controller'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('allow-dns'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta('team-edit'),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: team }],
+    } as KubernetesObject,
+  ];
+}
+
+const describeObj = (o: KubernetesObject) =>
+  `${o.kind}/${o.metadata?.name}${o.kind === 'Namespace' ? '' : ` in ${o.metadata?.namespace}`}`;
+
+/**
+ * `shipyard:kubernetes:namespace`: ensures the team namespace on the chosen
+ * clusters with server-side apply.
+ *
+ * @public
+ */
+export function createShipyardKubernetesNamespaceAction(options: {
+  clusters: ShipyardClustersService;
+  config?: ShipyardModuleConfig;
+}) {
+  return createTemplateAction({
+    id: 'shipyard:kubernetes:namespace',
+    description:
+      'Ensures a team namespace (Pod Security restricted, ResourceQuota, LimitRange, default-deny NetworkPolicies with allow rules, RoleBinding to edit for the team group) on the configured clusters with server-side apply. Idempotent; dry run uses server-side dry run.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        namespace: z => z.string().describe('Namespace name (DNS label, at most 63 characters).'),
+        team: z =>
+          z
+            .string()
+            .describe('Team (group) name: namespace label value and the RoleBinding subject group.'),
+        clusters: z =>
+          z
+            .array(z.string())
+            .describe('Names of configured clusters. Default: every configured cluster. Credentials always come from backend config.')
+            .optional(),
+      },
+      output: {
+        clusters: z => z.array(z.string()).describe('Clusters the namespace was applied to'),
+        objects: z => z.array(z.string()).describe('Applied objects, e.g. "ResourceQuota/team-quota in payments"'),
+      },
+    },
+    async handler(ctx) {
+      const { namespace, team } = ctx.input;
+      if (!DNS_LABEL.test(namespace ?? '')) {
+        throw new InputError(`Invalid namespace "${namespace}": must be a DNS label (a-z, 0-9, "-", at most 63 characters)`);
+      }
+      if (!team || !LABEL_VALUE.test(team)) {
+        throw new InputError(`Invalid team "${team}": must be a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`);
+      }
+      if (ctx.input.clusters !== undefined && !Array.isArray(ctx.input.clusters)) {
+        throw new InputError('Invalid clusters: must be a list of cluster names');
+      }
+      const clusterNames = await selectClusters(
+        options.clusters,
+        ctx.input.clusters,
+        options.config?.allowedClusters,
+        'clusters',
+      );
+      const manifests = teamNamespaceManifests({ namespace, team, ingressNamespace: options.config?.ingressNamespace });
+      const dryRun = ctx.isDryRun ? 'All' : undefined;
+
+      const applied: string[] = [];
+      for (const cluster of clusterNames) {
+        const apply = async () => {
+          const client = KubernetesObjectApi.makeApiClient(await options.clusters.getKubeConfig(cluster));
+          const done: string[] = [];
+          for (const obj of manifests) {
+            try {
+              await client.patch(obj, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+              done.push(describeObj(obj));
+            } catch (e) {
+              if (dryRun && obj.kind !== 'Namespace' && kubeErrorCode(e) === 404) {
+                // the namespace does not exist yet, so its objects cannot be dry-run server-side
+                ctx.logger.info(`[${cluster}] dry run: would create ${describeObj(obj)} (namespace does not exist yet)`);
+                done.push(describeObj(obj));
+                continue;
+              }
+              throw new Error(`[${cluster}] applying ${describeObj(obj)} failed: ${describeKubeError(e)}`);
+            }
+          }
+          return done;
+        };
+        const done = dryRun
+          ? await apply()
+          : await ctx.checkpoint({ key: `shipyard.kubernetes.namespace.v1.${cluster}.${namespace}.${team}`, fn: apply });
+        ctx.logger.info(
+          `[${cluster}] ${dryRun ? 'server-side dry run of' : 'applied'} namespace ${namespace} for team ${team}: ${done.join(', ')}`,
+        );
+        applied.push(...done.map(d => `${cluster}: ${d}`));
+      }
+      ctx.output('clusters', clusterNames);
+      ctx.output('objects', applied);
+    },
+  });
+}
