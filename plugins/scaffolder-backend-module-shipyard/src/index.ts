@@ -32,6 +32,7 @@ export {
   TEAM_LABEL,
 } from './actions/kubernetesNamespace';
 export type { TeamNamespaceOptions } from './actions/kubernetesNamespace';
+export { createShipyardDeployAction, redactCredentials } from './actions/deploy';
 export { readShipyardConfig, CONFIG_KEYS } from './config';
 export type { ShipyardModuleConfig } from './config';
 export { resolveHelmBinary, HELM_PATH_CONFIG_KEY, HelmNotFoundError } from './lib/helm';

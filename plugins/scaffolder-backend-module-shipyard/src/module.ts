@@ -4,6 +4,7 @@ import { readShipyardConfig } from './config';
 import { createShipyardValidateAction } from './actions/validate';
 import { createShipyardPublishLocalAction } from './actions/publishLocal';
 import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
+import { createShipyardDeployAction } from './actions/deploy';
 import { shipyardClustersServiceRef } from '@internal/backstage-plugin-deployment-health-node';
 
 /**
@@ -27,6 +28,7 @@ export const scaffolderModule = createBackendModule({
           createShipyardValidateAction({ config: moduleConfig }),
           createShipyardPublishLocalAction({ config: moduleConfig }),
           createShipyardKubernetesNamespaceAction({ clusters, config: moduleConfig }),
+          createShipyardDeployAction({ clusters, config: moduleConfig }),
         );
       },
     });

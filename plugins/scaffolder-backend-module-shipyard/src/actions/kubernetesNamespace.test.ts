@@ -104,7 +104,7 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
     for (let i = 0; i < 2; i++) {
       const ctx = createMockActionContext({ input });
       await action.handler(ctx as any);
-      expect(ctx.output).toHaveBeenCalledWith('objects', expect.arrayContaining(['dev: RoleBinding/team-edit in ' + ns]));
+      expect(ctx.output).toHaveBeenCalledWith('objects', expect.arrayContaining([`dev: RoleBinding/team-edit in ${ns}`]));
     }
     const nsObj = JSON.parse(kubectl('dev', 'get', 'namespace', ns, '-o', 'json'));
     expect(nsObj.metadata.labels).toMatchObject({

@@ -1,0 +1,25 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+export const examples: TemplateExample[] = [
+  {
+    description: 'Deploy the generated chart to the dev cluster',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'deploy',
+          action: 'shipyard:deploy',
+          name: 'Deploy to dev',
+          input: {
+            chartPath: './chart',
+            releaseName: 'payments-api',
+            namespace: 'payments',
+            cluster: 'dev',
+            valuesFiles: ['./chart/values.yaml', './chart/values-dev.yaml'],
+            timeout: '3m',
+          },
+        },
+      ],
+    }),
+  },
+];

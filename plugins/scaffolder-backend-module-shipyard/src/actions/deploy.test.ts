@@ -1,0 +1,198 @@
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { KubeConfig } from '@kubernetes/client-node';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'yaml';
+import { describeIntegration, kubectl, localClusterService, stubClusterService } from '../__testUtils__/cluster';
+import { createShipyardDeployAction, redactCredentials } from './deploy';
+import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
+import { examples } from './deploy.examples';
+
+const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
+const TOKEN = 'super-secret-token-value';
+
+function fakeKubeConfig() {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'dev', server: 'https://127.0.0.1:1', skipTLSVerify: false }],
+    users: [{ name: 'u', token: TOKEN }],
+    contexts: [{ name: 'dev', cluster: 'dev', user: 'u' }],
+    currentContext: 'dev',
+  });
+  return kc;
+}
+
+describe('shipyard:deploy (fake helm)', () => {
+  let tmp: string;
+  let workspacePath: string;
+  let helm: string;
+  let record: string;
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-deploy-'));
+    workspacePath = path.join(tmp, 'ws');
+    await fs.cp(GOOD, workspacePath, { recursive: true });
+    record = path.join(tmp, 'record');
+    helm = path.join(tmp, 'helm');
+    // records its args and the kubeconfig it was given; fails when FAIL exists
+    await fs.writeFile(
+      helm,
+      `#!/bin/sh
+echo "$@" >> "${record}"
+if [ "$1" = "upgrade" ]; then
+  cp "$KUBECONFIG" "${record}.kubeconfig"; echo "$KUBECONFIG" > "${record}.path"
+  if [ -f "${tmp}/FAIL" ]; then echo "Error: UPGRADE FAILED: release x failed, and has been rolled back due to atomic being set: context deadline exceeded (Authorization: Bearer ${TOKEN})" >&2; exit 1; fi
+  echo '{"name":"payments-api","version":3}'
+elif [ "$1" = "history" ]; then
+  echo '[{"revision":2,"status":"deployed","description":"Rollback to 1"},{"revision":3,"status":"failed","description":"Upgrade failed: timed out waiting for the condition"}]'
+else
+  exec ${JSON.stringify(process.env.SHIPYARD_TEST_REAL_HELM ?? 'false')} "$@"
+fi
+`,
+      { mode: 0o755 },
+    );
+  });
+  afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
+
+  const action = () =>
+    createShipyardDeployAction({
+      clusters: stubClusterService(['dev', 'prod'], fakeKubeConfig()),
+      config: { helmPath: helm },
+    });
+
+  it.each(examples.map((e, i) => [i, e.description, e] as const))('runs example %i: %s', async (_i, _d, example) => {
+    const step = yaml.parse(example.example).steps[0];
+    const ctx = createMockActionContext({ input: step.input, workspacePath });
+    await action().handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith('release', 'payments-api');
+    expect(ctx.output).toHaveBeenCalledWith('revision', 3);
+    const args = (await fs.readFile(record, 'utf8')).trim();
+    expect(args).toBe(
+      `upgrade --install payments-api ${workspacePath}/chart --namespace payments --atomic --wait --timeout 3m --values ${workspacePath}/chart/values.yaml --values ${workspacePath}/chart/values-dev.yaml --output json`,
+    );
+    // helm got a kubeconfig for the cluster, deleted afterwards
+    expect(await fs.readFile(`${record}.kubeconfig`, 'utf8')).toContain('https://127.0.0.1:1');
+    const used = (await fs.readFile(`${record}.path`, 'utf8')).trim();
+    await expect(fs.stat(used)).rejects.toThrow();
+  });
+
+  it('logs the rollback reason without the token', async () => {
+    await fs.writeFile(path.join(tmp, 'FAIL'), '');
+    const logs: string[] = [];
+    const ctx = createMockActionContext({
+      input: { chartPath: 'chart', releaseName: 'payments-api', namespace: 'payments', cluster: 'dev' },
+      workspacePath,
+    });
+    for (const level of ['info', 'error', 'warn'] as const) {
+      jest.spyOn(ctx.logger, level).mockImplementation(((m: string) => logs.push(m)) as any);
+    }
+    const err = await action()
+      .handler(ctx as any)
+      .catch(e => e);
+    expect(err.message).toMatch(/rolled back.*context deadline exceeded/);
+    expect(err.message).not.toContain(TOKEN);
+    expect(logs.join('\n')).toContain('revision 3 failed: Upgrade failed: timed out waiting for the condition');
+    expect(logs.join('\n')).not.toContain(TOKEN);
+    expect(redactCredentials(`x ${TOKEN} y`, fakeKubeConfig())).toBe('x [redacted] y');
+  });
+
+  it.each([
+    [{ chartPath: '../x', releaseName: 'a', namespace: 'n', cluster: 'dev' }, /Invalid chartPath/],
+    [{ chartPath: 'Dockerfile', releaseName: 'a', namespace: 'n', cluster: 'dev' }, /Invalid chartPath "Dockerfile": no Chart.yaml/],
+    [{ chartPath: 'chart', releaseName: 'A_B', namespace: 'n', cluster: 'dev' }, /Invalid releaseName/],
+    [{ chartPath: 'chart', releaseName: 'a', namespace: 'N', cluster: 'dev' }, /Invalid namespace/],
+    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'nope' }, /Invalid cluster: unknown cluster "nope"/],
+    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'dev', timeout: '5 minutes' }, /Invalid timeout/],
+    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'dev', valuesFiles: ['chart/values.yaml', '/etc/passwd'] }, /Invalid valuesFiles\[1\]/],
+    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'dev', valuesFiles: ['chart/missing.yaml'] }, /Invalid valuesFiles\[0\]/],
+  ])('rejects %j', async (input, message) => {
+    const ctx = createMockActionContext({ input, workspacePath });
+    await expect(action().handler(ctx as any)).rejects.toThrow(message);
+    await expect(fs.stat(record)).rejects.toThrow();
+  });
+
+  it('does not run helm upgrade again when the checkpoint has a result', async () => {
+    const ctx = createMockActionContext({
+      input: { chartPath: 'chart', releaseName: 'payments-api', namespace: 'payments', cluster: 'dev' },
+      workspacePath,
+    });
+    (ctx as any).checkpoint = jest.fn(async () => 7);
+    await action().handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith('revision', 7);
+    await expect(fs.stat(record)).rejects.toThrow();
+  });
+});
+
+describe('shipyard:deploy dry run (real helm)', () => {
+  it('renders only', async () => {
+    const ctx = {
+      ...createMockActionContext({
+        input: { chartPath: 'chart', releaseName: 'web', namespace: 'payments', cluster: 'dev', valuesFiles: ['chart/values-prod.yaml'] },
+        workspacePath: GOOD,
+      }),
+      isDryRun: true,
+    };
+    const getKubeConfig = jest.fn();
+    const action = createShipyardDeployAction({ clusters: { ...stubClusterService(['dev']), getKubeConfig } });
+    const info = jest.spyOn(ctx.logger, 'info');
+    await action.handler(ctx as any);
+    expect(getKubeConfig).not.toHaveBeenCalled();
+    expect(ctx.output).toHaveBeenCalledWith('revision', 0);
+    expect(info).toHaveBeenCalledWith(expect.stringContaining('Deployment/web-good-service'));
+    expect(info).toHaveBeenCalledWith(expect.stringContaining('HorizontalPodAutoscaler/web-good-service'));
+  });
+});
+
+describeIntegration('shipyard:deploy (local cluster)', () => {
+  jest.setTimeout(600_000);
+  let service: ReturnType<typeof localClusterService>['service'];
+  let workspacePath: string;
+  const ns = `shipyard-deploy-${Date.now().toString(36)}`;
+  beforeAll(async () => {
+    service = localClusterService('dev').service;
+    workspacePath = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-deploy-it-'));
+    await fs.cp(GOOD, workspacePath, { recursive: true });
+    await fs.writeFile(
+      path.join(workspacePath, 'values-unready.yaml'),
+      'podLabels:\n  shipyard.dev/simulate: unready\n',
+    );
+    // the namespace as templates prepare it (Pod Security restricted, quota, limits)
+    const nsAction = createShipyardKubernetesNamespaceAction({ clusters: service });
+    await nsAction.handler(createMockActionContext({ input: { namespace: ns, team: 'team-it', clusters: ['dev'] } }) as any);
+  });
+  afterAll(async () => {
+    kubectl('dev', 'delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+    await fs.rm(workspacePath, { recursive: true, force: true });
+  });
+
+  it('installs, upgrades, and rolls back a failing upgrade', async () => {
+    const action = createShipyardDeployAction({ clusters: service });
+    const input = {
+      chartPath: './chart',
+      releaseName: 'good',
+      namespace: ns,
+      cluster: 'dev',
+      valuesFiles: ['./chart/values.yaml', './chart/values-dev.yaml'],
+      timeout: '2m',
+    };
+    const ctx1 = createMockActionContext({ input, workspacePath });
+    await action.handler(ctx1 as any);
+    expect(ctx1.output).toHaveBeenCalledWith('revision', 1);
+    const dep = JSON.parse(kubectl('dev', '-n', ns, 'get', 'deployment', 'good-good-service', '-o', 'json'));
+    expect(dep.status.readyReplicas).toBe(1);
+
+    const ctx2 = createMockActionContext({ input, workspacePath });
+    await action.handler(ctx2 as any);
+    expect(ctx2.output).toHaveBeenCalledWith('revision', 2);
+
+    const ctx3 = createMockActionContext({
+      input: { ...input, valuesFiles: [...input.valuesFiles, 'values-unready.yaml'], timeout: '20s' },
+      workspacePath,
+    });
+    await expect(action.handler(ctx3 as any)).rejects.toThrow(/rolled back/);
+    const history = JSON.parse(kubectl('dev', 'get', 'secret', '-n', ns, '-l', 'owner=helm,name=good', '-o', 'json')).items;
+    expect(history.length).toBeGreaterThanOrEqual(4); // 1, 2, failed 3, rollback 4
+    const dep2 = JSON.parse(kubectl('dev', '-n', ns, 'get', 'deployment', 'good-good-service', '-o', 'json'));
+    expect(dep2.spec.template.metadata.labels['shipyard.dev/simulate']).toBeUndefined();
+  });
+});
