@@ -1,0 +1,34 @@
+import { describeIntegration, startTestCluster } from './index';
+
+describeIntegration('startTestCluster', () => {
+  it('starts or reuses the dev cluster and gives working admin and reader credentials', async () => {
+    const cluster = await startTestCluster('dev');
+    expect(cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+
+    const nodes = JSON.parse(
+      await cluster.kubectl('get', 'nodes', '-o', 'json'),
+    );
+    expect(nodes.items.length).toBeGreaterThan(0);
+
+    // The reader token may list pods but never read Secrets.
+    const canListPods = await cluster.kubectl(
+      'auth',
+      'can-i',
+      'list',
+      'pods',
+      '--all-namespaces',
+      `--as=system:serviceaccount:shipyard-system:shipyard-health-reader`,
+    );
+    expect(canListPods.trim()).toBe('yes');
+    await expect(
+      cluster.kubectl(
+        'auth',
+        'can-i',
+        'get',
+        'secrets',
+        '--all-namespaces',
+        `--as=system:serviceaccount:shipyard-system:shipyard-health-reader`,
+      ),
+    ).rejects.toMatchObject({ stdout: expect.stringContaining('no') });
+  }, 360_000);
+});

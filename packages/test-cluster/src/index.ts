@@ -1,0 +1,94 @@
+/**
+ * Integration tests against the local Kubernetes control plane of
+ * `scripts/cluster` (a real etcd + kube-apiserver + controllers, with kwok
+ * nodes). They run when SHIPYARD_INTEGRATION=1, which `scripts/test` (and so
+ * CI) sets; a plain `yarn test` skips them.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** True when the integration tests should run. */
+export const integrationEnabled = process.env.SHIPYARD_INTEGRATION === '1';
+
+/** `describe` for integration suites: skipped unless SHIPYARD_INTEGRATION=1. */
+export const describeIntegration: jest.Describe = integrationEnabled
+  ? describe
+  : describe.skip;
+
+/** What `scripts/cluster env NAME --json` reports, plus helpers bound to the cluster. */
+export interface TestCluster {
+  name: string;
+  /** API server URL, e.g. https://127.0.0.1:36443 */
+  server: string;
+  /** Admin kubeconfig (tests only; the backend uses the reader token). */
+  kubeconfig: string;
+  caFile: string;
+  /** Base64 PEM of the cluster CA. */
+  caData: string;
+  /** File with the read-only ServiceAccount token. */
+  tokenFile: string;
+  /** The read-only ServiceAccount token itself. */
+  readerToken: string;
+  /** Environment label, e.g. development or production. */
+  environment: string;
+  /** Runs the repository's pinned kubectl against this cluster as admin. */
+  kubectl(...args: string[]): Promise<string>;
+  /** Runs the repository's pinned helm against this cluster as admin. */
+  helm(...args: string[]): Promise<string>;
+}
+
+/** The repository root, found from this file so tests can run from any package. */
+export const repoRoot = path.resolve(__dirname, '../../..');
+const clusterScript = path.join(repoRoot, 'scripts', 'cluster');
+
+/** How long `scripts/cluster up` may take: a cached start is ~20 s, a cold build much longer. */
+const UP_TIMEOUT_MS = Number(
+  process.env.SHIPYARD_CLUSTER_UP_TIMEOUT_MS ?? 300_000,
+);
+
+/**
+ * Starts the named cluster (or reuses it when it already runs) and returns its
+ * connection details. Fails with a message that says what to do when the
+ * toolchain is missing or the start times out.
+ */
+export async function startTestCluster(name = 'dev'): Promise<TestCluster> {
+  try {
+    await run(clusterScript, ['up', name], {
+      timeout: UP_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+      // Never build the Go toolchain inside a test: `scripts/cluster build`
+      // (run by scripts/test before jest) does that with progress output.
+      env: { ...process.env, SHIPYARD_NO_BUILD: '1' },
+    });
+  } catch (error: any) {
+    const output = `${error.stderr ?? ''}${error.stdout ?? ''}`.trim();
+    const cause = error.killed
+      ? `did not finish within ${UP_TIMEOUT_MS / 1000}s`
+      : `failed (exit ${error.code})`;
+    throw new Error(
+      `Local Kubernetes cluster '${name}' could not start: 'scripts/cluster up ${name}' ${cause}. ` +
+        `Build the toolchain first with 'scripts/cluster build' (see docs/cluster.md).\n` +
+        output.split('\n').slice(-20).join('\n'),
+    );
+  }
+  const { stdout } = await run(clusterScript, ['env', name, '--json']);
+  const env = JSON.parse(stdout);
+  const bound =
+    (tool: string) =>
+    async (...args: string[]) =>
+      (
+        await run(clusterScript, [tool, name, ...args], {
+          maxBuffer: 64 * 1024 * 1024,
+        })
+      ).stdout;
+  return {
+    ...env,
+    readerToken: readFileSync(env.tokenFile, 'utf8').trim(),
+    kubectl: bound('kubectl'),
+    helm: bound('helm'),
+  };
+}
