@@ -42,6 +42,7 @@ export interface TestCluster {
 }
 
 /** The repository root, found from this file so tests can run from any package. */
+// eslint-disable-next-line no-restricted-syntax -- test helper, never bundled
 export const repoRoot = path.resolve(__dirname, '../../..');
 const clusterScript = path.join(repoRoot, 'scripts', 'cluster');
 
@@ -69,10 +70,10 @@ export async function startTestCluster(name = 'dev'): Promise<TestCluster> {
     const cause = error.killed
       ? `did not finish within ${UP_TIMEOUT_MS / 1000}s`
       : `failed (exit ${error.code})`;
+    const tail = output.split('\n').slice(-20).join('\n');
     throw new Error(
       `Local Kubernetes cluster '${name}' could not start: 'scripts/cluster up ${name}' ${cause}. ` +
-        `Build the toolchain first with 'scripts/cluster build' (see docs/cluster.md).\n` +
-        output.split('\n').slice(-20).join('\n'),
+        `Build the toolchain first with 'scripts/cluster build' (see docs/cluster.md).\n${tail}`,
     );
   }
   const { stdout } = await run(clusterScript, ['env', name, '--json']);
