@@ -13,7 +13,8 @@ export default defineConfig({
   // already runs locally; CI always starts its own.
   webServer: [
     {
-      command: 'mkdir -p artifacts && yarn start > artifacts/portal.log 2>&1',
+      command:
+        'mkdir -p artifacts && SHIPYARD_SKIP_INSTALL=1 scripts/start > artifacts/portal.log 2>&1',
       url: 'http://localhost:3000',
       reuseExistingServer: !process.env.CI,
       timeout: 600_000,
