@@ -32,7 +32,7 @@ seed_cluster() {
   local env_label
   env_label="$(cluster_environment "$name")"
   kc "$name" apply -f "${CLUSTER_D}/reader-rbac.yaml" >/dev/null
-  local common=(--namespace "$SEED_NS" --history-max 5 -f "$values" --set "cluster=${name}" --set "environment=${env_label}")
+  local common=(--namespace "$SEED_NS" -f "$values" --set "cluster=${name}" --set "environment=${env_label}")
   if ! seed_helm "$name" status "$SEED_RELEASE" -n "$SEED_NS" >/dev/null 2>&1; then
     log "[$name] seed: helm install ${SEED_RELEASE} (initial versions) with $(basename "$values") ..."
     seed_helm "$name" install "$SEED_RELEASE" "$chart" "${common[@]}" --set phase=initial >/dev/null
@@ -46,7 +46,17 @@ seed_cluster() {
     done < <(kc "$name" get deploy -A -l app.kubernetes.io/part-of=shipyard-examples --no-headers -o custom-columns=NS:.metadata.namespace,N:.metadata.name)
   fi
   log "[$name] seed: helm upgrade ${SEED_RELEASE} (current versions) ..."
-  seed_helm "$name" upgrade "$SEED_RELEASE" "$chart" "${common[@]}" --set phase=final >/dev/null
+  # Retried: under heavy load a release-record write can time out and its retry then
+  # fails with "release: already exists" although the upgrade went through.
+  local attempt
+  for attempt in 1 2 3; do
+    if seed_helm "$name" upgrade "$SEED_RELEASE" "$chart" "${common[@]}" --history-max 5 --set phase=final >/dev/null; then
+      break
+    fi
+    [[ $attempt -lt 3 ]] || die "[$name] seed: helm upgrade failed 3 times"
+    log "[$name] seed: helm upgrade failed (attempt ${attempt}), retrying ..."
+    sleep 2
+  done
   log "[$name] seed: done. Workloads:"
   kc "$name" get deploy,hpa -A -l app.kubernetes.io/part-of=shipyard-examples >&2 || true
 }

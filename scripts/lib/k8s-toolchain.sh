@@ -87,7 +87,10 @@ find_tool() {
 }
 
 find_go() {
-  if [[ -n "$SHIPYARD_GO" ]]; then echo "$SHIPYARD_GO"; return; fi
+  if [[ -n "$SHIPYARD_GO" ]]; then
+    [[ -x "$SHIPYARD_GO" ]] || die "SHIPYARD_GO=$SHIPYARD_GO is not executable"
+    echo "$SHIPYARD_GO"; return
+  fi
   if command -v go >/dev/null 2>&1; then command -v go; return; fi
   if [[ -x /usr/local/go/bin/go ]]; then echo /usr/local/go/bin/go; return; fi
   die "Go toolchain not found (needed to build the missing cluster binaries). Install Go >= 1.26, put it on PATH or set SHIPYARD_GO, or point SHIPYARD_<TOOL> at prebuilt binaries."
