@@ -43,12 +43,15 @@ export function classifyError(err: unknown): KubeRequestError {
   const status = e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
   if (status === 401) return new KubeRequestError('unauthorized', 'HTTP 401 Unauthorized: the token was rejected', 401);
   if (status === 403) return new KubeRequestError('forbidden', 'HTTP 403 Forbidden: the service account may not list/watch these objects', 403);
-  if (status) return new KubeRequestError('unknown', `HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trim(), status);
+  if (typeof status === 'number') return new KubeRequestError('unknown', `HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trim(), status);
   const code = typeof e?.code === 'string' ? e.code : undefined;
   if (code === 'ETIMEDOUT') return new KubeRequestError('timeout', 'connection timed out');
   if (code && UNREACHABLE_CODES.has(code)) return new KubeRequestError('unreachable', `cannot connect (${code})`);
   if (code === 'ENOENT' || code === 'EACCES') return new KubeRequestError('misconfigured', `cannot read a configured token or CA file (${code})`);
-  return new KubeRequestError('unknown', code ? `request failed (${code})` : 'request failed');
+  // Node/client-node error messages carry no credentials, but scrub anything
+  // token-like anyway before it reaches a log line or a response.
+  const detail = (e?.message ?? '').replace(/(bearer|token|authorization)\S*\s*\S+/gi, '$1 ***').slice(0, 200);
+  return new KubeRequestError('unknown', `request failed${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}`);
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -186,6 +189,8 @@ export class KubeHttp {
       arm(idleMs, `watch idle for ${Math.round(idleMs / 1000)}s`);
       onOpen?.();
       const lines = createInterface({ input: res });
+      // readline re-emits input errors (e.g. "aborted" when the connection drops)
+      lines.on('error', e => finish(classifyError(e)));
       lines.on('line', line => {
         arm(idleMs, `watch idle for ${Math.round(idleMs / 1000)}s`);
         let event;

@@ -1,0 +1,147 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+type Obj = { kind?: string; metadata: { uid: string; name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string }; [k: string]: any };
+
+const PATHS: Record<string, string> = {
+  '/apis/apps/v1/deployments': 'Deployment',
+  '/apis/apps/v1/statefulsets': 'StatefulSet',
+  '/apis/apps/v1/daemonsets': 'DaemonSet',
+  '/apis/apps/v1/replicasets': 'ReplicaSet',
+  '/api/v1/pods': 'Pod',
+  '/apis/autoscaling/v2/horizontalpodautoscalers': 'HorizontalPodAutoscaler',
+  '/api/v1/events': 'Event',
+};
+
+/**
+ * A tiny stand-in for a kube-apiserver: list (label/field selectors by
+ * existence/equality), watch streams, and failure modes. Counts requests.
+ */
+export class FakeKubeApi {
+  mode: 'ok' | 'unauthorized' | 'forbidden' | 'blackhole' = 'ok';
+  requests: string[] = [];
+  private rv = 100;
+  private objects = new Map<string, Obj>();
+  private watchers = new Set<{ kind: string; res: http.ServerResponse; matches: (o: Obj) => boolean }>();
+  private server = http.createServer((req, res) => this.handle(req, res));
+  private sockets = new Set<import('node:net').Socket>();
+
+  async start(port = 0): Promise<string> {
+    this.server.on('connection', s => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>(r => this.server.listen(port, '127.0.0.1', r));
+    return this.url;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop() {
+    for (const w of this.watchers) w.res.destroy();
+    for (const s of this.sockets) s.destroy();
+    await new Promise(r => this.server.close(r));
+  }
+
+  /** Drop all open connections (as when an API server restarts). */
+  dropConnections() {
+    for (const s of this.sockets) s.destroy();
+    this.watchers.clear();
+  }
+
+  upsert(o: Obj) {
+    const exists = this.objects.has(o.metadata.uid);
+    const copy = JSON.parse(JSON.stringify(o));
+    copy.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(o.metadata.uid, copy);
+    this.notify(exists ? 'MODIFIED' : 'ADDED', copy);
+  }
+
+  remove(uid: string) {
+    const o = this.objects.get(uid);
+    if (!o) return;
+    this.objects.delete(uid);
+    o.metadata.resourceVersion = String(++this.rv);
+    this.notify('DELETED', o);
+  }
+
+  private history: Array<{ rv: number; type: string; o: Obj }> = [];
+
+  private notify(type: string, o: Obj) {
+    this.history.push({ rv: this.rv, type, o });
+    for (const w of this.watchers) {
+      if (w.kind === o.kind && w.matches(o)) w.res.write(`${JSON.stringify({ type, object: o })}\n`);
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    this.requests.push(`${req.method} ${req.url}`);
+    // dropped connections are part of the tests: never let them throw
+    req.on('error', () => {});
+    res.on('error', () => {});
+    req.resume();
+    if (this.mode === 'blackhole') return; // accept, never answer
+    if (this.mode === 'unauthorized' || this.mode === 'forbidden') {
+      res.writeHead(this.mode === 'unauthorized' ? 401 : 403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: this.mode === 'unauthorized' ? 401 : 403, message: `token ${req.headers.authorization}` }));
+      return;
+    }
+    const url = new URL(req.url!, 'http://x');
+    const nsMatch = url.pathname.match(/^(.*)\/namespaces\/([^/]+)\/([a-z]+)$/);
+    const path = nsMatch ? `${nsMatch[1]}/${nsMatch[3]}` : url.pathname;
+    const namespace = nsMatch?.[2];
+    const kind = PATHS[path];
+    if (!kind) {
+      res.writeHead(404).end();
+      return;
+    }
+    const label = url.searchParams.get('labelSelector');
+    const field = url.searchParams.get('fieldSelector');
+    const matches = (o: Obj) => {
+      if (namespace && o.metadata.namespace !== namespace) return false;
+      if (label) {
+        for (const term of label.split(',')) {
+          const [k, v] = term.split('=');
+          if (!(k in (o.metadata.labels ?? {}))) return false;
+          if (v !== undefined && o.metadata.labels![k] !== v) return false;
+        }
+      }
+      if (field === 'type=Warning' && o.type !== 'Warning') return false;
+      return true;
+    };
+    if (url.searchParams.get('watch') === 'true') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      // like the real API server, replay what happened after resourceVersion
+      const since = Number(url.searchParams.get('resourceVersion') || this.rv);
+      for (const h of this.history) {
+        if (h.rv > since && h.o.kind === kind && matches(h.o)) res.write(`${JSON.stringify({ type: h.type, object: h.o })}\n`);
+      }
+      const w = { kind, res, matches };
+      this.watchers.add(w);
+      res.on('close', () => this.watchers.delete(w));
+      return;
+    }
+    const items = [...this.objects.values()].filter(o => o.kind === kind && matches(o)).map(({ kind: _k, ...rest }) => rest);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items }));
+  }
+}
+
+/** Seeds a fake API with objects from a fixture of the -common package. */
+export function seedFixture(api: FakeKubeApi, fixture: Record<string, any>) {
+  const kinds: Record<string, string> = {
+    deployments: 'Deployment',
+    statefulSets: 'StatefulSet',
+    daemonSets: 'DaemonSet',
+    replicaSets: 'ReplicaSet',
+    pods: 'Pod',
+    hpas: 'HorizontalPodAutoscaler',
+    events: 'Event',
+  };
+  for (const [key, kind] of Object.entries(kinds)) {
+    for (const o of fixture[key] ?? []) api.upsert({ ...o, kind });
+  }
+}
