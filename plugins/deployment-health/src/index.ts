@@ -1,1 +1,23 @@
-export { deploymentHealthPlugin as default } from './plugin';
+/**
+ * Deployment health frontend: a service's "Deployments" tab, a summary card
+ * and the team view (Group tab and page).
+ *
+ * Legacy frontend system exports live here; the new frontend system plugin
+ * is the default export of `./alpha`.
+ *
+ * @packageDocumentation
+ */
+export {
+  deploymentHealthPlugin,
+  EntityDeploymentHealthContent,
+  EntityDeploymentHealthCard,
+  EntityGroupDeploymentHealthContent,
+  DeploymentHealthPage,
+} from './plugin';
+export { isDeploymentHealthAvailable, isGroupEntity } from './filters';
+export { deploymentHealthApiRef, DeploymentHealthClient } from './api';
+export type {
+  DeploymentHealthApi,
+  DeploymentHealthDiscovery,
+  DeploymentHealthFetch,
+} from './api';

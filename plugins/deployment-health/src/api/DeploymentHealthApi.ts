@@ -1,0 +1,32 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import {
+  ClustersResponse,
+  EntityHealthResponse,
+  GroupHealthResponse,
+} from '@internal/backstage-plugin-deployment-health-common';
+
+/**
+ * Reads deployment health reports from the deployment-health backend.
+ *
+ * @public
+ */
+export interface DeploymentHealthApi {
+  /** Health of one catalog entity across all clusters. */
+  getEntityHealth(
+    entityRef: { kind: string; namespace?: string; name: string },
+    options?: { signal?: AbortSignal },
+  ): Promise<EntityHealthResponse>;
+  /** Health of every component owned by a group (and, optionally, its child groups). */
+  getGroupHealth(
+    groupRef: { namespace?: string; name: string },
+    options?: { includeChildren?: boolean; signal?: AbortSignal },
+  ): Promise<GroupHealthResponse>;
+  /** Configured clusters with their sync state. */
+  getClusters(options?: { signal?: AbortSignal }): Promise<ClustersResponse>;
+}
+
+/** @public */
+export const deploymentHealthApiRef = createApiRef<DeploymentHealthApi>().with({
+  id: 'plugin.deployment-health.api',
+  pluginId: 'deployment-health',
+});

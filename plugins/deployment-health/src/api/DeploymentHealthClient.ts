@@ -1,0 +1,81 @@
+import { ResponseError } from '@backstage/errors';
+import {
+  ClustersResponse,
+  EntityHealthResponse,
+  GroupHealthResponse,
+} from '@internal/backstage-plugin-deployment-health-common';
+import { DeploymentHealthApi } from './DeploymentHealthApi';
+
+/** The subset of DiscoveryApi the client needs. @public */
+export type DeploymentHealthDiscovery = {
+  getBaseUrl(pluginId: string): Promise<string>;
+};
+
+/** The subset of FetchApi the client needs (authenticated fetch). @public */
+export type DeploymentHealthFetch = {
+  fetch: typeof fetch;
+};
+
+const enc = encodeURIComponent;
+
+/**
+ * Default {@link DeploymentHealthApi}: calls the deployment-health backend
+ * through the app's authenticated fetch.
+ *
+ * @public
+ */
+export class DeploymentHealthClient implements DeploymentHealthApi {
+  private readonly discoveryApi: DeploymentHealthDiscovery;
+  private readonly fetchApi: DeploymentHealthFetch;
+
+  constructor(options: {
+    discoveryApi: DeploymentHealthDiscovery;
+    fetchApi: DeploymentHealthFetch;
+  }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  async getEntityHealth(
+    entityRef: { kind: string; namespace?: string; name: string },
+    options?: { signal?: AbortSignal },
+  ): Promise<EntityHealthResponse> {
+    const { kind, namespace = 'default', name } = entityRef;
+    return this.get(
+      `/entity/${enc(namespace)}/${enc(kind.toLocaleLowerCase('en-US'))}/${enc(
+        name,
+      )}`,
+      options?.signal,
+    );
+  }
+
+  async getGroupHealth(
+    groupRef: { namespace?: string; name: string },
+    options?: { includeChildren?: boolean; signal?: AbortSignal },
+  ): Promise<GroupHealthResponse> {
+    const { namespace = 'default', name } = groupRef;
+    const query = options?.includeChildren ? '?includeChildren=true' : '';
+    return this.get(
+      `/group/${enc(namespace)}/${enc(name)}${query}`,
+      options?.signal,
+    );
+  }
+
+  async getClusters(options?: {
+    signal?: AbortSignal;
+  }): Promise<ClustersResponse> {
+    return this.get('/clusters', options?.signal);
+  }
+
+  private async get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('deployment-health');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      signal,
+      headers: { Accept: 'application/json' },
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,181 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  exampleClusters,
+  exampleFailedEntity,
+  exampleHealthyEntity,
+} from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { deploymentHealthApiRef } from '../../api';
+import { componentEntity, mockDeploymentHealthApi } from '../../testing';
+import { EntityDeploymentsContent } from './EntityDeploymentsContent';
+
+const okClusters = {
+  clusters: exampleClusters.clusters.map(c => ({
+    ...c,
+    state: 'ok' as const,
+    error: undefined,
+  })),
+};
+
+async function renderContent(
+  api: ReturnType<typeof mockDeploymentHealthApi>,
+  entity = componentEntity('catalog-api'),
+  refreshIntervalMs?: number,
+) {
+  return renderInTestApp(
+    <EntityProvider entity={entity}>
+      <EntityDeploymentsContent refreshIntervalMs={refreshIntervalMs} />
+    </EntityProvider>,
+    { apis: [[deploymentHealthApiRef, api]] },
+  );
+}
+
+describe('EntityDeploymentsContent', () => {
+  it('shows a healthy service: status, rollout, pods', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: exampleHealthyEntity,
+      clusters: okClusters,
+    });
+    await renderContent(api);
+
+    const section = await screen.findByRole('region', {
+      name: /^production cluster/i,
+    });
+    expect(within(section).getAllByText('Healthy').length).toBeGreaterThan(0);
+    expect(within(section).getByText(/Last synced/)).toBeInTheDocument();
+    expect(within(section).getByText('Rollout complete')).toBeInTheDocument();
+    const pods = within(section).getByRole('table', { name: /Pods of/ });
+    expect(within(pods).getAllByTestId('pod-row').length).toBeGreaterThan(0);
+    expect(api.getEntityHealth).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'catalog-api' },
+      expect.anything(),
+    );
+  });
+
+  it('shows a failing service with reasons, container state and the cluster error', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: exampleFailedEntity,
+      clusters: exampleClusters,
+    });
+    await renderContent(api, componentEntity('ledger-worker'));
+
+    const prod = await screen.findByRole('region', {
+      name: /^production cluster/i,
+    });
+    expect(within(prod).getAllByText('Failed').length).toBeGreaterThan(0);
+    expect(
+      within(prod).getAllByText(/CrashLoopBackOff/).length,
+    ).toBeGreaterThan(0);
+
+    // Per-cluster error, with a text title (not only colour)
+    const dev = screen.getByRole('region', { name: /^development cluster/i });
+    expect(within(dev).getByTestId('cluster-error')).toHaveTextContent(
+      /Cluster unreachable: dev/,
+    );
+    expect(within(dev).getByText(/ECONNREFUSED/)).toBeInTheDocument();
+  });
+
+  it('keeps expanded rows open across auto-refresh', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = mockDeploymentHealthApi({
+        entity: () => exampleFailedEntity,
+        clusters: exampleClusters,
+      });
+      await renderContent(api, componentEntity('ledger-worker'), 10_000);
+      const prod = await screen.findByRole('region', {
+        name: /^production cluster/i,
+      });
+      const [expand] = within(prod).getAllByRole('button', {
+        name: /Show containers of/,
+      });
+      await act(async () => {
+        expand.click();
+      });
+      expect(
+        within(prod).getByRole('table', { name: /Containers of/ }),
+      ).toBeInTheDocument();
+
+      const calls = api.getEntityHealth.mock.calls.length;
+      await act(async () => {
+        jest.advanceTimersByTime(10_500);
+      });
+      await waitFor(() =>
+        expect(api.getEntityHealth.mock.calls.length).toBeGreaterThan(calls),
+      );
+      expect(
+        within(
+          screen.getByRole('region', { name: /^production cluster/i }),
+        ).getByRole('table', { name: /Containers of/ }),
+      ).toBeInTheDocument();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('tells the user which annotation to add', async () => {
+    const api = mockDeploymentHealthApi({});
+    await renderContent(api, componentEntity('payments-api', false));
+    expect(
+      await screen.findByText('No Kubernetes annotation on this entity'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/backstage.io\/kubernetes-id: payments-api/).length,
+    ).toBeGreaterThan(0);
+    expect(api.getEntityHealth).not.toHaveBeenCalled();
+  });
+
+  it('says when no cluster is configured', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: {
+        ...exampleHealthyEntity,
+        clusters: [],
+        status: 'Unknown',
+        reasons: [],
+      },
+      clusters: { clusters: [] },
+    });
+    await renderContent(api);
+    expect(
+      await screen.findByText('No Kubernetes cluster configured'),
+    ).toBeInTheDocument();
+  });
+
+  it('says when the service is not deployed', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: {
+        ...exampleHealthyEntity,
+        clusters: [],
+        status: 'Unknown',
+        reasons: [],
+      },
+      clusters: okClusters,
+    });
+    await renderContent(api);
+    expect(
+      await screen.findByText('Not deployed to any cluster'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the error when the backend fails, and recovers on refresh', async () => {
+    let fail = true;
+    const api = mockDeploymentHealthApi({
+      entity: () => {
+        if (fail) throw new Error('Service Unavailable');
+        return exampleHealthyEntity;
+      },
+      clusters: okClusters,
+    });
+    await renderContent(api);
+    expect(
+      (await screen.findAllByText(/Service Unavailable/)).length,
+    ).toBeGreaterThan(0);
+    fail = false;
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh now' }));
+    expect(
+      await screen.findByRole('region', { name: /^production cluster/i }),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,4 @@
+export {
+  EntityDeploymentsContent,
+  useEntityHealth,
+} from './EntityDeploymentsContent';

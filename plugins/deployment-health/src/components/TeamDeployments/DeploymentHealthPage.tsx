@@ -1,0 +1,143 @@
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Header,
+  Page,
+} from '@backstage/core-components';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import TextField from '@material-ui/core/TextField';
+import Autocomplete from '@material-ui/lab/Autocomplete';
+import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { TeamDeploymentsView } from './TeamDeploymentsView';
+
+type TeamOption = { ref: string; label: string };
+
+function readGroupParam(): string | undefined {
+  if (typeof window === 'undefined') return undefined;
+  return new URLSearchParams(window.location.search).get('group') ?? undefined;
+}
+
+function writeGroupParam(ref: string | undefined) {
+  if (typeof window === 'undefined') return;
+  const url = new URL(window.location.href);
+  if (ref) url.searchParams.set('group', ref);
+  else url.searchParams.delete('group');
+  window.history.replaceState(window.history.state, '', url.toString());
+}
+
+/** Team picker + team view; the selection is kept in `?group=`. */
+export function DeploymentHealthPageContent(props: {
+  refreshIntervalMs?: number;
+}) {
+  const catalogApi = useApi(catalogApiRef);
+  const identityApi = useApi(identityApiRef);
+  const [selected, setSelected] = useState<string | undefined>(readGroupParam);
+
+  const teams = useAsync(async (): Promise<TeamOption[]> => {
+    const { items } = await catalogApi.getEntities({
+      filter: { kind: 'group' },
+      fields: [
+        'kind',
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.title',
+        'spec.profile.displayName',
+      ],
+    });
+    return items
+      .map(e => ({
+        ref: stringifyEntityRef(e),
+        label:
+          (e.spec as any)?.profile?.displayName ??
+          e.metadata.title ??
+          e.metadata.name,
+      }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+  }, [catalogApi]);
+
+  // Default to the signed-in user's own team.
+  useEffect(() => {
+    if (selected) return;
+    let cancelled = false;
+    identityApi
+      .getBackstageIdentity()
+      .then(identity => {
+        const own = identity.ownershipEntityRefs.find(r =>
+          r.startsWith('group:'),
+        );
+        if (!cancelled && own) setSelected(own);
+      })
+      .catch(() => {});
+    // eslint-disable-next-line consistent-return
+    return () => {
+      cancelled = true;
+    };
+  }, [identityApi, selected]);
+
+  useEffect(() => writeGroupParam(selected), [selected]);
+
+  const options = teams.value ?? [];
+  const value =
+    options.find(o => o.ref === selected) ??
+    (selected ? { ref: selected, label: selected } : null);
+
+  return (
+    <>
+      <ContentHeader title="Team deployments">
+        <Autocomplete<TeamOption>
+          style={{ width: 320 }}
+          options={options}
+          loading={teams.loading}
+          value={value}
+          getOptionLabel={o => o.label}
+          getOptionSelected={(o, v) => o.ref === v.ref}
+          onChange={(_e, v) => setSelected(v?.ref)}
+          renderInput={params => (
+            <TextField
+              {...params}
+              label="Team"
+              variant="outlined"
+              size="small"
+              placeholder="Pick a team"
+            />
+          )}
+        />
+      </ContentHeader>
+      {selected ? (
+        <TeamDeploymentsView
+          groupRef={selected}
+          refreshIntervalMs={props.refreshIntervalMs}
+        />
+      ) : (
+        <EmptyState
+          missing="info"
+          title="Pick a team"
+          description="Choose a team above to see every service it owns, in every environment."
+        />
+      )}
+    </>
+  );
+}
+
+/**
+ * Standalone team view page (legacy frontend system: includes its header).
+ *
+ * @public
+ */
+export function DeploymentHealthPage(props: { refreshIntervalMs?: number }) {
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Deployment health"
+        subtitle="Is every service of my team OK, everywhere?"
+      />
+      <Content>
+        <DeploymentHealthPageContent {...props} />
+      </Content>
+    </Page>
+  );
+}

@@ -1,0 +1,414 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import {
+  ClusterHealth,
+  EntityHealth,
+  GroupHealthResponse,
+  HealthStatus,
+} from '@internal/backstage-plugin-deployment-health-common';
+import Box from '@material-ui/core/Box';
+import Checkbox from '@material-ui/core/Checkbox';
+import FormControl from '@material-ui/core/FormControl';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import InputLabel from '@material-ui/core/InputLabel';
+import MenuItem from '@material-ui/core/MenuItem';
+import Paper from '@material-ui/core/Paper';
+import Select from '@material-ui/core/Select';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import { useCallback, useMemo, useState } from 'react';
+import { deploymentHealthApiRef } from '../../api';
+import { usePolling, useNow } from '../../hooks/usePolling';
+import { DataState } from '../common/DataState';
+import { ClusterErrorNotice, NoClustersState } from '../common/EmptyStates';
+import { RefreshBar } from '../common/RefreshBar';
+import { STATUS_SEVERITY, StatusChip } from '../common/StatusChip';
+import { StatusIcon } from '../common/StatusIcon';
+import { compareEnvironments } from '../common/environments';
+import { formatAgo } from '../common/format';
+
+const useStyles = makeStyles(theme => ({
+  root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2) },
+  filters: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(1.5),
+  },
+  toggle: {
+    textTransform: 'none',
+    padding: theme.spacing(0.25, 1.25),
+    gap: theme.spacing(0.75),
+    color: theme.palette.text.primary,
+  },
+  table: {
+    '& td, & th': { padding: theme.spacing(1) },
+    '& th': { whiteSpace: 'nowrap' },
+  },
+  cell: { display: 'flex', flexDirection: 'column', gap: 4 },
+  cellLine: { display: 'flex', alignItems: 'center', gap: 6, flexWrap: 'wrap' },
+  muted: { color: theme.palette.text.secondary },
+  env: { textTransform: 'capitalize' },
+}));
+
+type RowStatus = HealthStatus | 'NotDeployed';
+const ROW_SEVERITY: Record<RowStatus, number> = {
+  ...STATUS_SEVERITY,
+  NotDeployed: -1,
+};
+const FILTER_ORDER: RowStatus[] = [
+  'Failed',
+  'Degraded',
+  'Progressing',
+  'Unknown',
+  'Healthy',
+  'NotDeployed',
+];
+const FILTER_LABELS: Record<RowStatus, string> = {
+  Failed: 'Failed',
+  Degraded: 'Degraded',
+  Progressing: 'Progressing',
+  Unknown: 'Unknown',
+  Healthy: 'Healthy',
+  NotDeployed: 'Not deployed',
+};
+
+type Row = {
+  entity: EntityHealth & { owner: string };
+  status: RowStatus;
+  byEnv: Map<string, ClusterHealth[]>;
+};
+
+function worst(statuses: HealthStatus[]): HealthStatus {
+  return statuses.reduce<HealthStatus>(
+    (w, s) => (STATUS_SEVERITY[s] > STATUS_SEVERITY[w] ? s : w),
+    'Healthy',
+  );
+}
+
+function readyCounts(clusters: ClusterHealth[]) {
+  let ready = 0;
+  let desired = 0;
+  for (const c of clusters)
+    for (const w of c.workloads) {
+      ready += w.rollout.ready;
+      desired += w.rollout.desired;
+    }
+  return { ready, desired };
+}
+
+function EnvCell(props: { clusters: ClusterHealth[] | undefined; now: Date }) {
+  const { clusters, now } = props;
+  const classes = useStyles();
+  if (!clusters || clusters.length === 0) {
+    return <span className={classes.muted}>Not deployed</span>;
+  }
+  return (
+    <div className={classes.cell}>
+      {clusters.map(c => {
+        const { ready, desired } = readyCounts([c]);
+        const reason = c.reasons.find(
+          r => r.status === c.status && r.status !== 'Healthy',
+        );
+        return (
+          <div key={c.cluster} className={classes.cellLine}>
+            <StatusChip
+              status={c.status}
+              suffix={clusters.length > 1 ? c.title ?? c.cluster : undefined}
+              title={reason?.message}
+            />
+            <Typography variant="body2" component="span">
+              {ready}/{desired} ready
+            </Typography>
+            {reason ? (
+              <Typography
+                variant="caption"
+                component="span"
+                className={classes.muted}
+                title={reason.message}
+              >
+                {reason.code}
+              </Typography>
+            ) : null}
+            {c.error ? (
+              <Typography
+                variant="caption"
+                component="span"
+                className={classes.muted}
+              >
+                {c.error.type}, last synced{' '}
+                {formatAgo(c.lastSyncedAt, now) ?? 'never'}
+              </Typography>
+            ) : null}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Matrix of a team's services × environments. */
+export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
+  const { data } = props;
+  const classes = useStyles();
+  const now = useNow(5000);
+  const [statusFilter, setStatusFilter] = useState<Set<RowStatus>>(new Set());
+  const [envFilter, setEnvFilter] = useState<string>('');
+  const [search, setSearch] = useState('');
+
+  const environments = useMemo(() => {
+    const envs = new Set<string>();
+    data.clusters.forEach(c => envs.add(c.environment));
+    data.entities.forEach(e =>
+      e.clusters.forEach(c => envs.add(c.environment)),
+    );
+    return [...envs].sort(compareEnvironments);
+  }, [data]);
+
+  const shownEnvs = envFilter
+    ? environments.filter(e => e === envFilter)
+    : environments;
+
+  const rows: Row[] = useMemo(
+    () =>
+      data.entities.map(entity => {
+        const byEnv = new Map<string, ClusterHealth[]>();
+        for (const c of entity.clusters) {
+          byEnv.set(c.environment, [...(byEnv.get(c.environment) ?? []), c]);
+        }
+        const inScope = envFilter
+          ? byEnv.get(envFilter) ?? []
+          : entity.clusters;
+        const status: RowStatus =
+          inScope.length === 0
+            ? 'NotDeployed'
+            : worst(inScope.map(c => c.status));
+        return { entity, status, byEnv };
+      }),
+    [data, envFilter],
+  );
+
+  const counts = useMemo(() => {
+    const m = new Map<RowStatus, number>();
+    rows.forEach(r => m.set(r.status, (m.get(r.status) ?? 0) + 1));
+    return m;
+  }, [rows]);
+
+  const q = search.trim().toLocaleLowerCase('en-US');
+  const visible = rows
+    .filter(r => statusFilter.size === 0 || statusFilter.has(r.status))
+    .filter(
+      r =>
+        !q ||
+        r.entity.entityRef.toLocaleLowerCase('en-US').includes(q) ||
+        (r.entity.title ?? '').toLocaleLowerCase('en-US').includes(q),
+    )
+    .sort(
+      (a, b) =>
+        ROW_SEVERITY[b.status] - ROW_SEVERITY[a.status] ||
+        a.entity.entityRef.localeCompare(b.entity.entityRef),
+    );
+
+  const toggleStatus = (s: RowStatus) =>
+    setStatusFilter(prev => {
+      const next = new Set(prev);
+      if (next.has(s)) next.delete(s);
+      else next.add(s);
+      return next;
+    });
+
+  const showOwner = data.groupRefs.length > 1;
+  const clusterErrors = data.clusters.filter(
+    c => c.state === 'error' && c.error,
+  );
+
+  return (
+    <div className={classes.root}>
+      {data.clusters.length === 0 ? <NoClustersState /> : null}
+      {clusterErrors.map(c => (
+        <ClusterErrorNotice
+          key={c.name}
+          cluster={`${c.title ?? c.name} (${c.environment})`}
+          error={c.error!}
+          lastSynced={formatAgo(c.lastSyncedAt, now)}
+        />
+      ))}
+      <div
+        className={classes.filters}
+        role="group"
+        aria-label="Filter services by status"
+      >
+        <Typography variant="body2">
+          {data.entities.length} service{data.entities.length === 1 ? '' : 's'}:
+        </Typography>
+        {FILTER_ORDER.filter(s => counts.get(s)).map(s => (
+          <ToggleButton
+            key={s}
+            size="small"
+            value={s}
+            selected={statusFilter.has(s)}
+            aria-pressed={statusFilter.has(s)}
+            onChange={() => toggleStatus(s)}
+            className={classes.toggle}
+            data-testid={`status-filter-${s}`}
+          >
+            {s === 'NotDeployed' ? null : <StatusIcon status={s} />}
+            {counts.get(s)} {FILTER_LABELS[s]}
+          </ToggleButton>
+        ))}
+        <Box flexGrow={1} />
+        <FormControl size="small" variant="outlined" style={{ minWidth: 180 }}>
+          <InputLabel id="dh-env-filter-label">Environment</InputLabel>
+          <Select
+            labelId="dh-env-filter-label"
+            label="Environment"
+            value={envFilter}
+            onChange={e => setEnvFilter(String(e.target.value))}
+          >
+            <MenuItem value="">All environments</MenuItem>
+            {environments.map(e => (
+              <MenuItem key={e} value={e}>
+                {e}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <TextField
+          size="small"
+          variant="outlined"
+          label="Search services"
+          value={search}
+          onChange={e => setSearch(e.target.value)}
+        />
+      </div>
+      <TableContainer component={Paper} variant="outlined">
+        <Table
+          className={classes.table}
+          aria-label="Service health by environment"
+        >
+          <TableHead>
+            <TableRow>
+              <TableCell>Service</TableCell>
+              <TableCell>Overall</TableCell>
+              {shownEnvs.map(e => (
+                <TableCell key={e} className={classes.env}>
+                  {e}
+                </TableCell>
+              ))}
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {visible.length === 0 ? (
+              <TableRow>
+                <TableCell colSpan={2 + shownEnvs.length}>
+                  <Typography variant="body2" className={classes.muted}>
+                    {data.entities.length === 0
+                      ? 'This team owns no components yet.'
+                      : 'No service matches the filters.'}
+                  </Typography>
+                </TableCell>
+              </TableRow>
+            ) : null}
+            {visible.map(r => (
+              <TableRow key={r.entity.entityRef} data-testid="service-row">
+                <TableCell component="th" scope="row">
+                  <EntityRefLink
+                    entityRef={parseEntityRef(r.entity.entityRef)}
+                    defaultKind="component"
+                    title={r.entity.title}
+                  />
+                  {showOwner ? (
+                    <Typography
+                      variant="caption"
+                      display="block"
+                      className={classes.muted}
+                    >
+                      {parseEntityRef(r.entity.owner).name}
+                    </Typography>
+                  ) : null}
+                </TableCell>
+                <TableCell>
+                  <StatusChip status={r.status} />
+                </TableCell>
+                {shownEnvs.map(e => (
+                  <TableCell key={e}>
+                    <EnvCell clusters={r.byEnv.get(e)} now={now} />
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    </div>
+  );
+}
+
+/**
+ * The team view: every service a group owns × environment, refreshed
+ * automatically.
+ *
+ * @public
+ */
+export function TeamDeploymentsView(props: {
+  /** e.g. `group:default/team-payments` */
+  groupRef: string;
+  refreshIntervalMs?: number;
+  /** Show the "include sub-teams" switch (default true). */
+  showIncludeChildren?: boolean;
+}) {
+  const { groupRef, refreshIntervalMs, showIncludeChildren = true } = props;
+  const classes = useStyles();
+  const api = useApi(deploymentHealthApiRef);
+  const [includeChildren, setIncludeChildren] = useState(true);
+  const ref = parseEntityRef(groupRef, { defaultKind: 'group' });
+  const key = `${ref.namespace}/${ref.name}?${includeChildren}`;
+  const load = useCallback(
+    (signal: AbortSignal) =>
+      api.getGroupHealth(
+        { namespace: ref.namespace, name: ref.name },
+        { includeChildren, signal },
+      ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, key],
+  );
+  const state = usePolling(key, load, refreshIntervalMs);
+  return (
+    <div className={classes.root} data-testid="team-deployments">
+      <RefreshBar
+        updatedAt={state.updatedAt}
+        refreshing={state.refreshing}
+        onRefresh={state.refresh}
+        intervalMs={refreshIntervalMs}
+      >
+        <Typography variant="h5" component="h2">
+          Deployments of {ref.name}
+        </Typography>
+        {showIncludeChildren ? (
+          <FormControlLabel
+            control={
+              <Checkbox
+                size="small"
+                checked={includeChildren}
+                onChange={e => setIncludeChildren(e.target.checked)}
+              />
+            }
+            label="Include sub-teams"
+          />
+        ) : null}
+      </RefreshBar>
+      <DataState state={state}>
+        {data => <TeamDeploymentsMatrix data={data} />}
+      </DataState>
+    </div>
+  );
+}

@@ -1,0 +1,172 @@
+import { CodeSnippet, EmptyState } from '@backstage/core-components';
+import { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATION_KUBERNETES_ID,
+  ClusterError,
+} from '@internal/backstage-plugin-deployment-health-common';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+
+/** YAML to add to catalog-info.yaml so the service's workloads are found. */
+export function annotationSnippet(entity?: Entity) {
+  const name = entity?.metadata.name ?? 'my-service';
+  return `metadata:
+  annotations:
+    ${ANNOTATION_KUBERNETES_ID}: ${name}
+    # optional: restrict to one namespace
+    # backstage.io/kubernetes-namespace: my-team`;
+}
+
+/** The entity has no Kubernetes annotation: say what to add, and where. */
+export function MissingAnnotationState(props: { entity?: Entity }) {
+  const { entity } = props;
+  const name = entity?.metadata.name ?? 'my-service';
+  return (
+    <EmptyState
+      missing="field"
+      title="No Kubernetes annotation on this entity"
+      description={
+        <>
+          Deployment health finds a service's workloads by the{' '}
+          <code>{ANNOTATION_KUBERNETES_ID}</code> annotation. Add it to the
+          entity's <code>catalog-info.yaml</code>, and put the same value in the{' '}
+          <code>{ANNOTATION_KUBERNETES_ID}</code> label of your Deployment and
+          its pod template (the Shipyard Helm chart does this for you, as{' '}
+          <code>
+            {ANNOTATION_KUBERNETES_ID}: {name}
+          </code>
+          ).
+        </>
+      }
+      action={
+        <Box maxWidth={640}>
+          <CodeSnippet
+            language="yaml"
+            text={annotationSnippet(entity)}
+            showCopyCodeButton
+          />
+        </Box>
+      }
+    />
+  );
+}
+
+/** The backend has no cluster to read. */
+export function NoClustersState() {
+  return (
+    <EmptyState
+      missing="info"
+      title="No Kubernetes cluster configured"
+      description={
+        <>
+          The deployment-health backend has no cluster to read, so there is
+          nothing to show yet. Ask your platform team to add one under{' '}
+          <code>kubernetes.clusterLocatorMethods</code> in{' '}
+          <code>app-config.yaml</code> (with an <code>environment</code> label),
+          or, for local development, run{' '}
+          <code>scripts/cluster up &amp;&amp; scripts/cluster seed</code>.
+        </>
+      }
+      action={
+        <Box maxWidth={640}>
+          <CodeSnippet
+            language="yaml"
+            text={`kubernetes:
+  clusterLocatorMethods:
+    - type: config
+      clusters:
+        - name: prod
+          environment: production
+          url: https://prod.k8s.example.com
+          authProvider: serviceAccount
+          serviceAccountToken: \${K8S_PROD_TOKEN}`}
+          />
+        </Box>
+      }
+    />
+  );
+}
+
+/** Annotated, clusters configured, but no workload found anywhere. */
+export function NotDeployedState(props: {
+  entity?: Entity;
+  clusterNames: string[];
+}) {
+  const { entity, clusterNames } = props;
+  const id =
+    entity?.metadata.annotations?.[ANNOTATION_KUBERNETES_ID] ??
+    entity?.metadata.name;
+  return (
+    <EmptyState
+      missing="data"
+      title="Not deployed to any cluster"
+      description={
+        <>
+          No Deployment, StatefulSet or DaemonSet labelled{' '}
+          <code>
+            {ANNOTATION_KUBERNETES_ID}={id}
+          </code>{' '}
+          was found in{' '}
+          {clusterNames.length ? clusterNames.join(', ') : 'any cluster'}.
+          Deploy the service (for example with its Helm chart), or check that
+          the label on the workload matches the annotation.
+        </>
+      }
+    />
+  );
+}
+
+const ERROR_TITLES: Record<ClusterError['type'], string> = {
+  unreachable: 'Cluster unreachable',
+  unauthorized: 'Not authorized by the cluster',
+  forbidden: 'Access forbidden by the cluster',
+  timeout: 'Cluster did not answer in time',
+  stale: 'Data may be out of date',
+  misconfigured: 'Cluster misconfigured',
+  unknown: 'Cluster error',
+};
+
+const ERROR_HINTS: Record<ClusterError['type'], string> = {
+  unreachable:
+    'The backend cannot connect to the API server. Shown data, if any, is from the last successful sync.',
+  unauthorized:
+    'The service account token is missing, invalid or expired. Ask your platform team to rotate it.',
+  forbidden:
+    'The service account lacks list/watch permission for these objects. Ask your platform team to fix its RBAC.',
+  timeout: 'The API server is slow or overloaded. The backend keeps retrying.',
+  stale:
+    'The backend is reconnecting to the cluster; the figures below are from the last sync.',
+  misconfigured:
+    'The cluster entry in the backend configuration is unusable. Ask your platform team to fix it.',
+  unknown: 'The backend keeps retrying.',
+};
+
+/** A cluster's error, with what it means for the data shown. */
+export function ClusterErrorNotice(props: {
+  cluster: string;
+  error: ClusterError;
+  lastSynced?: string;
+}) {
+  const { cluster, error, lastSynced } = props;
+  return (
+    <Alert
+      severity={error.type === 'stale' ? 'warning' : 'error'}
+      variant="outlined"
+      data-testid="cluster-error"
+    >
+      <AlertTitle>
+        {ERROR_TITLES[error.type] ?? 'Cluster error'}: {cluster}
+      </AlertTitle>
+      <Typography variant="body2">
+        {error.message}
+        {error.statusCode ? ` (HTTP ${error.statusCode})` : ''}
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {ERROR_HINTS[error.type]}
+        {lastSynced ? ` Last synced ${lastSynced}.` : ''}
+      </Typography>
+    </Alert>
+  );
+}

@@ -1,0 +1,98 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { deploymentHealthApiRef, DeploymentHealthClient } from './api';
+import { legacyEntityContentRouteRef, legacyRootRouteRef } from './routes';
+
+/**
+ * The deployment-health plugin for the legacy frontend system
+ * (`@backstage/core-plugin-api`). New-frontend-system apps use the default
+ * export of `@internal/backstage-plugin-deployment-health/alpha` instead.
+ *
+ * @public
+ */
+export const deploymentHealthPlugin = createPlugin({
+  id: 'deployment-health',
+  apis: [
+    createApiFactory({
+      api: deploymentHealthApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new DeploymentHealthClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: {
+    root: legacyRootRouteRef,
+    entityContent: legacyEntityContentRouteRef,
+  },
+});
+
+/**
+ * The "Deployments" tab for a service's entity page.
+ *
+ * @public
+ */
+export const EntityDeploymentHealthContent = deploymentHealthPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityDeploymentHealthContent',
+    component: () =>
+      import('./components/EntityDeploymentsContent').then(
+        m => m.EntityDeploymentsContent,
+      ),
+    mountPoint: legacyEntityContentRouteRef,
+  }),
+);
+
+/**
+ * The "Deployments" tab for a Group's entity page (team view).
+ *
+ * @public
+ */
+export const EntityGroupDeploymentHealthContent =
+  deploymentHealthPlugin.provide(
+    createComponentExtension({
+      name: 'EntityGroupDeploymentHealthContent',
+      component: {
+        lazy: () =>
+          import('./components/TeamDeployments').then(
+            m => m.GroupDeploymentsContent,
+          ),
+      },
+    }),
+  );
+
+/**
+ * Summary card for a service's overview page.
+ *
+ * @public
+ */
+export const EntityDeploymentHealthCard = deploymentHealthPlugin.provide(
+  createComponentExtension({
+    name: 'EntityDeploymentHealthCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityDeploymentsCard').then(
+          m => m.EntityDeploymentsCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * Standalone team view page with a team picker.
+ *
+ * @public
+ */
+export const DeploymentHealthPage = deploymentHealthPlugin.provide(
+  createRoutableExtension({
+    name: 'DeploymentHealthPage',
+    component: () =>
+      import('./components/TeamDeployments').then(m => m.DeploymentHealthPage),
+    mountPoint: legacyRootRouteRef,
+  }),
+);
