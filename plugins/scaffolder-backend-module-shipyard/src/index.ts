@@ -33,6 +33,12 @@ export {
 } from './actions/kubernetesNamespace';
 export type { TeamNamespaceOptions } from './actions/kubernetesNamespace';
 export { createShipyardDeployAction, redactCredentials } from './actions/deploy';
+export {
+  createShipyardDeploymentStatusAction,
+  readServiceObjects,
+  describeHealth,
+  MAX_WAIT_SECONDS,
+} from './actions/deploymentStatus';
 export { readShipyardConfig, CONFIG_KEYS } from './config';
 export type { ShipyardModuleConfig } from './config';
 export { resolveHelmBinary, HELM_PATH_CONFIG_KEY, HelmNotFoundError } from './lib/helm';

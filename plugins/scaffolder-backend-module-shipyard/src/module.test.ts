@@ -40,7 +40,7 @@ describe('shipyard scaffolder module', () => {
       ],
     });
     const ids = addActions.mock.calls.flat().map((a: any) => a.id);
-    expect(ids).toEqual(expect.arrayContaining(['shipyard:validate', 'shipyard:publish:local', 'shipyard:kubernetes:namespace', 'shipyard:deploy']));
+    expect(ids).toEqual(expect.arrayContaining(['shipyard:validate', 'shipyard:publish:local', 'shipyard:kubernetes:namespace', 'shipyard:deploy', 'shipyard:deployment:status']));
     expect(read).toBe('kind: Component\n');
     expect((feature as any).$$type).toBe('@backstage/BackendFeature');
     await fs.rm(baseDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { createShipyardValidateAction } from './actions/validate';
 import { createShipyardPublishLocalAction } from './actions/publishLocal';
 import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
 import { createShipyardDeployAction } from './actions/deploy';
+import { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
 import { shipyardClustersServiceRef } from '@internal/backstage-plugin-deployment-health-node';
 
 /**
@@ -29,6 +30,7 @@ export const scaffolderModule = createBackendModule({
           createShipyardPublishLocalAction({ config: moduleConfig }),
           createShipyardKubernetesNamespaceAction({ clusters, config: moduleConfig }),
           createShipyardDeployAction({ clusters, config: moduleConfig }),
+          createShipyardDeploymentStatusAction({ clusters, config: moduleConfig }),
         );
       },
     });
