@@ -1,0 +1,31 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  exampleClusters,
+  exampleFailedEntity,
+} from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { screen } from '@testing-library/react';
+import { deploymentHealthApiRef } from '../../api';
+import { componentEntity, mockDeploymentHealthApi } from '../../testing';
+import { EntityDeploymentsCard } from './EntityDeploymentsCard';
+
+describe('EntityDeploymentsCard', () => {
+  it('summarises each environment', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: exampleFailedEntity,
+      clusters: exampleClusters,
+    });
+    await renderInTestApp(
+      <EntityProvider entity={componentEntity('ledger-worker')}>
+        <EntityDeploymentsCard />
+      </EntityProvider>,
+      { apis: [[deploymentHealthApiRef, api]] },
+    );
+    const list = await screen.findByRole('list', {
+      name: 'Deployments by environment',
+    });
+    expect(list).toHaveTextContent(/production · prod · \d+\/\d+ ready/);
+    expect(list).toHaveTextContent(/ECONNREFUSED/);
+    expect(screen.getAllByText('Failed').length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,127 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { exampleGroupHealth } from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { deploymentHealthApiRef } from '../../api';
+import { groupEntity, mockDeploymentHealthApi } from '../../testing';
+import { GroupDeploymentsContent } from './GroupDeploymentsContent';
+
+// The example team, plus a service that runs nowhere.
+const groupHealth = {
+  ...exampleGroupHealth,
+  entities: [
+    ...exampleGroupHealth.entities,
+    {
+      entityRef: 'component:default/fraud-scorer',
+      status: 'Unknown' as const,
+      reasons: [],
+      clusters: [],
+      owner: 'group:default/team-payments',
+    },
+  ],
+};
+
+async function renderGroup(
+  api = mockDeploymentHealthApi({ group: groupHealth }),
+) {
+  await renderInTestApp(
+    <EntityProvider entity={groupEntity}>
+      <GroupDeploymentsContent />
+    </EntityProvider>,
+    {
+      apis: [[deploymentHealthApiRef, api]],
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef as any,
+      },
+    },
+  );
+  return api;
+}
+
+function serviceNames() {
+  return screen
+    .getAllByTestId('service-row')
+    .map(row => row.querySelector('th')?.textContent ?? '');
+}
+
+describe('GroupDeploymentsContent', () => {
+  it('lists services × environments, problems first, not-deployed last', async () => {
+    const api = await renderGroup();
+    const table = await screen.findByRole('table', {
+      name: 'Service health by environment',
+    });
+    expect(api.getGroupHealth).toHaveBeenCalledWith(
+      { namespace: 'default', name: 'team-payments' },
+      expect.objectContaining({ includeChildren: true }),
+    );
+    // columns: production before development
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map(h => h.textContent);
+    expect(headers).toEqual([
+      'Service',
+      'Overall',
+      'production',
+      'development',
+    ]);
+
+    const names = serviceNames();
+    expect(names[names.length - 1]).toMatch(/fraud-scorer/);
+    expect(names.findIndex(n => /ledger-worker/.test(n))).toBeLessThan(
+      names.findIndex(n => /payments-api/.test(n)),
+    );
+
+    const fraud = screen
+      .getAllByTestId('service-row')
+      .find(r => /fraud-scorer/.test(r.textContent ?? ''))!;
+    expect(within(fraud).getAllByText('Not deployed').length).toBe(3);
+
+    // The unreachable dev cluster is reported beside the data
+    expect(screen.getByTestId('cluster-error')).toHaveTextContent(
+      /Cluster unreachable: dev/,
+    );
+  });
+
+  it('filters by status and environment', async () => {
+    await renderGroup();
+    await screen.findByRole('table', { name: 'Service health by environment' });
+    const before = serviceNames().length;
+
+    await userEvent.click(screen.getByTestId('status-filter-Failed'));
+    expect(screen.getByTestId('status-filter-Failed')).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    const failed = serviceNames();
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThan(before);
+    await userEvent.click(screen.getByTestId('status-filter-Failed'));
+    expect(serviceNames().length).toBe(before);
+
+    await userEvent.click(screen.getByLabelText('Environment'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'development' }),
+    );
+    const headers = within(
+      screen.getByRole('table', { name: 'Service health by environment' }),
+    )
+      .getAllByRole('columnheader')
+      .map(h => h.textContent);
+    expect(headers).toEqual(['Service', 'Overall', 'development']);
+  });
+
+  it('says when the team owns nothing', async () => {
+    await renderGroup(
+      mockDeploymentHealthApi({
+        group: { ...exampleGroupHealth, entities: [], status: 'Unknown' },
+      }),
+    );
+    expect(
+      await screen.findByText('This team owns no components yet.'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,39 @@
+import plugin from './alpha';
+import {
+  DeploymentHealthPage,
+  EntityDeploymentHealthCard,
+  EntityDeploymentHealthContent,
+  isDeploymentHealthAvailable,
+} from './index';
+import { componentEntity, groupEntity } from './testing';
+import { isGroupEntity } from './filters';
+
+describe('deployment-health plugin', () => {
+  it('exports the new-frontend-system plugin', () => {
+    expect(plugin.pluginId ?? (plugin as any).id).toBe('deployment-health');
+  });
+
+  it('exports the legacy extensions', () => {
+    expect(EntityDeploymentHealthContent).toBeDefined();
+    expect(EntityDeploymentHealthCard).toBeDefined();
+    expect(DeploymentHealthPage).toBeDefined();
+  });
+
+  it('shows the tab only for entities with the kubernetes annotations', () => {
+    expect(isDeploymentHealthAvailable(componentEntity('a'))).toBe(true);
+    expect(isDeploymentHealthAvailable(componentEntity('a', false))).toBe(
+      false,
+    );
+    expect(
+      isDeploymentHealthAvailable({
+        ...componentEntity('a', false),
+        metadata: {
+          name: 'a',
+          annotations: { 'backstage.io/kubernetes-label-selector': 'app=a' },
+        },
+      }),
+    ).toBe(true);
+    expect(isGroupEntity(groupEntity)).toBe(true);
+    expect(isGroupEntity(componentEntity('a'))).toBe(false);
+  });
+});
