@@ -1,0 +1,83 @@
+import { execFile, ExecFileOptions } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveHelmBinary } from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+
+/** Repository root (this file is packages/production-tests/src/lib/repo.ts). */
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
+export const CHART_DIR = path.join(DEPLOY_DIR, 'helm', 'shipyard');
+export const ARTIFACTS_DIR = path.join(
+  REPO_ROOT,
+  'artifacts',
+  'production-tests',
+);
+
+export const integration = process.env.SHIPYARD_INTEGRATION === '1';
+/** `describe` for tests that need real services (SHIPYARD_INTEGRATION=1), else skipped. */
+export const describeIntegration = integration ? describe : describe.skip;
+
+export function readRepoFile(rel: string): string {
+  return fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program (no shell); never throws on a non-zero exit. */
+export function run(
+  file: string,
+  args: string[],
+  options: ExecFileOptions & { input?: string } = {},
+): Promise<RunResult> {
+  return new Promise(resolve => {
+    const child = execFile(
+      file,
+      args,
+      {
+        maxBuffer: 64 * 1024 * 1024,
+        cwd: REPO_ROOT,
+        ...options,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as any).code === 'number'
+            ? (error as any).code
+            : 1
+          : 0;
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr) || (error ? error.message : ''),
+        });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Like run, but throws with stderr when the exit code is not 0. */
+export async function runOk(
+  file: string,
+  args: string[],
+  options: ExecFileOptions & { input?: string } = {},
+) {
+  const r = await run(file, args, options);
+  if (r.code !== 0) {
+    throw new Error(
+      `${path.basename(file)} ${args.join(' ')} exited ${r.code}:\n${
+        r.stderr
+      }\n${r.stdout}`.slice(0, 8000),
+    );
+  }
+  return r;
+}
+
+/** helm: SHIPYARD_HELM, else PATH, else the toolchain's cache (scripts/lib/k8s-toolchain.sh). */
+export async function helmBinary(): Promise<string> {
+  return resolveHelmBinary(process.env.SHIPYARD_HELM || undefined);
+}
