@@ -209,6 +209,7 @@ describe('deploymentHealthPlugin', () => {
       await waitFor(async () =>
         (await get()).clusters.find(c => c.cluster === 'good')!.workloads[0].pods.every(p => p.status === 'Healthy'),
       );
+      expect((await get()).clusters.find(c => c.cluster === 'good')!.status).toBe('Healthy');
     } finally {
       await backend.stop();
     }

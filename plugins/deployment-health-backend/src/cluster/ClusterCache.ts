@@ -347,11 +347,13 @@ export class ClusterCache {
     const last = this.lastSyncedAt(now);
     const objectCounts: Record<string, number> = {};
     for (const w of this.watches) objectCounts[w.resource.kind] = w.informer.list().length;
+    let state: ClusterStatus['state'] = this.synced ? 'ok' : 'syncing';
+    if (error) state = 'error';
     return {
       name: this.cluster.name,
       ...(this.cluster.title ? { title: this.cluster.title } : {}),
       environment: this.cluster.environment,
-      state: error ? 'error' : this.synced ? 'ok' : 'syncing',
+      state,
       ...(error ? { error } : {}),
       ...(last !== undefined ? { lastSyncedAt: new Date(last).toISOString() } : {}),
       objectCounts,

@@ -134,8 +134,9 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
         add(
           'Degraded',
           why === 'OOMKilled' ? 'OOMKilled' : 'ContainerRestarts',
-          `${label} restarted ${c.restartCount} time(s), last exit: ${why}` +
-            (c.lastTermination?.exitCode !== undefined ? ` (code ${c.lastTermination.exitCode})` : ''),
+          `${label} restarted ${c.restartCount} time(s), last exit: ${why}${
+            c.lastTermination?.exitCode !== undefined ? ` (code ${c.lastTermination.exitCode})` : ''
+          }`,
         );
       }
       if (c.init) continue;

@@ -118,7 +118,8 @@ export function rolloutHealth(w: Workload): {
     } else {
       add('Failed', 'NoReplicasAvailable', `${label}: 0 of ${desired} replicas available`);
     }
-  } else if (!complete) {
+  } else if (!complete && reasons.length === 0) {
+    // (skipped when the rollout already failed: "in progress" would contradict it)
     if (!observedLatestGeneration) {
       add('Progressing', 'ObservedGenerationStale', `${label}: controller has not yet observed generation ${generation}`);
     } else if (updated < desired || current > desired || !revisionDone) {

@@ -1,0 +1,31 @@
+/*
+ * Config of @internal/backstage-plugin-deployment-health-backend.
+ * Clusters themselves are read by -node from kubernetes.clusterLocatorMethods.
+ */
+export interface Config {
+  deploymentHealth?: {
+    /** Timeout for each list request and for a watch to answer, per cluster. Default 5. */
+    requestTimeoutSeconds?: number;
+    /** Server-side watch timeout; watches are re-opened after it (jittered ±10%). Default 300. */
+    watchTimeoutSeconds?: number;
+    /** Full relist at most this often, to heal any missed event. Default 900. */
+    resyncIntervalSeconds?: number;
+    /** A cluster whose cache has not been confirmed in sync for this long is reported as stale. Default 120. */
+    staleAfterSeconds?: number;
+    /** Reconnect backoff after a failure: starts here and doubles. Default 1. */
+    initialBackoffSeconds?: number;
+    /** Reconnect backoff cap. Default 30. */
+    maxBackoffSeconds?: number;
+    /** Restarts and Warning events within this window degrade health. Default 15. */
+    recentWindowMinutes?: number;
+    /** Most components returned by one team view. Default 1000. */
+    maxGroupComponents?: number;
+    /** Entities with a custom backstage.io/kubernetes-label-selector. */
+    onDemand?: {
+      /** Objects per kind and cluster fetched for one selector (the list `limit`). Default 500. */
+      maxObjectsPerKind?: number;
+      /** Results are shared between requests for this long. Default 10. */
+      cacheTtlSeconds?: number;
+    };
+  };
+}
