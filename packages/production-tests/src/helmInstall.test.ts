@@ -1,0 +1,285 @@
+import { CHART_DIR, describeIntegration } from './lib/repo';
+import { clusterUp, helm, kubectl, kubectlJson, waitFor } from './lib/cluster';
+
+/**
+ * Installs the chart into the local control plane (scripts/cluster: real
+ * kube-apiserver with RBAC and Pod Security admission, controller-manager,
+ * scheduler, kwok nodes). Needs SHIPYARD_INTEGRATION=1.
+ */
+const CLUSTER = 'dev';
+const NS = `shipyard-prodtest-${process.pid}`;
+const RELEASE = 'portal';
+const FULLNAME = 'portal-shipyard';
+
+jest.setTimeout(900_000);
+
+describeIntegration(
+  'deploy/helm/shipyard installed into the local control plane',
+  () => {
+    let installSeconds = 0;
+
+    beforeAll(async () => {
+      await clusterUp(CLUSTER);
+      // Pod Security "restricted" is enforced by the API server for this namespace
+      for (const args of [
+        ['create', 'namespace', NS],
+        [
+          'label',
+          'namespace',
+          NS,
+          'pod-security.kubernetes.io/enforce=restricted',
+          'pod-security.kubernetes.io/enforce-version=latest',
+        ],
+        [
+          '-n',
+          NS,
+          'create',
+          'secret',
+          'generic',
+          'shipyard-postgres',
+          '--from-literal=username=backstage',
+          '--from-literal=password=not-a-real-password',
+        ],
+      ]) {
+        const r = await kubectl(CLUSTER, args);
+        if (r.code !== 0)
+          throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+      }
+      const started = Date.now();
+      const r = await helm(CLUSTER, [
+        'install',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NS,
+        '--values',
+        `${CHART_DIR}/values-dev.yaml`,
+        '--wait',
+        '--timeout',
+        '300s',
+      ]);
+      installSeconds = (Date.now() - started) / 1000;
+      if (r.code !== 0)
+        throw new Error(`helm install failed: ${r.stderr}\n${r.stdout}`);
+    });
+
+    afterAll(async () => {
+      await helm(CLUSTER, [
+        'uninstall',
+        RELEASE,
+        '--namespace',
+        NS,
+        '--wait',
+        '--timeout',
+        '120s',
+      ]);
+      await kubectl(CLUSTER, ['delete', 'namespace', NS, '--wait=false']);
+    });
+
+    it('installs with --wait: the Deployment becomes available under Pod Security "restricted"', async () => {
+      // eslint-disable-next-line no-console
+      console.log(`helm install --wait took ${installSeconds.toFixed(1)} s`);
+      const status = await helm(CLUSTER, [
+        'status',
+        RELEASE,
+        '--namespace',
+        NS,
+        '-o',
+        'json',
+      ]);
+      expect(JSON.parse(status.stdout).info.status).toBe('deployed');
+      const dep = await kubectlJson(CLUSTER, [
+        '-n',
+        NS,
+        'get',
+        'deployment',
+        FULLNAME,
+      ]);
+      expect(dep.status.availableReplicas).toBeGreaterThanOrEqual(1);
+      const ns = await kubectlJson(CLUSTER, ['get', 'namespace', NS]);
+      expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(
+        'restricted',
+      );
+      // the admission really enforces: a privileged pod is rejected in the same namespace
+      const evil = await kubectl(CLUSTER, [
+        '-n',
+        NS,
+        'run',
+        'evil',
+        '--image=busybox:1.36',
+        '--privileged',
+        '--dry-run=server',
+      ]);
+      expect(evil.code).not.toBe(0);
+      expect(evil.stderr).toContain('violates PodSecurity "restricted');
+    });
+
+    it('the HPA scales the Deployment to its minimum, and the pods carry the kubernetes-id label', async () => {
+      const pods = await waitFor('2 ready pods', async () => {
+        const list = await kubectlJson(CLUSTER, [
+          '-n',
+          NS,
+          'get',
+          'pods',
+          '-l',
+          'backstage.io/kubernetes-id=shipyard',
+        ]);
+        const ready = list.items.filter(
+          (p: any) =>
+            p.status.phase === 'Running' &&
+            p.status.conditions?.some(
+              (c: any) => c.type === 'Ready' && c.status === 'True',
+            ),
+        );
+        return ready.length >= 2 && ready;
+      });
+      expect(pods.length).toBeGreaterThanOrEqual(2);
+      for (const p of pods) {
+        expect(p.spec.securityContext.runAsNonRoot).toBe(true);
+        expect(p.spec.automountServiceAccountToken).toBe(false);
+        expect(p.spec.volumes.map((v: any) => v.name)).toEqual(
+          expect.arrayContaining(['config', 'tmp', 'kube-api-access']),
+        );
+      }
+      const hpa = await kubectlJson(CLUSTER, [
+        '-n',
+        NS,
+        'get',
+        'hpa',
+        FULLNAME,
+      ]);
+      expect(hpa.spec.minReplicas).toBe(2);
+      const pdb = await kubectlJson(CLUSTER, [
+        '-n',
+        NS,
+        'get',
+        'pdb',
+        FULLNAME,
+      ]);
+      expect(pdb.status.currentHealthy).toBeGreaterThanOrEqual(2);
+      expect(pdb.status.disruptionsAllowed).toBeGreaterThanOrEqual(1);
+    });
+
+    it('the ServiceAccount may read what the health backend watches, cluster-wide, and nothing else', async () => {
+      const as = `--as=system:serviceaccount:${NS}:${FULLNAME}`;
+      const can = async (...args: string[]) =>
+        (await kubectl(CLUSTER, ['auth', 'can-i', ...args, as])).stdout
+          .trim()
+          .split('\n')
+          .pop();
+      for (const r of [
+        'pods',
+        'deployments.apps',
+        'replicasets.apps',
+        'statefulsets.apps',
+        'daemonsets.apps',
+        'horizontalpodautoscalers.autoscaling',
+        'events',
+        'events.events.k8s.io',
+        'services',
+        'ingresses.networking.k8s.io',
+      ]) {
+        for (const verb of ['list', 'watch'])
+          expect({ r, verb, ok: await can(verb, r, '-A') }).toEqual({
+            r,
+            verb,
+            ok: 'yes',
+          });
+      }
+      expect(await can('list', 'namespaces')).toBe('yes');
+      expect(await can('get', 'secrets', '-A')).toBe('no');
+      expect(await can('list', 'secrets', '-n', NS)).toBe('no');
+      expect(await can('delete', 'pods', '-A')).toBe('no');
+      expect(await can('create', 'pods', '--subresource=exec', '-A')).toBe(
+        'no',
+      );
+      expect(await can('get', 'pods', '--subresource=log', '-A')).toBe('no');
+      expect(await can('patch', 'deployments.apps', '-A')).toBe('no');
+    });
+
+    it('Service endpoints point at the ready pods; Ingress, NetworkPolicy and ConfigMap exist', async () => {
+      const slices = await waitFor('endpoints', async () => {
+        const s = await kubectlJson(CLUSTER, [
+          '-n',
+          NS,
+          'get',
+          'endpointslices',
+          '-l',
+          `kubernetes.io/service-name=${FULLNAME}`,
+        ]);
+        const ready = s.items
+          .flatMap((x: any) => x.endpoints ?? [])
+          .filter((e: any) => e.conditions?.ready);
+        return ready.length >= 2 && ready;
+      });
+      expect(slices.length).toBeGreaterThanOrEqual(2);
+      for (const kind of [
+        'ingress',
+        'networkpolicy',
+        'configmap',
+        'serviceaccount',
+      ]) {
+        const r = await kubectl(CLUSTER, ['-n', NS, 'get', kind, FULLNAME]);
+        expect({ kind, code: r.code }).toEqual({ kind, code: 0 });
+      }
+    });
+
+    it('rolls out a new version with no unavailable replica (maxUnavailable 0)', async () => {
+      let minAvailable = Number.MAX_SAFE_INTEGER;
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          const d = await kubectlJson(CLUSTER, [
+            '-n',
+            NS,
+            'get',
+            'deployment',
+            FULLNAME,
+          ]).catch(() => undefined);
+          if (d)
+            minAvailable = Math.min(
+              minAvailable,
+              d.status.availableReplicas ?? 0,
+            );
+          await new Promise(r => setTimeout(r, 200));
+        }
+      })();
+      const r = await helm(CLUSTER, [
+        'upgrade',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NS,
+        '--values',
+        `${CHART_DIR}/values-dev.yaml`,
+        '--set',
+        'image.tag=0.1.1-dev',
+        '--wait',
+        '--timeout',
+        '300s',
+      ]);
+      polling = false;
+      await poller;
+      expect(r.code).toBe(0);
+      const dep = await waitFor('rollout complete', async () => {
+        const d = await kubectlJson(CLUSTER, [
+          '-n',
+          NS,
+          'get',
+          'deployment',
+          FULLNAME,
+        ]);
+        return (
+          d.status.updatedReplicas >= 2 &&
+          d.status.availableReplicas >= 2 &&
+          !d.status.unavailableReplicas &&
+          d
+        );
+      });
+      expect(dep.spec.template.spec.containers[0].image).toBe(
+        'ghcr.io/shipyard/shipyard:0.1.1-dev',
+      );
+      expect(minAvailable).toBeGreaterThanOrEqual(2);
+    });
+  },
+);
