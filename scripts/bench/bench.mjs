@@ -254,9 +254,9 @@ try {
 
   // -- requests per view, counted at the API servers
   const idle = await countRequests(() => sleep(10_000));
-  const oursEntity = await countRequests(async () => { for (let i = 0; i < 20; i++) await ours.entity(i); });
+  const oursEntity = await countRequests(async () => { for (let i = 0; i < 20; i++) await ours.entity(i % SERVICES); });
   const oursTeam = await countRequests(async () => { for (let i = 0; i < 10; i++) await ours.team(); });
-  const upEntity = await countRequests(async () => { for (let i = 0; i < 20; i++) await upstream.entity(i); });
+  const upEntity = await countRequests(async () => { for (let i = 0; i < 20; i++) await upstream.entity(i % SERVICES); });
   const upTeam = await countRequests(async () => { await upstreamTeamView(); });
   results.apiRequests = {
     countedVerbs: 'LIST+GET on workload/pod/event/config resources, all clusters',
@@ -288,7 +288,7 @@ try {
   // -- pod change -> API
   const changeMs = [];
   for (let i = 0; i < 5; i++) {
-    const id = 10 + i;
+    const id = (10 + i) % SERVICES;
     const c0 = (await ours.entity(id)).json.clusters.find(c => c.cluster === CLUSTERS[0]);
     const victim = c0.workloads[0].pods[0].name;
     const t0 = performance.now();
