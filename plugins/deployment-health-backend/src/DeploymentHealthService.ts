@@ -14,8 +14,11 @@ import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ClusterError,
   ClusterHealth,
   ClustersResponse,
+  RuleOptions,
+  ServiceObjects,
   clusterHealth,
   deploymentHealthClustersReadPermission,
   deploymentHealthReadPermission,
@@ -49,6 +52,8 @@ export class DeploymentHealthService {
     },
   ) {}
 
+  private readonly memo = new Map<string, { stamp: string; health: ClusterHealth | null }>();
+
   async getEntityHealth(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityHealthResponse> {
     const entityRef = stringifyEntityRef(ref);
     await this.authorizeOrThrow([entityRef], credentials);
@@ -59,9 +64,10 @@ export class DeploymentHealthService {
 
   async getGroupHealth(
     ref: CompoundEntityRef,
-    includeChildren: boolean,
+    options: { includeChildren: boolean; details: boolean },
     credentials: BackstageCredentials,
   ): Promise<GroupHealthResponse> {
+    const { includeChildren, details } = options;
     const groupRef = stringifyEntityRef({ ...ref, kind: 'group' });
     await this.authorizeOrThrow([groupRef], credentials);
     const { catalog } = this.deps;
@@ -110,7 +116,8 @@ export class DeploymentHealthService {
       allowed.map(async e => {
         const owner =
           e.relations?.find(r => r.type === RELATION_OWNED_BY && groupRefs.includes(r.targetRef))?.targetRef ?? groupRef;
-        return { ...(await this.computeEntity(e)), owner };
+        const health = await this.computeEntity(e);
+        return { ...(details ? health : summarize(health)), owner };
       }),
     );
     entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
@@ -172,30 +179,61 @@ export class DeploymentHealthService {
           truncated = r.truncated;
           error = r.error ?? error;
         }
-        const found = Object.entries(objects).some(([k, v]) => k !== 'events' && (v as unknown[]).length > 0);
         const syncing = !error && !cache.synced;
-        // Only list clusters the service runs in, plus the ones we could not
-        // read (it may run there): never report "not deployed" on missing data.
-        if (!found && !error && !syncing) return;
-        const h = clusterHealth(
-          cluster,
-          objects,
-          {
-            error,
-            lastSyncedAt: lastSynced !== undefined ? new Date(lastSynced).toISOString() : undefined,
-            source,
-            truncated,
-          },
-          ruleOptions,
-        );
-        if (syncing) {
-          h.reasons.push({ status: 'Unknown', code: 'ClusterSyncing', message: `Cluster ${cluster.name}: initial sync in progress` });
-          h.status = worstStatus([h.status, 'Unknown']);
+        // Health only changes when an object changes (cache.version), the
+        // error changes, or time-based rules move on (5 s buckets): memoize,
+        // so a team view of 100 services does not re-run the rules on
+        // thousands of pods for every request.
+        const memoKey = `${cluster.name}\0${JSON.stringify(match)}`;
+        const stamp = `${cache.version}\0${Math.floor(now / 5000)}\0${error ? `${error.type}:${error.message}` : ''}\0${syncing}`;
+        let h: ClusterHealth | null;
+        const hit = source === 'cache' ? this.memo.get(memoKey) : undefined;
+        if (hit && hit.stamp === stamp) {
+          h = hit.health;
+        } else {
+          h = this.clusterHealthOf(cluster, objects, { error, source, truncated, syncing }, ruleOptions);
+          if (source === 'cache') {
+            if (this.memo.size > 20_000) this.memo.clear();
+            this.memo.set(memoKey, { stamp, health: h });
+          }
         }
-        clusters.push(h);
+        if (!h) return;
+        clusters.push(
+          lastSynced !== undefined ? { ...h, lastSyncedAt: new Date(lastSynced).toISOString() } : h,
+        );
       }),
     );
     clusters.sort((a, b) => a.cluster.localeCompare(b.cluster));
     return entityHealth(stringifyEntityRef(entity), clusters, entity.metadata.title);
   }
+
+  private clusterHealthOf(
+    cluster: ClusterCache['cluster'],
+    objects: ServiceObjects,
+    extra: { error?: ClusterError; source: ClusterHealth['source']; truncated: boolean; syncing: boolean },
+    ruleOptions: RuleOptions,
+  ): ClusterHealth | null {
+    const found = Object.entries(objects).some(([k, v]) => k !== 'events' && (v as unknown[]).length > 0);
+    // Only list clusters the service runs in, plus the ones we could not
+    // read (it may run there): never report "not deployed" on missing data.
+    if (!found && !extra.error && !extra.syncing) return null;
+    const h = clusterHealth(cluster, objects, extra, ruleOptions);
+    if (extra.syncing) {
+      h.reasons.push({ status: 'Unknown', code: 'ClusterSyncing', message: `Cluster ${cluster.name}: initial sync in progress` });
+      h.status = worstStatus([h.status, 'Unknown']);
+    }
+    return h;
+  }
+}
+
+/** Team-view form: keep statuses, reasons and pod counts; drop pod and event lists. */
+function summarize(e: EntityHealth): EntityHealth {
+  return {
+    ...e,
+    clusters: e.clusters.map(c => ({
+      ...c,
+      otherPods: [],
+      workloads: c.workloads.map(w => ({ ...w, pods: [], events: [] })),
+    })),
+  };
 }

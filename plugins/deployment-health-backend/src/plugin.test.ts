@@ -149,7 +149,8 @@ describe('deploymentHealthPlugin', () => {
       await waitFor(async () => {
         const res = await get();
         const byName = Object.fromEntries((res.body as EntityHealthResponse).clusters.map(c => [c.cluster, c]));
-        return byName.good?.workloads.length === 1 && byName.blackhole?.error?.type === 'timeout' &&
+        return byName.good?.workloads[0]?.pods.length === 2 && !byName.good.reasons.some(r => r.code === 'ClusterSyncing') &&
+          byName.blackhole?.error?.type === 'timeout' &&
           byName.forbidden?.error?.type === 'forbidden' && byName.stopped?.error?.type === 'unreachable';
       });
       const started = Date.now();
@@ -209,7 +210,8 @@ describe('deploymentHealthPlugin', () => {
       await waitFor(async () =>
         (await get()).clusters.find(c => c.cluster === 'good')!.workloads[0].pods.every(p => p.status === 'Healthy'),
       );
-      expect((await get()).clusters.find(c => c.cluster === 'good')!.status).toBe('Healthy');
+      // once every informer has reconnected, the cluster error clears too
+      await waitFor(async () => (await get()).clusters.find(c => c.cluster === 'good')!.status === 'Healthy');
     } finally {
       await backend.stop();
     }
@@ -343,6 +345,28 @@ describe('deploymentHealthPlugin', () => {
       const res = await request(server).get('/api/deployment-health/group/default/team-payments').set('Authorization', mockCredentials.user.header());
       expect(res.status).toBe(200);
       expect((res.body as GroupHealthResponse).entities.map(e => e.entityRef)).toEqual(['component:default/catalog-api']);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('starts cleanly with no clusters configured', async () => {
+    const backend = await startTestBackend({
+      features: [
+        deploymentHealthPlugin,
+        mockServices.rootConfig.factory({ data: {} }),
+        catalogServiceMock.factory({ entities: entities as any }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      ],
+    });
+    try {
+      const clusters = await request(backend.server).get('/api/deployment-health/clusters').set('Authorization', mockCredentials.user.header());
+      expect(clusters.body).toEqual({ clusters: [] });
+      const entity = await request(backend.server)
+        .get('/api/deployment-health/entity/default/component/ledger-worker')
+        .set('Authorization', mockCredentials.user.header());
+      expect(entity.status).toBe(200);
+      expect(entity.body).toMatchObject({ status: 'Unknown', clusters: [], reasons: [{ code: 'NotDeployed' }] });
     } finally {
       await backend.stop();
     }

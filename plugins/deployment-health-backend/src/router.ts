@@ -26,7 +26,8 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const { namespace, name } = req.params;
     const includeChildren = req.query.includeChildren === 'true';
-    res.json(await health.getGroupHealth({ namespace, kind: 'group', name }, includeChildren, credentials));
+    const details = req.query.details === 'true';
+    res.json(await health.getGroupHealth({ namespace, kind: 'group', name }, { includeChildren, details }, credentials));
   });
 
   router.get('/clusters', async (req, res) => {

@@ -158,9 +158,22 @@ export interface WorkloadHealth {
   images: string[];
   rollout: RolloutHealth;
   hpa?: HpaHealth;
+  /** Pod counts; always present, also when `pods` is left out (team view). */
+  podSummary: PodSummary;
+  /** Every pod; empty in the team view unless `details=true` is asked for. */
   pods: PodHealth[];
-  /** Recent Warning events of the workload, its ReplicaSets, pods and HPA, newest first. */
+  /** Recent Warning events of the workload, its ReplicaSets, pods and HPA, newest first; empty in the team view unless `details=true`. */
   events: EventSummary[];
+}
+
+/** @public */
+export interface PodSummary {
+  total: number;
+  ready: number;
+  /** Pods whose status is not Healthy. */
+  unhealthy: number;
+  /** Sum of container restarts over all pods. */
+  restarts: number;
 }
 
 /**
@@ -243,7 +256,13 @@ export interface EntityHealthResponse extends EntityHealth {
   generatedAt: string;
 }
 
-/** Response of GET /group/:namespace/:name. @public */
+/**
+ * Response of GET /group/:namespace/:name. To stay fast for large teams,
+ * `workloads[].pods`, `workloads[].events` and `otherPods` are empty unless
+ * the request has `details=true`; `podSummary` and all reasons are always there.
+ *
+ * @public
+ */
 export interface GroupHealthResponse {
   groupRef: string;
   /** The group itself plus, with includeChildren=true, all descendant groups. */

@@ -191,6 +191,8 @@ export class ClusterCache {
   private readonly idOf = new Map<string, string>();
   private readonly eventsByObject = new Map<string, Map<string, CoreV1Event>>();
   private readonly startedAt = Date.now();
+  /** Incremented on every object change; lets callers memoize derived health. */
+  version = 0;
 
   constructor(
     readonly cluster: ShipyardCluster,
@@ -199,7 +201,10 @@ export class ClusterCache {
     readonly logger: LoggerService,
   ) {
     this.watches = RESOURCES.map(r => new ResourceWatch(r, this));
-    for (const w of this.watches) this.index(w);
+    for (const w of this.watches) {
+      this.index(w);
+      w.informer.on('change', () => this.version++);
+    }
   }
 
   private index(w: ResourceWatch) {

@@ -114,6 +114,12 @@ export function workloadHealth(
     images: containers.map(c => c.image ?? ''),
     rollout,
     ...(hpa ? { hpa } : {}),
+    podSummary: {
+      total: pods.length,
+      ready: pods.filter(p => p.ready).length,
+      unhealthy: pods.filter(p => p.status !== 'Healthy').length,
+      restarts: pods.reduce((n, p) => n + p.restartCount, 0),
+    },
     pods,
     events: ev.events,
   };
