@@ -9,6 +9,8 @@ import { deploymentHealthApiRef } from '../../api';
 import { componentEntity, mockDeploymentHealthApi } from '../../testing';
 import { EntityDeploymentsCard } from './EntityDeploymentsCard';
 
+jest.setTimeout(30_000);
+
 describe('EntityDeploymentsCard', () => {
   it('summarises each environment', async () => {
     const api = mockDeploymentHealthApi({

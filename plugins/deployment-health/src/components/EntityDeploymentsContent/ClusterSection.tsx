@@ -23,6 +23,21 @@ const useStyles = makeStyles(theme => ({
   env: { textTransform: 'capitalize', fontWeight: 600 },
 }));
 
+/**
+ * Reasons of the cluster that no workload section below already shows
+ * (and not the cluster error, which has its own notice).
+ */
+function clusterOnlyReasons(c: ClusterHealth) {
+  const shown = new Set(
+    c.workloads.flatMap(w => w.reasons.map(r => `${r.code}|${r.message}`)),
+  );
+  return c.reasons.filter(
+    r =>
+      !shown.has(`${r.code}|${r.message}`) &&
+      !(c.error && r.code.startsWith('Cluster')),
+  );
+}
+
 export function clusterLabel(c: {
   cluster: string;
   title?: string;
@@ -78,9 +93,7 @@ export function ClusterSection(props: { cluster: ClusterHealth; now: Date }) {
         </Box>
       ) : null}
       <ReasonList
-        reasons={c.reasons.filter(
-          r => !c.error || !r.code.startsWith('Cluster'),
-        )}
+        reasons={clusterOnlyReasons(c)}
         showObject
         aria-label={`Reasons for ${label}`}
       />

@@ -32,6 +32,8 @@ async function renderContent(
   );
 }
 
+jest.setTimeout(30_000);
+
 describe('EntityDeploymentsContent', () => {
   it('shows a healthy service: status, rollout, pods', async () => {
     const api = mockDeploymentHealthApi({

@@ -8,7 +8,12 @@ import { makeStyles } from '@material-ui/core/styles';
 import { formatAgo } from '../common/format';
 
 const useStyles = makeStyles(theme => ({
-  table: { '& td, & th': { padding: theme.spacing(0.75, 1) } },
+  table: {
+    '& td, & th': { padding: theme.spacing(0.75, 1) },
+    '& th': { whiteSpace: 'nowrap' },
+  },
+  nowrap: { whiteSpace: 'nowrap' },
+  message: { overflowWrap: 'anywhere' },
 }));
 
 /** Recent Warning events, newest first (as the backend sends them). */
@@ -35,14 +40,14 @@ export function EventsTable(props: {
           <TableRow
             key={`${e.involvedObject.kind}/${e.involvedObject.name}/${e.reason}/${i}`}
           >
-            <TableCell title={e.lastTimestamp}>
+            <TableCell title={e.lastTimestamp} className={classes.nowrap}>
               {formatAgo(e.lastTimestamp, now) ?? '—'}
             </TableCell>
             <TableCell>{e.reason}</TableCell>
             <TableCell>
               {e.involvedObject.kind} {e.involvedObject.name}
             </TableCell>
-            <TableCell>{e.message}</TableCell>
+            <TableCell className={classes.message}>{e.message}</TableCell>
             <TableCell align="right">×{e.count}</TableCell>
           </TableRow>
         ))}

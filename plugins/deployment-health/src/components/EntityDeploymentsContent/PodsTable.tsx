@@ -19,7 +19,10 @@ import { StatusChip } from '../common/StatusChip';
 import { formatAge, formatAgo, splitImage } from '../common/format';
 
 const useStyles = makeStyles(theme => ({
-  table: { '& td, & th': { padding: theme.spacing(0.75, 1) } },
+  table: {
+    '& td, & th': { padding: theme.spacing(0.75, 1) },
+    '& th': { whiteSpace: 'nowrap' },
+  },
   mono: { fontFamily: 'monospace', fontSize: '0.85em', wordBreak: 'break-all' },
   detail: { backgroundColor: theme.palette.background.default },
   noBorder: { '& > td': { borderBottom: 'unset' } },

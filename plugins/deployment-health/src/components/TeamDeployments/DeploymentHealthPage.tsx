@@ -5,7 +5,10 @@ import {
   Header,
   Page,
 } from '@backstage/core-components';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  RELATION_MEMBER_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import TextField from '@material-ui/core/TextField';
@@ -59,24 +62,27 @@ export function DeploymentHealthPageContent(props: {
       .sort((a, b) => a.label.localeCompare(b.label));
   }, [catalogApi]);
 
-  // Default to the signed-in user's own team.
+  // Default to the signed-in user's own team: from the identity's ownership
+  // refs, else from the user entity's memberOf relations.
   useEffect(() => {
-    if (selected) return;
+    if (selected) return undefined;
     let cancelled = false;
-    identityApi
-      .getBackstageIdentity()
-      .then(identity => {
-        const own = identity.ownershipEntityRefs.find(r =>
-          r.startsWith('group:'),
-        );
-        if (!cancelled && own) setSelected(own);
-      })
-      .catch(() => {});
-    // eslint-disable-next-line consistent-return
+    (async () => {
+      const identity = await identityApi.getBackstageIdentity();
+      let own = identity.ownershipEntityRefs.find(r => r.startsWith('group:'));
+      if (!own) {
+        const user = await catalogApi.getEntityByRef(identity.userEntityRef);
+        own = user?.relations?.find(
+          r =>
+            r.type === RELATION_MEMBER_OF && r.targetRef.startsWith('group:'),
+        )?.targetRef;
+      }
+      if (!cancelled && own) setSelected(own);
+    })().catch(() => {});
     return () => {
       cancelled = true;
     };
-  }, [identityApi, selected]);
+  }, [identityApi, catalogApi, selected]);
 
   useEffect(() => writeGroupParam(selected), [selected]);
 

@@ -48,6 +48,8 @@ function serviceNames() {
     .map(row => row.querySelector('th')?.textContent ?? '');
 }
 
+jest.setTimeout(30_000);
+
 describe('GroupDeploymentsContent', () => {
   it('lists services × environments, problems first, not-deployed last', async () => {
     const api = await renderGroup();

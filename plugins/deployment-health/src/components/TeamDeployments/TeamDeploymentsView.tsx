@@ -397,6 +397,7 @@ export function TeamDeploymentsView(props: {
           <FormControlLabel
             control={
               <Checkbox
+                color="primary"
                 size="small"
                 checked={includeChildren}
                 onChange={e => setIncludeChildren(e.target.checked)}

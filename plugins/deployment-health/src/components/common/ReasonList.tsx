@@ -11,6 +11,7 @@ const useStyles = makeStyles(theme => ({
   item: { paddingTop: 0, paddingBottom: 0, alignItems: 'flex-start' },
   icon: { minWidth: 28, marginTop: theme.spacing(0.75) },
   code: { fontWeight: 600, marginRight: theme.spacing(1) },
+  text: { whiteSpace: 'normal', overflowWrap: 'anywhere' },
 }));
 
 /** Why something is not healthy: one line per reason, worst first. */
@@ -38,6 +39,8 @@ export function ReasonList(props: {
             <StatusIcon status={r.status} />
           </ListItemIcon>
           <ListItemText
+            className={classes.text}
+            primaryTypographyProps={{ className: classes.text }}
             primary={
               <>
                 <span className={classes.code}>{r.code}</span>

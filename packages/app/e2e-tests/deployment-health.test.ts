@@ -1,0 +1,177 @@
+import { test, expect, Page } from '@playwright/test';
+
+/*
+ * Deployment health in the running portal. With the local clusters seeded
+ * (`scripts/cluster up && scripts/cluster seed`, which scripts/start does),
+ * it checks real data and takes the screenshots kept in docs/images; without
+ * a cluster it checks the "no cluster configured" / cluster-error state, so
+ * the test means something either way.
+ */
+
+const shots = 'artifacts/screenshots';
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('button', { name: 'Enter' })).toBeHidden();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+}
+
+/** Loads a page; the guest session is restored (or re-entered). */
+async function navigate(page: Page, path: string) {
+  await page.goto(path);
+  const enter = page.getByRole('button', { name: 'Enter' });
+  const main = page.getByRole('main');
+  await expect(enter.or(main).first()).toBeVisible();
+  if (await enter.isVisible()) await enter.click();
+}
+
+async function openTab(page: Page, entityPath: string) {
+  await navigate(page, entityPath);
+  // The entity page's tab (not the sidebar's "Deployments" page link). On
+  // service pages it sits in the "Deployment" tab group, beside Kubernetes.
+  const nav = page.getByRole('navigation', { name: 'Content navigation' });
+  const group = nav.getByRole('button', { name: 'Deployment', exact: true });
+  const tab = nav.getByRole('link', { name: 'Deployments', exact: true });
+  await expect(group.or(tab).first()).toBeVisible();
+  if (await group.isVisible()) {
+    await group.click();
+    await page
+      .getByRole('menuitemradio', { name: 'Deployments', exact: true })
+      .click();
+  } else {
+    await tab.click();
+  }
+  await expect(page).toHaveURL(/\/deployments$/);
+}
+
+type Mode = 'data' | 'no-clusters' | 'cluster-error';
+
+/** Waits for the tab to settle and tells which situation the portal is in. */
+async function settle(page: Page): Promise<Mode> {
+  const sections = page.getByTestId('cluster-section');
+  const noClusters = page.getByText('No Kubernetes cluster configured');
+  const clusterError = page.getByTestId('cluster-error');
+  await expect(sections.or(noClusters).or(clusterError).first()).toBeVisible({
+    timeout: 60_000,
+  });
+  if (await noClusters.isVisible()) return 'no-clusters';
+  if ((await sections.count()) === 0) return 'cluster-error';
+  const errors = await clusterError.count();
+  return errors > 0 && errors >= (await sections.count())
+    ? 'cluster-error'
+    : 'data';
+}
+
+test.describe('deployment health', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page);
+  });
+
+  test('service tab: healthy payments-api and failing ledger-worker', async ({
+    page,
+  }) => {
+    await openTab(page, '/catalog/default/component/payments-api');
+    await expect(
+      page.getByRole('heading', { name: 'Deployments', level: 2 }),
+    ).toBeVisible();
+    const mode = await settle(page);
+
+    if (mode !== 'data') {
+      // No local cluster: the user is told what is missing.
+      await expect(
+        page
+          .getByText('No Kubernetes cluster configured')
+          .or(page.getByTestId('cluster-error'))
+          .first(),
+      ).toBeVisible();
+      await page.screenshot({
+        path: `${shots}/deployment-health-no-cluster.png`,
+        fullPage: true,
+      });
+      return;
+    }
+
+    const prod = page.getByRole('region', { name: /^production cluster/i });
+    await expect(prod).toBeVisible();
+    await expect(prod.locator('[data-status="Healthy"]').first()).toBeVisible();
+    await expect(
+      prod
+        .getByText(/updated · \d+ ready · \d+ available of \d+ desired/)
+        .first(),
+    ).toBeVisible();
+    await expect(prod.getByRole('table', { name: /^Pods of/ })).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: /^development cluster/i }),
+    ).toBeVisible();
+    // expand a pod: its containers show
+    await prod
+      .getByRole('button', { name: /^Show containers of/ })
+      .first()
+      .click();
+    await expect(
+      prod.getByRole('table', { name: /^Containers of/ }),
+    ).toBeVisible();
+    await page.screenshot({
+      path: `${shots}/deployment-health-service-healthy.png`,
+      fullPage: true,
+    });
+
+    await openTab(page, '/catalog/default/component/ledger-worker');
+    expect(await settle(page)).toBe('data');
+    const failing = page.getByRole('region', { name: /^production cluster/i });
+    await expect(
+      failing.locator('[data-status="Failed"]').first(),
+    ).toBeVisible();
+    await expect(failing.getByText(/CrashLoopBackOff/).first()).toBeVisible();
+    await page.screenshot({
+      path: `${shots}/deployment-health-service-failing.png`,
+      fullPage: true,
+    });
+  });
+
+  test('team view: team-payments group tab', async ({ page }) => {
+    await openTab(page, '/catalog/default/group/team-payments');
+    const view = page.getByTestId('team-deployments');
+    await expect(view).toBeVisible();
+    const table = page.getByRole('table', {
+      name: 'Service health by environment',
+    });
+    await expect(table).toBeVisible({ timeout: 60_000 });
+    await expect(
+      table.getByRole('link', { name: /payments-api/ }),
+    ).toBeVisible();
+    await expect(
+      table.getByRole('link', { name: /ledger-worker/ }),
+    ).toBeVisible();
+
+    const hasClusters = await page
+      .getByRole('columnheader', { name: /production/i })
+      .isVisible();
+    if (hasClusters) {
+      // Problems first: the failing ledger-worker is listed before payments-api
+      const rows = await table.getByTestId('service-row').allTextContents();
+      const ledger = rows.findIndex(r => r.includes('ledger-worker'));
+      const payments = rows.findIndex(r => r.includes('payments-api'));
+      expect(ledger).toBeLessThan(payments);
+      await expect(
+        view.locator('[data-status="Failed"]').first(),
+      ).toBeVisible();
+    } else {
+      await expect(
+        page
+          .getByText('No Kubernetes cluster configured')
+          .or(page.getByTestId('cluster-error'))
+          .first(),
+      ).toBeVisible();
+    }
+    await page.screenshot({
+      path: `${shots}/deployment-health-team${
+        hasClusters ? '' : '-no-cluster'
+      }.png`,
+      fullPage: true,
+    });
+  });
+});
