@@ -4,6 +4,7 @@ import path from 'node:path';
 import { resolveHelmBinary } from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
 
 /** Repository root (this file is packages/production-tests/src/lib/repo.ts). */
+// eslint-disable-next-line no-restricted-syntax
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
 export const CHART_DIR = path.join(DEPLOY_DIR, 'helm', 'shipyard');
@@ -44,11 +45,10 @@ export function run(
         encoding: 'utf8',
       },
       (error, stdout, stderr) => {
-        const code = error
-          ? typeof (error as any).code === 'number'
-            ? (error as any).code
-            : 1
-          : 0;
+        let code = 0;
+        if (error)
+          code =
+            typeof (error as any).code === 'number' ? (error as any).code : 1;
         resolve({
           code,
           stdout: String(stdout),
