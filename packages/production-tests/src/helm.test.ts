@@ -64,6 +64,32 @@ describe('deploy/helm/shipyard: lint and policy', () => {
     expect(formatFindings(checkKubernetesObjects(objects))).toBe('');
   });
 
+  it('the helm test pod reaches the Service through the NetworkPolicy but is not one of its endpoints', () => {
+    for (const v of VALUES_FILES) {
+      const pod = one(rendered[v], 'Pod');
+      const svc = one(rendered[v], 'Service');
+      const np = one(rendered[v], 'NetworkPolicy');
+      const labels = pod.metadata.labels;
+      const matches = (sel: Record<string, string>) =>
+        Object.entries(sel).every(([k, val]) => labels[k] === val);
+      expect(matches(svc.spec.selector)).toBe(false);
+      expect(
+        matches(
+          one(rendered[v], 'PodDisruptionBudget').spec.selector.matchLabels,
+        ),
+      ).toBe(false);
+      expect(
+        np.spec.ingress[0].from.some(
+          (f: any) => f.podSelector && matches(f.podSelector.matchLabels),
+        ),
+      ).toBe(true);
+      expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
+      expect(pod.spec.containers[0].command.join(' ')).toContain(
+        '/.backstage/health/v1/readiness',
+      );
+    }
+  });
+
   it('renders the expected objects', () => {
     for (const v of VALUES_FILES) {
       const kinds = rendered[v].map(o => `${o.kind}/${o.metadata.name}`).sort();
