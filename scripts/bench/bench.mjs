@@ -236,7 +236,7 @@ try {
   await waitFor('catalog ingested', async () => (await ours.team()).json.entities.length === SERVICES, 300_000);
   await waitFor('cache caught up', async () => {
     const { json } = await ours.team();
-    return json.entities.every(e => e.clusters.length === CLUSTERS.length && e.clusters.every(c => c.workloads[0]?.pods.length === REPLICAS && c.workloads[0].rollout.available === REPLICAS));
+    return json.entities.every(e => e.clusters.length === CLUSTERS.length && e.clusters.every(c => c.workloads[0]?.podSummary.total === REPLICAS && c.workloads[0].rollout.available === REPLICAS));
   }, 300_000, 2000);
   await sleep(5000);
   const mem1 = await stats();
