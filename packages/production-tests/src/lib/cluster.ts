@@ -12,9 +12,24 @@ export interface ClusterEnv {
   environment: string;
 }
 
-/** Starts (or reuses) a local cluster with scripts/cluster and returns its connection facts. */
+/**
+ * Starts (or reuses) a local cluster with scripts/cluster and returns its
+ * connection facts. Never builds the Go toolchain inside a test
+ * (SHIPYARD_NO_BUILD=1): `scripts/cluster build` (run by scripts/test) does that.
+ */
 export async function clusterUp(name: string): Promise<ClusterEnv> {
-  await runOk(CLUSTER, ['up', name], { timeout: 900_000 });
+  const timeout = Number(process.env.SHIPYARD_CLUSTER_UP_TIMEOUT_MS ?? 300_000);
+  const up = await run(CLUSTER, ['up', name], {
+    timeout,
+    env: { ...process.env, SHIPYARD_NO_BUILD: '1' },
+  });
+  if (up.code !== 0) {
+    throw new Error(
+      `local cluster '${name}' could not start ('scripts/cluster up ${name}' exited ${up.code}); ` +
+        `build the toolchain first with 'scripts/cluster build' (docs/cluster.md).\n` +
+        `${(up.stderr + up.stdout).split('\n').slice(-20).join('\n')}`,
+    );
+  }
   const env = await runOk(CLUSTER, ['env', name, '--json']);
   return JSON.parse(env.stdout);
 }
