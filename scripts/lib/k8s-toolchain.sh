@@ -122,7 +122,8 @@ run_logged() {
 }
 
 build_kwok() {
-  local tool="$1" out="${TOOLS_DIR}/$(tool_group "$1")"
+  local tool="$1" out
+  out="${TOOLS_DIR}/$(tool_group "$1")"
   mkdir -p "$out"
   log "building ${tool} ${KWOK_VERSION} from sigs.k8s.io/kwok (go install) ..."
   run_logged "${tool}-${KWOK_VERSION}" env GOBIN="$out" "$GO" install -ldflags="-s -w" \
@@ -130,7 +131,8 @@ build_kwok() {
 }
 
 build_helm() {
-  local out="${TOOLS_DIR}/$(tool_group helm)"
+  local out
+  out="${TOOLS_DIR}/$(tool_group helm)"
   mkdir -p "$out"
   log "building helm ${HELM_VERSION} from helm.sh/helm/v3 (go install) ..."
   run_logged "helm-${HELM_VERSION}" env GOBIN="$out" "$GO" install \
@@ -141,7 +143,8 @@ build_helm() {
 # etcd's own go.mod uses replace directives, so `go install` is refused: build it
 # from a throw-away module that requires go.etcd.io/etcd/server/v3.
 build_etcd() {
-  local out="${TOOLS_DIR}/$(tool_group etcd)" src="${SHIPYARD_CACHE}/go-src/etcd-${ETCD_VERSION}"
+  local out src="${SHIPYARD_CACHE}/go-src/etcd-${ETCD_VERSION}"
+  out="${TOOLS_DIR}/$(tool_group etcd)"
   mkdir -p "$out" "$src"
   log "building etcd ${ETCD_VERSION} from go.etcd.io/etcd/server/v3 ..."
   cat >"${src}/go.mod" <<EOF
@@ -151,7 +154,7 @@ go 1.26
 EOF
   : >"${src}/go.sum"
   (
-    cd "$src"
+    cd "$src" || exit 1
     run_logged "etcd-${ETCD_VERSION}-deps" "$GO" get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}"
     run_logged "etcd-${ETCD_VERSION}" "$GO" build -o "${out}/etcd" \
       -ldflags="-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=shipyard" go.etcd.io/etcd/server/v3
@@ -181,7 +184,7 @@ prepare_kube_src() {
   } >"${src}/go.mod"
   : >"${src}/go.sum"
   (
-    cd "$src"
+    cd "$src" || exit 1
     run_logged "kubernetes-${KUBE_VERSION}-deps" "$GO" get \
       "k8s.io/kubernetes/cmd/kube-apiserver@${KUBE_VERSION}" \
       "k8s.io/kubernetes/cmd/kube-controller-manager@${KUBE_VERSION}" \
@@ -193,7 +196,8 @@ prepare_kube_src() {
 }
 
 build_kube() {
-  local tool="$1" out="${TOOLS_DIR}/$(tool_group "$1")" src minor ldflags
+  local tool="$1" out src minor ldflags
+  out="${TOOLS_DIR}/$(tool_group "$1")"
   src="$(prepare_kube_src)"
   mkdir -p "$out"
   minor="$(minor_of "$KUBE_VERSION")"; minor="${minor#*.}"
@@ -212,7 +216,8 @@ build_kube() {
 }
 
 build_metrics_server() {
-  local out="${TOOLS_DIR}/$(tool_group metrics-server)"
+  local out
+  out="${TOOLS_DIR}/$(tool_group metrics-server)"
   mkdir -p "$out"
   log "building metrics-server ${METRICS_SERVER_VERSION} from sigs.k8s.io/metrics-server (go install) ..."
   run_logged "metrics-server-${METRICS_SERVER_VERSION}" env GOBIN="$out" "$GO" install \
