@@ -6,7 +6,8 @@ import {
   checkDockerfile,
   formatFindings,
 } from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
-import { readRepoFile, REPO_ROOT } from './lib/repo';
+import os from 'node:os';
+import { readRepoFile, REPO_ROOT, run } from './lib/repo';
 
 const DOCKERFILE = 'deploy/Dockerfile';
 const content = readRepoFile(DOCKERFILE);
@@ -199,4 +200,53 @@ describe('deploy/Dockerfile', () => {
       }).toEqual({ t, copied: true });
     }
   });
+
+  it('the skeleton stage (package.json files only) is a complete Yarn project: the lockfile needs no change', async () => {
+    // what `COPY packages`, `COPY plugins` and the `find ... ! -name package.json` leave
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-skeleton-'));
+    for (const f of [
+      'package.json',
+      'yarn.lock',
+      'backstage.json',
+      '.yarnrc.yml',
+    ]) {
+      fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
+    }
+    fs.cpSync(
+      path.join(REPO_ROOT, '.yarn/releases'),
+      path.join(dir, '.yarn/releases'),
+      { recursive: true },
+    );
+    for (const top of ['packages', 'plugins']) {
+      for (const ws of fs.readdirSync(path.join(REPO_ROOT, top))) {
+        const pkg = path.join(REPO_ROOT, top, ws, 'package.json');
+        if (!fs.existsSync(pkg)) continue;
+        fs.mkdirSync(path.join(dir, top, ws), { recursive: true });
+        fs.copyFileSync(pkg, path.join(dir, top, ws, 'package.json'));
+      }
+    }
+    const yarnPath = /yarnPath:\s*(\S+)/.exec(readRepoFile('.yarnrc.yml'))![1];
+    const r = await run(
+      process.execPath,
+      [yarnPath, 'install', '--mode=update-lockfile'],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          YARN_ENABLE_TELEMETRY: '0',
+          YARN_ENABLE_GLOBAL_CACHE: 'true',
+        },
+        timeout: 120_000,
+      },
+    );
+    expect({ code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({
+      code: 0,
+      out: '',
+    });
+    // `yarn install --immutable` in the build stage would fail on any difference
+    expect(fs.readFileSync(path.join(dir, 'yarn.lock'), 'utf8')).toBe(
+      readRepoFile('yarn.lock'),
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });
