@@ -23,8 +23,8 @@ async function signIn(page: Page) {
 async function navigate(page: Page, path: string) {
   await page.goto(path);
   const enter = page.getByRole('button', { name: 'Enter' });
-  const main = page.getByRole('main');
-  await expect(enter.or(main).first()).toBeVisible();
+  const nav = page.getByRole('link', { name: 'Catalog', exact: true });
+  await expect(enter.or(nav).first()).toBeVisible();
   if (await enter.isVisible()) await enter.click();
 }
 
@@ -173,5 +173,35 @@ test.describe('deployment health', () => {
       }.png`,
       fullPage: true,
     });
+  });
+});
+
+test("team view page opens on the guest user's team; the picker switches teams", async ({
+  page,
+}) => {
+  await signIn(page);
+  await navigate(page, '/deployment-health');
+  await expect(
+    page.getByRole('heading', { name: 'Team deployments' }),
+  ).toBeVisible();
+  const picker = page.getByRole('textbox', { name: 'Team', exact: true });
+  await expect(picker).toHaveValue(/Payments|team-payments/);
+  const table = page.getByRole('table', {
+    name: 'Service health by environment',
+  });
+  await expect(table).toBeVisible({ timeout: 60_000 });
+
+  // The whole engineering department, sub-teams included.
+  await picker.click();
+  await page.getByRole('option', { name: /engineering/i }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Deployments of engineering' }),
+  ).toBeVisible();
+  await expect
+    .poll(() => table.getByTestId('service-row').count(), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(7);
+  await page.screenshot({
+    path: `${shots}/deployment-health-page.png`,
+    fullPage: true,
   });
 });

@@ -13,6 +13,18 @@ describe('deployment-health plugin', () => {
     expect(plugin.pluginId ?? (plugin as any).id).toBe('deployment-health');
   });
 
+  it('provides the documented extensions', () => {
+    for (const id of [
+      'api:deployment-health',
+      'entity-content:deployment-health/entity',
+      'entity-content:deployment-health/group',
+      'entity-card:deployment-health/summary',
+      'page:deployment-health',
+    ]) {
+      expect(plugin.getExtension(id as any)).toBeDefined();
+    }
+  });
+
   it('exports the legacy extensions', () => {
     expect(EntityDeploymentHealthContent).toBeDefined();
     expect(EntityDeploymentHealthCard).toBeDefined();

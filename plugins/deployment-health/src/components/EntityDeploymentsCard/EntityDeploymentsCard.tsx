@@ -14,6 +14,7 @@ import Alert from '@material-ui/lab/Alert';
 import { StatusChip } from '../common/StatusChip';
 import { compareEnvironments } from '../common/environments';
 import { formatAgo } from '../common/format';
+import { topReason } from '../common/topReason';
 import { useEntityHealth } from '../EntityDeploymentsContent';
 import { useNow } from '../../hooks/usePolling';
 
@@ -30,10 +31,6 @@ function podCounts(c: ClusterHealth) {
     desired += w.rollout.desired;
   }
   return { ready, desired };
-}
-
-function topReason(c: ClusterHealth) {
-  return c.reasons.find(r => r.status === c.status && r.status !== 'Healthy');
 }
 
 /**

@@ -30,8 +30,8 @@ describe('DeploymentHealthPageContent', () => {
     const identityApi = {
       getBackstageIdentity: async () => ({
         type: 'user' as const,
-        userEntityRef: 'user:default/guest',
-        ownershipEntityRefs: ['user:default/guest'],
+        userEntityRef: 'user:development/guest',
+        ownershipEntityRefs: ['user:development/guest'],
       }),
       getProfileInfo: async () => ({}),
       getCredentials: async () => ({}),

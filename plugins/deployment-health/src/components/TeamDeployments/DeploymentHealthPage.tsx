@@ -6,6 +6,7 @@ import {
   Page,
 } from '@backstage/core-components';
 import {
+  parseEntityRef,
   RELATION_MEMBER_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -71,7 +72,12 @@ export function DeploymentHealthPageContent(props: {
       const identity = await identityApi.getBackstageIdentity();
       let own = identity.ownershipEntityRefs.find(r => r.startsWith('group:'));
       if (!own) {
-        const user = await catalogApi.getEntityByRef(identity.userEntityRef);
+        // The guest identity is user:development/guest; catalogs usually
+        // model it in the default namespace.
+        const { name } = parseEntityRef(identity.userEntityRef);
+        const user =
+          (await catalogApi.getEntityByRef(identity.userEntityRef)) ??
+          (await catalogApi.getEntityByRef(`user:default/${name}`));
         own = user?.relations?.find(
           r =>
             r.type === RELATION_MEMBER_OF && r.targetRef.startsWith('group:'),

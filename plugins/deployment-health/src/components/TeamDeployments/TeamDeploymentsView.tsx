@@ -35,6 +35,7 @@ import { STATUS_SEVERITY, StatusChip } from '../common/StatusChip';
 import { StatusIcon } from '../common/StatusIcon';
 import { compareEnvironments } from '../common/environments';
 import { formatAgo } from '../common/format';
+import { topReason } from '../common/topReason';
 
 const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2) },
@@ -116,9 +117,7 @@ function EnvCell(props: { clusters: ClusterHealth[] | undefined; now: Date }) {
     <div className={classes.cell}>
       {clusters.map(c => {
         const { ready, desired } = readyCounts([c]);
-        const reason = c.reasons.find(
-          r => r.status === c.status && r.status !== 'Healthy',
-        );
+        const reason = topReason(c);
         return (
           <div key={c.cluster} className={classes.cellLine}>
             <StatusChip

@@ -37,7 +37,8 @@ export function RefreshBar(props: {
     >
       {children}
       <Box flexGrow={1} />
-      <Typography variant="body2" color="textSecondary" role="status">
+      {/* Not a live region: it changes every second. */}
+      <Typography variant="body2" color="textSecondary">
         {refreshing ? 'Refreshing…' : null}
         {!refreshing && updatedAt
           ? `Updated ${formatAgo(
@@ -49,14 +50,10 @@ export function RefreshBar(props: {
       <Box width={20} display="flex" alignItems="center" aria-hidden="true">
         {refreshing ? <CircularProgress size={16} /> : null}
       </Box>
+      {/* Never disabled while refreshing: that would steal keyboard focus. */}
       <Tooltip title="Refresh now">
         <span>
-          <IconButton
-            size="small"
-            aria-label="Refresh now"
-            onClick={onRefresh}
-            disabled={refreshing}
-          >
+          <IconButton size="small" aria-label="Refresh now" onClick={onRefresh}>
             <RefreshIcon fontSize="small" />
           </IconButton>
         </span>
