@@ -73,6 +73,16 @@ test.describe('deployment health', () => {
   test('service tab: healthy payments-api and failing ledger-worker', async ({
     page,
   }) => {
+    // The summary card on the overview page.
+    await navigate(page, '/catalog/default/component/payments-api');
+    await expect(
+      page
+        .getByRole('list', { name: 'Deployments by environment' })
+        .or(page.getByText('No Kubernetes cluster is configured.'))
+        .or(page.getByText(/Could not load deployment health/))
+        .first(),
+    ).toBeVisible({ timeout: 60_000 });
+
     await openTab(page, '/catalog/default/component/payments-api');
     await expect(
       page.getByRole('heading', { name: 'Deployments', level: 2 }),
@@ -147,9 +157,12 @@ test.describe('deployment health', () => {
       table.getByRole('link', { name: /ledger-worker/ }),
     ).toBeVisible();
 
-    const hasClusters = await page
-      .getByRole('columnheader', { name: /production/i })
-      .isVisible();
+    // Real data: clusters configured and none of them failing.
+    const hasClusters =
+      (await page
+        .getByRole('columnheader', { name: /production/i })
+        .isVisible()) &&
+      (await page.getByTestId('cluster-error').count()) === 0;
     if (hasClusters) {
       // Problems first: the failing ledger-worker is listed before payments-api
       const rows = await table.getByTestId('service-row').allTextContents();
