@@ -26,6 +26,31 @@ seed_wait_available() {
   kc "$name" -n "$ns" rollout status "deployment/${deploy}" --timeout="${timeout}s" >/dev/null
 }
 
+# Wait until the controller-driven states have settled: every HPA computes from metrics
+# (ScalingActive=True) and has reached its desired replica count, and every Deployment
+# with a short progress deadline (<= 120 s) has either finished or hit the deadline.
+seed_wait_settled() {
+  local name="$1" timeout="${SHIPYARD_SEED_WAIT_TIMEOUT:-180}" start pending
+  start=$(date +%s)
+  log "[$name] seed: waiting for HPAs and rollouts to settle (metrics need about a minute) ..."
+  while :; do
+    pending="$(
+      kc "$name" get hpa -A -l app.kubernetes.io/part-of=shipyard-examples -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.currentReplicas} {.status.desiredReplicas} {.status.conditions[?(@.type=="ScalingActive")].status}{"\n"}{end}' |
+        awk 'NF && ($4 != "True" || $2 != $3) {print "hpa/" $1}'
+      kc "$name" get deploy -A -l app.kubernetes.io/part-of=shipyard-examples -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.progressDeadlineSeconds} {.status.conditions[?(@.type=="Progressing")].reason}{"\n"}{end}' |
+        awk 'NF && $2 <= 120 && $3 != "NewReplicaSetAvailable" && $3 != "ProgressDeadlineExceeded" {print "deployment/" $1}'
+    )"
+    if [[ -z "$pending" ]]; then
+      log "[$name] seed: settled after $(($(date +%s) - start))s"
+      return 0
+    fi
+    if (($(date +%s) - start > timeout)); then
+      die "[$name] seed: not settled after ${timeout}s: $(tr '\n' ' ' <<<"$pending")"
+    fi
+    sleep 3
+  done
+}
+
 seed_cluster() {
   local name="$1" values chart="${CLUSTER_D}/examples-chart"
   values="$(seed_values "$name")"
@@ -57,6 +82,7 @@ seed_cluster() {
     log "[$name] seed: helm upgrade failed (attempt ${attempt}), retrying ..."
     sleep 2
   done
+  if [[ "${SEED_WAIT:-0}" == 1 ]]; then seed_wait_settled "$name"; fi
   log "[$name] seed: done. Workloads:"
   kc "$name" get deploy,hpa -A -l app.kubernetes.io/part-of=shipyard-examples >&2 || true
 }
