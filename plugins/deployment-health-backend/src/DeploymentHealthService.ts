@@ -180,12 +180,14 @@ export class DeploymentHealthService {
           error = r.error ?? error;
         }
         const syncing = !error && !cache.synced;
-        // Health only changes when an object changes (cache.version), the
-        // error changes, or time-based rules move on (5 s buckets): memoize,
-        // so a team view of 100 services does not re-run the rules on
-        // thousands of pods for every request.
+        // Health only changes when one of the service's objects changes
+        // (versionOf), the cluster error changes, or time-based rules move on
+        // (restart/event windows, start-up grace: 30 s buckets). Memoize, so
+        // a team view of 100 services does not re-run the rules on thousands
+        // of pods for every request.
         const memoKey = `${cluster.name}\0${JSON.stringify(match)}`;
-        const stamp = `${cache.version}\0${Math.floor(now / 5000)}\0${error ? `${error.type}:${error.message}` : ''}\0${syncing}`;
+        const version = match.type === 'kubernetesId' ? cache.versionOf(match.kubernetesId) : 0;
+        const stamp = `${version}\0${Math.floor(now / 30_000)}\0${error ? `${error.type}:${error.message}` : ''}\0${syncing}`;
         let h: ClusterHealth | null;
         const hit = source === 'cache' ? this.memo.get(memoKey) : undefined;
         if (hit && hit.stamp === stamp) {

@@ -191,8 +191,8 @@ export class ClusterCache {
   private readonly idOf = new Map<string, string>();
   private readonly eventsByObject = new Map<string, Map<string, CoreV1Event>>();
   private readonly startedAt = Date.now();
-  /** Incremented on every object change; lets callers memoize derived health. */
-  version = 0;
+  /** Per kubernetes-id change counters; let callers memoize derived health per service. */
+  private readonly idVersions = new Map<string, number>();
 
   constructor(
     readonly cluster: ShipyardCluster,
@@ -201,10 +201,7 @@ export class ClusterCache {
     readonly logger: LoggerService,
   ) {
     this.watches = RESOURCES.map(r => new ResourceWatch(r, this));
-    for (const w of this.watches) {
-      this.index(w);
-      w.informer.on('change', () => this.version++);
-    }
+    for (const w of this.watches) this.index(w);
   }
 
   private index(w: ResourceWatch) {
@@ -214,6 +211,7 @@ export class ClusterCache {
       w.informer.on('add', e => this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event));
       w.informer.on('update', e => this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event));
       w.informer.on('delete', e => {
+        this.bump(this.idOf.get(uidOf(e as CoreV1Event)));
         const m = this.eventsByObject.get(uidOf(e as CoreV1Event));
         m?.delete(e.metadata?.uid ?? '');
         if (m && m.size === 0) this.eventsByObject.delete(uidOf(e as CoreV1Event));
@@ -225,6 +223,7 @@ export class ClusterCache {
     const remove = (uid: string) => {
       const old = this.idOf.get(uid);
       if (old === undefined) return;
+      this.bump(old);
       const m = byId.get(old);
       m?.delete(uid);
       if (m && m.size === 0) byId.delete(old);
@@ -239,13 +238,24 @@ export class ClusterCache {
       if (!m) byId.set(id, (m = new Map()));
       m.set(uid, o);
       this.idOf.set(uid, id);
+      this.bump(id);
     };
     w.informer.on('add', upsert);
     w.informer.on('update', upsert);
     w.informer.on('delete', o => remove(o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`));
   }
 
+  private bump(id: string | undefined) {
+    if (id !== undefined) this.idVersions.set(id, (this.idVersions.get(id) ?? 0) + 1);
+  }
+
+  /** Changes whenever an object (or event) of this kubernetes-id changes. */
+  versionOf(kubernetesId: string): number {
+    return this.idVersions.get(kubernetesId) ?? 0;
+  }
+
   private addEvent(objectUid: string, e: CoreV1Event) {
+    this.bump(this.idOf.get(objectUid));
     let m = this.eventsByObject.get(objectUid);
     if (!m) this.eventsByObject.set(objectUid, (m = new Map()));
     m.set(e.metadata?.uid ?? `${e.metadata?.namespace}/${e.metadata?.name}`, e);
