@@ -69,6 +69,15 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+// Shipyard: deployment health and the golden-path scaffolder actions
 backend.add(import('@internal/backstage-plugin-deployment-health-backend'));
-backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-shipyard'));
-backend.start();
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-shipyard'),
+);
+
+// A failed start exits instead of leaving an unready process behind, so the
+// orchestrator restarts it (e.g. two replicas racing for a fresh database).
+backend.start().catch(error => {
+  console.error('Backend failed to start', error);
+  process.exit(1);
+});
