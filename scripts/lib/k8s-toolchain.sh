@@ -246,14 +246,28 @@ ensure_tools() {
       if [[ "${SHIPYARD_NO_BUILD:-0}" == 1 ]]; then
         die "${tool} $(tool_pinned_version "$tool") not found (SHIPYARD_NO_BUILD=1). Run 'scripts/cluster build' or set $(tool_env "$tool")."
       fi
-      if [[ $go_ready == 0 ]]; then go_env; go_ready=1; fi
-      build_tool "$tool"
-      path="${TOOLS_DIR}/$(tool_group "$tool")/${tool}"
-      [[ -x "$path" ]] || die "build of ${tool} produced no binary at ${path}"
+      if [[ $go_ready == 0 ]]; then
+        go_env; go_ready=1
+        # One build at a time per cache (a test run and a developer may both start one).
+        mkdir -p "$SHIPYARD_CACHE"
+        exec 8>"${SHIPYARD_CACHE}/.build.lock"
+        if ! flock -n 8; then
+          log "another build is running in ${SHIPYARD_CACHE}; waiting for it ..."
+          flock -w 3600 8 || die "timed out waiting for the other build"
+        fi
+      fi
+      path="$(find_tool "$tool")" # the other build may have produced it meanwhile
+      if [[ -z "$path" ]]; then
+        build_tool "$tool"
+        path="${TOOLS_DIR}/$(tool_group "$tool")/${tool}"
+        [[ -x "$path" ]] || die "build of ${tool} produced no binary at ${path}"
+      fi
     fi
     var="BIN_${tool^^}"; var="${var//-/_}"
     printf -v "$var" '%s' "$path"
   done
+  # release the build lock; the cluster daemons started later must not inherit it
+  if [[ $go_ready == 1 ]]; then exec 8>&-; fi
 }
 
 # resolve_tools_nobuild TOOL...: like ensure_tools but never builds; BIN_<TOOL> may be empty.
