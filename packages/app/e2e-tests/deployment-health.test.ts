@@ -104,7 +104,7 @@ test.describe('deployment health', () => {
       return;
     }
 
-    const prod = page.getByRole('region', { name: /^production cluster/i });
+    const prod = page.getByRole('region', { name: /^production\b/i });
     await expect(prod).toBeVisible();
     await expect(prod.locator('[data-status="Healthy"]').first()).toBeVisible();
     await expect(
@@ -114,7 +114,7 @@ test.describe('deployment health', () => {
     ).toBeVisible();
     await expect(prod.getByRole('table', { name: /^Pods of/ })).toBeVisible();
     await expect(
-      page.getByRole('region', { name: /^development cluster/i }),
+      page.getByRole('region', { name: /^development\b/i }),
     ).toBeVisible();
     // expand a pod: its containers show
     await prod
@@ -131,7 +131,7 @@ test.describe('deployment health', () => {
 
     await openTab(page, '/catalog/default/component/ledger-worker');
     expect(await settle(page)).toBe('data');
-    const failing = page.getByRole('region', { name: /^production cluster/i });
+    const failing = page.getByRole('region', { name: /^production\b/i });
     await expect(
       failing.locator('[data-status="Failed"]').first(),
     ).toBeVisible();

@@ -65,7 +65,7 @@ export function ClusterSection(props: { cluster: ClusterHealth; now: Date }) {
         <Typography variant="h6" component="h3" id={headingId}>
           <span className={classes.env}>{c.environment}</span>{' '}
           <Typography component="span" variant="body2" color="textSecondary">
-            cluster {c.title ?? c.cluster}
+            {c.title ? `${c.title} · ` : ''}cluster {c.cluster}
           </Typography>
         </Typography>
         <StatusChip status={c.status} size="medium" />

@@ -43,7 +43,7 @@ describe('EntityDeploymentsContent', () => {
     await renderContent(api);
 
     const section = await screen.findByRole('region', {
-      name: /^production cluster/i,
+      name: /^production\b/i,
     });
     expect(within(section).getAllByText('Healthy').length).toBeGreaterThan(0);
     expect(within(section).getByText(/Last synced/)).toBeInTheDocument();
@@ -64,7 +64,7 @@ describe('EntityDeploymentsContent', () => {
     await renderContent(api, componentEntity('ledger-worker'));
 
     const prod = await screen.findByRole('region', {
-      name: /^production cluster/i,
+      name: /^production\b/i,
     });
     expect(within(prod).getAllByText('Failed').length).toBeGreaterThan(0);
     expect(
@@ -72,7 +72,7 @@ describe('EntityDeploymentsContent', () => {
     ).toBeGreaterThan(0);
 
     // Per-cluster error, with a text title (not only colour)
-    const dev = screen.getByRole('region', { name: /^development cluster/i });
+    const dev = screen.getByRole('region', { name: /^development\b/i });
     expect(within(dev).getByTestId('cluster-error')).toHaveTextContent(
       /Cluster unreachable: dev/,
     );
@@ -88,7 +88,7 @@ describe('EntityDeploymentsContent', () => {
       });
       await renderContent(api, componentEntity('ledger-worker'), 10_000);
       const prod = await screen.findByRole('region', {
-        name: /^production cluster/i,
+        name: /^production\b/i,
       });
       const [expand] = within(prod).getAllByRole('button', {
         name: /Show containers of/,
@@ -109,7 +109,7 @@ describe('EntityDeploymentsContent', () => {
       );
       expect(
         within(
-          screen.getByRole('region', { name: /^production cluster/i }),
+          screen.getByRole('region', { name: /^production\b/i }),
         ).getByRole('table', { name: /Containers of/ }),
       ).toBeInTheDocument();
     } finally {
@@ -177,7 +177,7 @@ describe('EntityDeploymentsContent', () => {
     fail = false;
     await userEvent.click(screen.getByRole('button', { name: 'Refresh now' }));
     expect(
-      await screen.findByRole('region', { name: /^production cluster/i }),
+      await screen.findByRole('region', { name: /^production\b/i }),
     ).toBeInTheDocument();
   });
 });

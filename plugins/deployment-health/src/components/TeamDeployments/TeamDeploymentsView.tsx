@@ -118,17 +118,20 @@ function EnvCell(props: { clusters: ClusterHealth[] | undefined; now: Date }) {
       {clusters.map(c => {
         const { ready, desired } = readyCounts([c]);
         const reason = topReason(c);
+        const noData = Boolean(c.error) && c.workloads.length === 0;
         return (
           <div key={c.cluster} className={classes.cellLine}>
             <StatusChip
               status={c.status}
               suffix={clusters.length > 1 ? c.title ?? c.cluster : undefined}
-              title={reason?.message}
+              title={c.error?.message ?? reason?.message}
             />
-            <Typography variant="body2" component="span">
-              {ready}/{desired} ready
-            </Typography>
-            {reason ? (
+            {noData ? null : (
+              <Typography variant="body2" component="span">
+                {ready}/{desired} ready
+              </Typography>
+            )}
+            {reason && !noData ? (
               <Typography
                 variant="caption"
                 component="span"
@@ -144,6 +147,7 @@ function EnvCell(props: { clusters: ClusterHealth[] | undefined; now: Date }) {
                 component="span"
                 className={classes.muted}
               >
+                {noData ? 'No data: cluster ' : 'Cluster '}
                 {c.error.type}, last synced{' '}
                 {formatAgo(c.lastSyncedAt, now) ?? 'never'}
               </Typography>
