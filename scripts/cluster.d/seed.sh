@@ -82,7 +82,6 @@ seed_cluster() {
     log "[$name] seed: helm upgrade failed (attempt ${attempt}), retrying ..."
     sleep 2
   done
-  if [[ "${SEED_WAIT:-0}" == 1 ]]; then seed_wait_settled "$name"; fi
   log "[$name] seed: done. Workloads:"
   kc "$name" get deploy,hpa -A -l app.kubernetes.io/part-of=shipyard-examples >&2 || true
 }
