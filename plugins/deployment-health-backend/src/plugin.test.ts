@@ -212,6 +212,7 @@ describe('deploymentHealthPlugin', () => {
       );
       // once every informer has reconnected, the cluster error clears too
       await waitFor(async () => (await get()).clusters.find(c => c.cluster === 'good')!.status === 'Healthy');
+      expect((await get()).clusters.find(c => c.cluster === 'good')!.error).toBeUndefined();
     } finally {
       await backend.stop();
     }
