@@ -82,6 +82,10 @@ test.describe('deployment health', () => {
         .or(page.getByText(/Could not load deployment health/))
         .first(),
     ).toBeVisible({ timeout: 60_000 });
+    await page.screenshot({
+      path: `${shots}/deployment-health-overview-card.png`,
+      fullPage: true,
+    });
 
     await openTab(page, '/catalog/default/component/payments-api');
     await expect(

@@ -21,6 +21,7 @@ import { useNow } from '../../hooks/usePolling';
 const useStyles = makeStyles(theme => ({
   item: { gap: theme.spacing(1.5), alignItems: 'flex-start' },
   env: { textTransform: 'capitalize', fontWeight: 600 },
+  wrap: { whiteSpace: 'normal', overflowWrap: 'anywhere' },
 }));
 
 function podCounts(c: ClusterHealth) {
@@ -105,6 +106,7 @@ function CardBody(props: { tabPath?: string; refreshIntervalMs?: number }) {
               <ListItem key={c.cluster} disableGutters className={classes.item}>
                 <StatusChip status={c.status} />
                 <ListItemText
+                  secondaryTypographyProps={{ className: classes.wrap }}
                   primary={
                     <>
                       <span className={classes.env}>{c.environment}</span> ·{' '}
