@@ -39,6 +39,17 @@ export interface Config {
              */
             serviceAccountTokenFile?: string;
             /**
+             * Shipyard: bearer token of the write identity the scaffolder actions
+             * use (namespaces, Helm releases). Never used by the health watch.
+             * @visibility secret
+             */
+            deployerServiceAccountToken?: string;
+            /**
+             * Shipyard: path to a file holding the deployer token.
+             * @visibility secret
+             */
+            deployerServiceAccountTokenFile?: string;
+            /**
              * Base64-encoded PEM CA bundle of the API server.
              * @visibility secret
              */

@@ -1,7 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,9 @@ const data = {
             url: 'https://127.0.0.1:36443',
             environment: 'development',
             serviceAccountToken: TOKEN,
-            caData: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64'),
+            caData: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString(
+              'base64',
+            ),
           },
           { name: 'broken', url: '' },
           { name: 'dev', url: 'https://dup.example.com' },
@@ -56,7 +58,10 @@ describe('ConfigShipyardClusters', () => {
       ['local', 'local', undefined],
     ]);
     expect(JSON.stringify(list)).not.toContain(TOKEN);
-    expect(list[4]).toMatchObject({ url: 'http://localhost:8001', source: 'localKubectlProxy' });
+    expect(list[4]).toMatchObject({
+      url: 'http://localhost:8001',
+      source: 'localKubectlProxy',
+    });
   });
 
   it('builds a KubeConfig with token and CA', async () => {
@@ -71,7 +76,9 @@ describe('ConfigShipyardClusters', () => {
 
   it('rejects unknown and misconfigured clusters', async () => {
     await expect(clusters.getKubeConfig('nope')).rejects.toThrow(NotFoundError);
-    await expect(clusters.getKubeConfig('broken')).rejects.toThrow(/misconfigured: missing url/);
+    await expect(clusters.getKubeConfig('broken')).rejects.toThrow(
+      /misconfigured: missing url/,
+    );
   });
 
   it('reads token and CA files on each call', async () => {
@@ -84,7 +91,12 @@ describe('ConfigShipyardClusters', () => {
             {
               type: 'config',
               clusters: [
-                { name: 'x', url: 'https://x', serviceAccountTokenFile: tokenFile, caFile },
+                {
+                  name: 'x',
+                  url: 'https://x',
+                  serviceAccountTokenFile: tokenFile,
+                  caFile,
+                },
               ],
             },
           ],
@@ -99,13 +111,53 @@ describe('ConfigShipyardClusters', () => {
     expect((await c.getKubeConfig('x')).getCurrentUser()?.token).toBe('second');
   });
 
+  it('gives deploy access only through the separate deployer identity', async () => {
+    const deployerFile = tmpFile('deployer-token', 'deployer\n');
+    const c = ConfigShipyardClusters.fromConfig(
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'with',
+                  url: 'https://x',
+                  serviceAccountToken: TOKEN,
+                  deployerServiceAccountTokenFile: deployerFile,
+                },
+                {
+                  name: 'without',
+                  url: 'https://y',
+                  serviceAccountToken: TOKEN,
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expect((await c.getKubeConfig('with')).getCurrentUser()?.token).toBe(TOKEN);
+    expect(
+      (await c.getKubeConfig('with', 'deploy')).getCurrentUser()?.token,
+    ).toBe('deployer');
+    await expect(c.getKubeConfig('without', 'deploy')).rejects.toThrow(
+      NotAllowedError,
+    );
+    await expect(c.getKubeConfig('without', 'deploy')).rejects.toThrow(
+      /cluster 'without' has no deploy credentials: set deployerServiceAccountToken/,
+    );
+  });
+
   it('reads kubeconfig contexts', async () => {
     const kubeconfig = tmpFile(
       'config',
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'kc', cluster: { server: 'https://10.0.0.1:6443' } }],
+        clusters: [
+          { name: 'kc', cluster: { server: 'https://10.0.0.1:6443' } },
+        ],
         users: [{ name: 'u', user: { token: TOKEN } }],
         contexts: [{ name: 'ctx', context: { cluster: 'kc', user: 'u' } }],
         'current-context': 'ctx',

@@ -7,6 +7,7 @@ import { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  ClusterAccess,
   ClusterDefinition,
   makeKubeConfig,
   readClusterDefinitions,
@@ -30,8 +31,12 @@ export interface ShipyardClustersService {
    * A ready-to-use KubeConfig (current context = this cluster), e.g. for
    * `kc.makeApiClient(CoreV1Api)`. Throws NotFoundError for unknown names and
    * Error for misconfigured clusters or unreadable token/CA files.
+   *
+   * `access: 'deploy'` asks for the cluster's write identity (scaffolder
+   * actions); it throws NotAllowedError when none is configured rather than
+   * falling back to the read-only token.
    */
-  getKubeConfig(name: string): Promise<KubeConfig>;
+  getKubeConfig(name: string, access?: ClusterAccess): Promise<KubeConfig>;
 }
 
 /** @public */
@@ -50,8 +55,11 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
     return toPublic(this.find(name));
   }
 
-  async getKubeConfig(name: string): Promise<KubeConfig> {
-    return makeKubeConfig(this.find(name));
+  async getKubeConfig(
+    name: string,
+    access: ClusterAccess = 'read',
+  ): Promise<KubeConfig> {
+    return makeKubeConfig(this.find(name), access);
   }
 
   private find(name: string): ClusterDefinition {
@@ -96,7 +104,9 @@ export const shipyardClustersServiceRef =
           const clusters = ConfigShipyardClusters.fromConfig(config);
           for (const c of await clusters.listClusters()) {
             if (c.configError) {
-              logger.warn(`Cluster '${c.name}' is misconfigured: ${c.configError}`);
+              logger.warn(
+                `Cluster '${c.name}' is misconfigured: ${c.configError}`,
+              );
             }
           }
           return clusters;

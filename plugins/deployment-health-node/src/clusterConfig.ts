@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { NotAllowedError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,6 +41,9 @@ export type ClusterDefinition = ShipyardCluster &
         auth: 'serviceAccount';
         serviceAccountToken?: string;
         serviceAccountTokenFile?: string;
+        /** Write identity for the scaffolder actions; never used by the health watch. */
+        deployerServiceAccountToken?: string;
+        deployerServiceAccountTokenFile?: string;
         caData?: string;
         caFile?: string;
       }
@@ -131,6 +135,11 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
           serviceAccountTokenFile: c.getOptionalString(
             'serviceAccountTokenFile',
           ),
+          deployerServiceAccountToken: str(c, 'deployerServiceAccountToken'),
+          deployerServiceAccountTokenFile: str(
+            c,
+            'deployerServiceAccountTokenFile',
+          ),
           caData: str(c, 'caData'),
           caFile: str(c, 'caFile'),
         });
@@ -165,7 +174,9 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
       skipTLSVerify = cluster?.skipTLSVerify ?? false;
       configError = checkUrl(url);
     } catch (e) {
-      configError = `cannot read kubeconfig context '${context}': ${(e as Error).message}`;
+      configError = `cannot read kubeconfig context '${context}': ${
+        (e as Error).message
+      }`;
     }
     push({
       name,
@@ -193,16 +204,37 @@ function loadKubeconfigContext(file: string, context: string): KubeConfig {
 }
 
 /**
+ * Which identity a caller needs: `read` is the read-only service account the
+ * health watch uses; `deploy` is the separate write identity of the scaffolder
+ * actions (namespaces, Helm releases).
+ *
+ * @public
+ */
+export type ClusterAccess = 'read' | 'deploy';
+
+function readToken(token?: string, file?: string): string | undefined {
+  if (token) return token;
+  return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/**
  * Builds a client-node KubeConfig for one cluster definition.
  *
  * Files (token, CA, kubeconfig) are read on every call so that a restarted
  * local cluster or a rotated token is picked up without a backend restart.
+ * Kubeconfig contexts and `kubectl proxy` carry their own identity, which
+ * serves both kinds of access.
  *
  * @internal
  */
-export function makeKubeConfig(def: ClusterDefinition): KubeConfig {
+export function makeKubeConfig(
+  def: ClusterDefinition,
+  access: ClusterAccess = 'read',
+): KubeConfig {
   if (def.configError) {
-    throw new Error(`cluster '${def.name}' is misconfigured: ${def.configError}`);
+    throw new Error(
+      `cluster '${def.name}' is misconfigured: ${def.configError}`,
+    );
   }
   if (def.auth === 'kubeconfig') {
     return loadKubeconfigContext(def.kubeconfigPath, def.context);
@@ -210,9 +242,19 @@ export function makeKubeConfig(def: ClusterDefinition): KubeConfig {
   let token: string | undefined;
   let caData: string | undefined;
   if (def.auth === 'serviceAccount') {
-    token = def.serviceAccountToken;
-    if (!token && def.serviceAccountTokenFile) {
-      token = fs.readFileSync(def.serviceAccountTokenFile, 'utf8').trim();
+    token =
+      access === 'deploy'
+        ? readToken(
+            def.deployerServiceAccountToken,
+            def.deployerServiceAccountTokenFile,
+          )
+        : readToken(def.serviceAccountToken, def.serviceAccountTokenFile);
+    if (!token && access === 'deploy') {
+      throw new NotAllowedError(
+        `cluster '${def.name}' has no deploy credentials: set deployerServiceAccountToken or ` +
+          `deployerServiceAccountTokenFile on its kubernetes.clusterLocatorMethods entry ` +
+          `(the read-only serviceAccountToken is never used for writes)`,
+      );
     }
     caData = def.caData;
     if (!caData && def.caFile) {

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { ShipyardCluster } from './clusterConfig';
+export type { ClusterAccess, ShipyardCluster } from './clusterConfig';
 export {
   shipyardClustersServiceRef,
   ConfigShipyardClusters,

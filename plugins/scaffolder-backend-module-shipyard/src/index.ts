@@ -24,7 +24,10 @@ export {
   shipyardLocalRepoUrlReader,
 } from './catalog/localRepoUrlReader';
 export { createShipyardValidateAction } from './actions/validate';
-export { createShipyardPublishLocalAction, localRepoUrls } from './actions/publishLocal';
+export {
+  createShipyardPublishLocalAction,
+  localRepoUrls,
+} from './actions/publishLocal';
 export {
   createShipyardKubernetesNamespaceAction,
   teamNamespaceManifests,
@@ -32,7 +35,10 @@ export {
   TEAM_LABEL,
 } from './actions/kubernetesNamespace';
 export type { TeamNamespaceOptions } from './actions/kubernetesNamespace';
-export { createShipyardDeployAction, redactCredentials } from './actions/deploy';
+export {
+  createShipyardDeployAction,
+  redactCredentials,
+} from './actions/deploy';
 export {
   createShipyardDeploymentStatusAction,
   readServiceObjects,
@@ -41,5 +47,9 @@ export {
 } from './actions/deploymentStatus';
 export { readShipyardConfig, CONFIG_KEYS } from './config';
 export type { ShipyardModuleConfig } from './config';
-export { resolveHelmBinary, HELM_PATH_CONFIG_KEY, HelmNotFoundError } from './lib/helm';
+export {
+  resolveHelmBinary,
+  HELM_PATH_CONFIG_KEY,
+  HelmNotFoundError,
+} from './lib/helm';
 export * from './policy';

@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { readShipyardConfig } from './config';
 import { createShipyardValidateAction } from './actions/validate';
@@ -28,9 +31,15 @@ export const scaffolderModule = createBackendModule({
         scaffolderActions.addActions(
           createShipyardValidateAction({ config: moduleConfig }),
           createShipyardPublishLocalAction({ config: moduleConfig }),
-          createShipyardKubernetesNamespaceAction({ clusters, config: moduleConfig }),
+          createShipyardKubernetesNamespaceAction({
+            clusters,
+            config: moduleConfig,
+          }),
           createShipyardDeployAction({ clusters, config: moduleConfig }),
-          createShipyardDeploymentStatusAction({ clusters, config: moduleConfig }),
+          createShipyardDeploymentStatusAction({
+            clusters,
+            config: moduleConfig,
+          }),
         );
       },
     });

@@ -14,8 +14,9 @@ const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
 /**
  * Starts (or reuses) the local `dev` cluster with `scripts/cluster up dev` and
- * returns the real -node cluster service configured with its admin
- * kubeconfig context (the reader token is read-only).
+ * returns the real -node cluster service configured as the portal is: the
+ * read-only health-reader token for reads and the separate deployer token for
+ * writes, so the tests prove that those identities' RBAC is enough.
  */
 export function localClusterService(name = 'dev'): {
   service: ShipyardClustersService;
@@ -26,13 +27,29 @@ export function localClusterService(name = 'dev'): {
     timeout: 600_000,
   });
   const env = JSON.parse(
-    execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), ['env', name, '--json']).toString(),
+    execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), [
+      'env',
+      name,
+      '--json',
+    ]).toString(),
   );
   const service = ConfigShipyardClusters.fromConfig(
     new ConfigReader({
-      deploymentHealth: {
-        kubeconfigContexts: [
-          { name, context: `shipyard-${name}`, kubeconfig: env.kubeconfig, environment: env.environment },
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name,
+                url: env.server,
+                environment: env.environment,
+                serviceAccountTokenFile: env.tokenFile,
+                deployerServiceAccountTokenFile: env.deployerTokenFile,
+                caFile: env.caFile,
+              },
+            ],
+          },
         ],
       },
     }),
@@ -42,15 +59,34 @@ export function localClusterService(name = 'dev'): {
 
 /** Runs the repository's pinned kubectl against the cluster. */
 export function kubectl(name: string, ...args: string[]): string {
-  return execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), ['kubectl', name, ...args]).toString();
+  return execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), [
+    'kubectl',
+    name,
+    ...args,
+  ]).toString();
 }
 
 /** A cluster service stub over fixed clusters (no credentials). */
-export function stubClusterService(names: string[], kubeConfig: any = {}): ShipyardClustersService {
+export function stubClusterService(
+  names: string[],
+  kubeConfig: any = {},
+): ShipyardClustersService {
   return {
     listClusters: async () =>
-      names.map(n => ({ name: n, environment: n, url: `https://${n}.example:6443`, source: 'config' as const, skipTLSVerify: false })),
-    getCluster: async n => ({ name: n, environment: n, url: `https://${n}.example:6443`, source: 'config', skipTLSVerify: false }),
+      names.map(n => ({
+        name: n,
+        environment: n,
+        url: `https://${n}.example:6443`,
+        source: 'config' as const,
+        skipTLSVerify: false,
+      })),
+    getCluster: async n => ({
+      name: n,
+      environment: n,
+      url: `https://${n}.example:6443`,
+      source: 'config',
+      skipTLSVerify: false,
+    }),
     getKubeConfig: async () => kubeConfig,
   };
 }

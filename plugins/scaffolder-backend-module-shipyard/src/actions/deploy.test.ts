@@ -4,7 +4,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { describeIntegration, kubectl, localClusterService, stubClusterService } from '../__testUtils__/cluster';
+import {
+  describeIntegration,
+  kubectl,
+  localClusterService,
+  stubClusterService,
+} from '../__testUtils__/cluster';
 import { createShipyardDeployAction, redactCredentials } from './deploy';
 import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './deploy.examples';
@@ -15,7 +20,9 @@ const TOKEN = 'super-secret-token-value';
 function fakeKubeConfig() {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'dev', server: 'https://127.0.0.1:1', skipTLSVerify: false }],
+    clusters: [
+      { name: 'dev', server: 'https://127.0.0.1:1', skipTLSVerify: false },
+    ],
     users: [{ name: 'u', token: TOKEN }],
     contexts: [{ name: 'dev', cluster: 'dev', user: 'u' }],
     currentContext: 'dev',
@@ -60,51 +67,119 @@ fi
       config: { helmPath: helm },
     });
 
-  it.each(examples.map((e, i) => [i, e.description, e] as const))('runs example %i: %s', async (_i, _d, example) => {
-    const step = yaml.parse(example.example).steps[0];
-    const ctx = createMockActionContext({ input: step.input, workspacePath });
-    await action().handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('release', 'payments-api');
-    expect(ctx.output).toHaveBeenCalledWith('revision', 3);
-    const args = (await fs.readFile(record, 'utf8')).trim();
-    expect(args).toBe(
-      `upgrade --install payments-api ${workspacePath}/chart --namespace payments --atomic --wait --timeout 3m --values ${workspacePath}/chart/values.yaml --values ${workspacePath}/chart/values-dev.yaml --output json`,
-    );
-    // helm got a kubeconfig for the cluster, deleted afterwards
-    expect(await fs.readFile(`${record}.kubeconfig`, 'utf8')).toContain('https://127.0.0.1:1');
-    const used = (await fs.readFile(`${record}.path`, 'utf8')).trim();
-    await expect(fs.stat(used)).rejects.toThrow();
-  });
+  it.each(examples.map((e, i) => [i, e.description, e] as const))(
+    'runs example %i: %s',
+    async (_i, _d, example) => {
+      const step = yaml.parse(example.example).steps[0];
+      const ctx = createMockActionContext({ input: step.input, workspacePath });
+      await action().handler(ctx as any);
+      expect(ctx.output).toHaveBeenCalledWith('release', 'payments-api');
+      expect(ctx.output).toHaveBeenCalledWith('revision', 3);
+      const args = (await fs.readFile(record, 'utf8')).trim();
+      expect(args).toBe(
+        `upgrade --install payments-api ${workspacePath}/chart --namespace payments --atomic --wait --timeout 3m --values ${workspacePath}/chart/values.yaml --values ${workspacePath}/chart/values-dev.yaml --output json`,
+      );
+      // helm got a kubeconfig for the cluster, deleted afterwards
+      expect(await fs.readFile(`${record}.kubeconfig`, 'utf8')).toContain(
+        'https://127.0.0.1:1',
+      );
+      const used = (await fs.readFile(`${record}.path`, 'utf8')).trim();
+      await expect(fs.stat(used)).rejects.toThrow();
+    },
+  );
 
   it('logs the rollback reason without the token', async () => {
     await fs.writeFile(path.join(tmp, 'FAIL'), '');
     const logs: string[] = [];
     const ctx = createMockActionContext({
-      input: { chartPath: 'chart', releaseName: 'payments-api', namespace: 'payments', cluster: 'dev' },
+      input: {
+        chartPath: 'chart',
+        releaseName: 'payments-api',
+        namespace: 'payments',
+        cluster: 'dev',
+      },
       workspacePath,
     });
     for (const level of ['info', 'error', 'warn'] as const) {
-      jest.spyOn(ctx.logger, level).mockImplementation(((m: string) => logs.push(m)) as any);
+      jest
+        .spyOn(ctx.logger, level)
+        .mockImplementation(((m: string) => logs.push(m)) as any);
     }
     const err = await action()
       .handler(ctx as any)
       .catch(e => e);
     expect(err.message).toMatch(/rolled back.*context deadline exceeded/);
     expect(err.message).not.toContain(TOKEN);
-    expect(logs.join('\n')).toContain('revision 3 failed: Upgrade failed: timed out waiting for the condition');
+    expect(logs.join('\n')).toContain(
+      'revision 3 failed: Upgrade failed: timed out waiting for the condition',
+    );
     expect(logs.join('\n')).not.toContain(TOKEN);
-    expect(redactCredentials(`x ${TOKEN} y`, fakeKubeConfig())).toBe('x [redacted] y');
+    expect(redactCredentials(`x ${TOKEN} y`, fakeKubeConfig())).toBe(
+      'x [redacted] y',
+    );
   });
 
   it.each([
-    [{ chartPath: '../x', releaseName: 'a', namespace: 'n', cluster: 'dev' }, /Invalid chartPath/],
-    [{ chartPath: 'Dockerfile', releaseName: 'a', namespace: 'n', cluster: 'dev' }, /Invalid chartPath "Dockerfile": no Chart.yaml/],
-    [{ chartPath: 'chart', releaseName: 'A_B', namespace: 'n', cluster: 'dev' }, /Invalid releaseName/],
-    [{ chartPath: 'chart', releaseName: 'a', namespace: 'N', cluster: 'dev' }, /Invalid namespace/],
-    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'nope' }, /Invalid cluster: unknown cluster "nope"/],
-    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'dev', timeout: '5 minutes' }, /Invalid timeout/],
-    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'dev', valuesFiles: ['chart/values.yaml', '/etc/passwd'] }, /Invalid valuesFiles\[1\]/],
-    [{ chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'dev', valuesFiles: ['chart/missing.yaml'] }, /Invalid valuesFiles\[0\]/],
+    [
+      { chartPath: '../x', releaseName: 'a', namespace: 'n', cluster: 'dev' },
+      /Invalid chartPath/,
+    ],
+    [
+      {
+        chartPath: 'Dockerfile',
+        releaseName: 'a',
+        namespace: 'n',
+        cluster: 'dev',
+      },
+      /Invalid chartPath "Dockerfile": no Chart.yaml/,
+    ],
+    [
+      {
+        chartPath: 'chart',
+        releaseName: 'A_B',
+        namespace: 'n',
+        cluster: 'dev',
+      },
+      /Invalid releaseName/,
+    ],
+    [
+      { chartPath: 'chart', releaseName: 'a', namespace: 'N', cluster: 'dev' },
+      /Invalid namespace/,
+    ],
+    [
+      { chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'nope' },
+      /Invalid cluster: unknown cluster "nope"/,
+    ],
+    [
+      {
+        chartPath: 'chart',
+        releaseName: 'a',
+        namespace: 'n',
+        cluster: 'dev',
+        timeout: '5 minutes',
+      },
+      /Invalid timeout/,
+    ],
+    [
+      {
+        chartPath: 'chart',
+        releaseName: 'a',
+        namespace: 'n',
+        cluster: 'dev',
+        valuesFiles: ['chart/values.yaml', '/etc/passwd'],
+      },
+      /Invalid valuesFiles\[1\]/,
+    ],
+    [
+      {
+        chartPath: 'chart',
+        releaseName: 'a',
+        namespace: 'n',
+        cluster: 'dev',
+        valuesFiles: ['chart/missing.yaml'],
+      },
+      /Invalid valuesFiles\[0\]/,
+    ],
   ])('rejects %j', async (input, message) => {
     const ctx = createMockActionContext({ input, workspacePath });
     await expect(action().handler(ctx as any)).rejects.toThrow(message);
@@ -113,7 +188,12 @@ fi
 
   it('does not run helm upgrade again when the checkpoint has a result', async () => {
     const ctx = createMockActionContext({
-      input: { chartPath: 'chart', releaseName: 'payments-api', namespace: 'payments', cluster: 'dev' },
+      input: {
+        chartPath: 'chart',
+        releaseName: 'payments-api',
+        namespace: 'payments',
+        cluster: 'dev',
+      },
       workspacePath,
     });
     (ctx as any).checkpoint = jest.fn(async () => 7);
@@ -127,19 +207,31 @@ describe('shipyard:deploy dry run (real helm)', () => {
   it('renders only', async () => {
     const ctx = {
       ...createMockActionContext({
-        input: { chartPath: 'chart', releaseName: 'web', namespace: 'payments', cluster: 'dev', valuesFiles: ['chart/values-prod.yaml'] },
+        input: {
+          chartPath: 'chart',
+          releaseName: 'web',
+          namespace: 'payments',
+          cluster: 'dev',
+          valuesFiles: ['chart/values-prod.yaml'],
+        },
         workspacePath: GOOD,
       }),
       isDryRun: true,
     };
     const getKubeConfig = jest.fn();
-    const action = createShipyardDeployAction({ clusters: { ...stubClusterService(['dev']), getKubeConfig } });
+    const action = createShipyardDeployAction({
+      clusters: { ...stubClusterService(['dev']), getKubeConfig },
+    });
     const info = jest.spyOn(ctx.logger, 'info');
     await action.handler(ctx as any);
     expect(getKubeConfig).not.toHaveBeenCalled();
     expect(ctx.output).toHaveBeenCalledWith('revision', 0);
-    expect(info).toHaveBeenCalledWith(expect.stringContaining('Deployment/web-good-service'));
-    expect(info).toHaveBeenCalledWith(expect.stringContaining('HorizontalPodAutoscaler/web-good-service'));
+    expect(info).toHaveBeenCalledWith(
+      expect.stringContaining('Deployment/web-good-service'),
+    );
+    expect(info).toHaveBeenCalledWith(
+      expect.stringContaining('HorizontalPodAutoscaler/web-good-service'),
+    );
   });
 });
 
@@ -150,18 +242,33 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
   const ns = `shipyard-deploy-${Date.now().toString(36)}`;
   beforeAll(async () => {
     service = localClusterService('dev').service;
-    workspacePath = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-deploy-it-'));
+    workspacePath = await fs.mkdtemp(
+      path.join(os.tmpdir(), 'shipyard-deploy-it-'),
+    );
     await fs.cp(GOOD, workspacePath, { recursive: true });
     await fs.writeFile(
       path.join(workspacePath, 'values-unready.yaml'),
       'podLabels:\n  shipyard.dev/simulate: unready\n',
     );
     // the namespace as templates prepare it (Pod Security restricted, quota, limits)
-    const nsAction = createShipyardKubernetesNamespaceAction({ clusters: service });
-    await nsAction.handler(createMockActionContext({ input: { namespace: ns, team: 'team-it', clusters: ['dev'] } }) as any);
+    const nsAction = createShipyardKubernetesNamespaceAction({
+      clusters: service,
+    });
+    await nsAction.handler(
+      createMockActionContext({
+        input: { namespace: ns, team: 'team-it', clusters: ['dev'] },
+      }) as any,
+    );
   });
   afterAll(async () => {
-    kubectl('dev', 'delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+    kubectl(
+      'dev',
+      'delete',
+      'namespace',
+      ns,
+      '--wait=false',
+      '--ignore-not-found',
+    );
     await fs.rm(workspacePath, { recursive: true, force: true });
   });
 
@@ -178,7 +285,18 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
     const ctx1 = createMockActionContext({ input, workspacePath });
     await action.handler(ctx1 as any);
     expect(ctx1.output).toHaveBeenCalledWith('revision', 1);
-    const dep = JSON.parse(kubectl('dev', '-n', ns, 'get', 'deployment', 'good-good-service', '-o', 'json'));
+    const dep = JSON.parse(
+      kubectl(
+        'dev',
+        '-n',
+        ns,
+        'get',
+        'deployment',
+        'good-good-service',
+        '-o',
+        'json',
+      ),
+    );
     expect(dep.status.readyReplicas).toBe(1);
 
     const ctx2 = createMockActionContext({ input, workspacePath });
@@ -186,13 +304,42 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
     expect(ctx2.output).toHaveBeenCalledWith('revision', 2);
 
     const ctx3 = createMockActionContext({
-      input: { ...input, valuesFiles: [...input.valuesFiles, 'values-unready.yaml'], timeout: '20s' },
+      input: {
+        ...input,
+        valuesFiles: [...input.valuesFiles, 'values-unready.yaml'],
+        timeout: '20s',
+      },
       workspacePath,
     });
     await expect(action.handler(ctx3 as any)).rejects.toThrow(/rolled back/);
-    const history = JSON.parse(kubectl('dev', 'get', 'secret', '-n', ns, '-l', 'owner=helm,name=good', '-o', 'json')).items;
+    const history = JSON.parse(
+      kubectl(
+        'dev',
+        'get',
+        'secret',
+        '-n',
+        ns,
+        '-l',
+        'owner=helm,name=good',
+        '-o',
+        'json',
+      ),
+    ).items;
     expect(history.length).toBeGreaterThanOrEqual(4); // 1, 2, failed 3, rollback 4
-    const dep2 = JSON.parse(kubectl('dev', '-n', ns, 'get', 'deployment', 'good-good-service', '-o', 'json'));
-    expect(dep2.spec.template.metadata.labels['shipyard.dev/simulate']).toBeUndefined();
+    const dep2 = JSON.parse(
+      kubectl(
+        'dev',
+        '-n',
+        ns,
+        'get',
+        'deployment',
+        'good-good-service',
+        '-o',
+        'json',
+      ),
+    );
+    expect(
+      dep2.spec.template.metadata.labels['shipyard.dev/simulate'],
+    ).toBeUndefined();
   });
 });

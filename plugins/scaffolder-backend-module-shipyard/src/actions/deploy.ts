@@ -19,7 +19,8 @@ export function redactCredentials(text: string, kc?: KubeConfig): string {
   let out = text;
   for (const u of kc?.getUsers() ?? []) {
     for (const secret of [u.token, u.password, u.keyData]) {
-      if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
+      if (secret && secret.length >= 8)
+        out = out.split(secret).join('[redacted]');
     }
   }
   return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]');
@@ -43,24 +44,47 @@ export function createShipyardDeployAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        chartPath: z => z.string().describe('Chart directory, relative to the workspace (e.g. ./chart).'),
-        releaseName: z => z.string().describe('Helm release name (DNS label, at most 53 characters).'),
-        namespace: z => z.string().describe('Target namespace (must exist, e.g. from shipyard:kubernetes:namespace).'),
-        cluster: z => z.string().describe('Name of a configured cluster; credentials come from backend config.'),
+        chartPath: z =>
+          z
+            .string()
+            .describe(
+              'Chart directory, relative to the workspace (e.g. ./chart).',
+            ),
+        releaseName: z =>
+          z
+            .string()
+            .describe('Helm release name (DNS label, at most 53 characters).'),
+        namespace: z =>
+          z
+            .string()
+            .describe(
+              'Target namespace (must exist, e.g. from shipyard:kubernetes:namespace).',
+            ),
+        cluster: z =>
+          z
+            .string()
+            .describe(
+              'Name of a configured cluster; credentials come from backend config.',
+            ),
         valuesFiles: z =>
           z
             .array(z.string())
-            .describe('Values files relative to the workspace, applied in order (later wins).')
+            .describe(
+              'Values files relative to the workspace, applied in order (later wins).',
+            )
             .optional(),
         timeout: z =>
           z
             .string()
-            .describe('helm --timeout as a Go duration (e.g. 5m, 90s). Default: 5m.')
+            .describe(
+              'helm --timeout as a Go duration (e.g. 5m, 90s). Default: 5m.',
+            )
             .optional(),
       },
       output: {
         release: z => z.string().describe('The release name'),
-        revision: z => z.number().describe('The deployed release revision (0 in dry run)'),
+        revision: z =>
+          z.number().describe('The deployed release revision (0 in dry run)'),
         namespace: z => z.string().describe('The namespace deployed to'),
         cluster: z => z.string().describe('The cluster deployed to'),
       },
@@ -69,18 +93,35 @@ export function createShipyardDeployAction(options: {
       const { releaseName, namespace, cluster } = ctx.input;
       const timeout = ctx.input.timeout ?? '5m';
       if (!RELEASE_NAME.test(releaseName ?? '')) {
-        throw new InputError(`Invalid releaseName "${releaseName}": must be a DNS label of at most 53 characters`);
+        throw new InputError(
+          `Invalid releaseName "${releaseName}": must be a DNS label of at most 53 characters`,
+        );
       }
       if (!DNS_LABEL.test(namespace ?? '')) {
-        throw new InputError(`Invalid namespace "${namespace}": must be a DNS label`);
+        throw new InputError(
+          `Invalid namespace "${namespace}": must be a DNS label`,
+        );
       }
       if (!timeout || !HELM_DURATION.test(timeout)) {
-        throw new InputError(`Invalid timeout "${timeout}": use a duration such as 5m or 90s`);
+        throw new InputError(
+          `Invalid timeout "${timeout}": use a duration such as 5m or 90s`,
+        );
       }
-      if (!cluster) throw new InputError('Invalid cluster: a cluster name is required');
-      const chartDir = resolveInside(ctx.workspacePath, ctx.input.chartPath, 'chartPath');
-      if (!(await fs.stat(path.join(chartDir, 'Chart.yaml')).catch(() => undefined))) {
-        throw new InputError(`Invalid chartPath "${ctx.input.chartPath}": no Chart.yaml there`);
+      if (!cluster)
+        throw new InputError('Invalid cluster: a cluster name is required');
+      const chartDir = resolveInside(
+        ctx.workspacePath,
+        ctx.input.chartPath,
+        'chartPath',
+      );
+      if (
+        !(await fs
+          .stat(path.join(chartDir, 'Chart.yaml'))
+          .catch(() => undefined))
+      ) {
+        throw new InputError(
+          `Invalid chartPath "${ctx.input.chartPath}": no Chart.yaml there`,
+        );
       }
       const valuesFiles = (ctx.input.valuesFiles ?? []).map((v, i) => {
         const p = resolveInside(ctx.workspacePath, v, `valuesFiles[${i}]`);
@@ -88,10 +129,19 @@ export function createShipyardDeployAction(options: {
       });
       for (const [i, p] of valuesFiles.entries()) {
         if (!(await fs.stat(p).catch(() => undefined))?.isFile()) {
-          throw new InputError(`Invalid valuesFiles[${i}] "${ctx.input.valuesFiles![i]}": file not found in the workspace`);
+          throw new InputError(
+            `Invalid valuesFiles[${i}] "${
+              ctx.input.valuesFiles![i]
+            }": file not found in the workspace`,
+          );
         }
       }
-      await selectClusters(options.clusters, [cluster], options.config?.allowedClusters, 'cluster');
+      await selectClusters(
+        options.clusters,
+        [cluster],
+        options.config?.allowedClusters,
+        'cluster',
+      );
       const helm = await resolveHelmBinary(options.config?.helmPath);
       const valuesArgs = valuesFiles.flatMap(v => ['--values', v]);
 
@@ -100,10 +150,22 @@ export function createShipyardDeployAction(options: {
       ctx.output('cluster', cluster);
 
       if (ctx.isDryRun) {
-        const r = await runHelm(helm, ['template', releaseName, chartDir, '--namespace', namespace, ...valuesArgs], {
-          signal: ctx.signal,
-        });
-        if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr.trim()}`);
+        const r = await runHelm(
+          helm,
+          [
+            'template',
+            releaseName,
+            chartDir,
+            '--namespace',
+            namespace,
+            ...valuesArgs,
+          ],
+          {
+            signal: ctx.signal,
+          },
+        );
+        if (r.code !== 0)
+          throw new Error(`helm template failed: ${r.stderr.trim()}`);
         const objs = parseRenderedManifests(r.stdout);
         ctx.logger.info(
           `Dry run: would deploy ${releaseName} to ${cluster}/${namespace}: ${objs
@@ -117,7 +179,7 @@ export function createShipyardDeployAction(options: {
       const revision = await ctx.checkpoint({
         key: `shipyard.deploy.v1.${cluster}.${namespace}.${releaseName}`,
         fn: async () => {
-          const kc = await options.clusters.getKubeConfig(cluster);
+          const kc = await options.clusters.getKubeConfig(cluster, 'deploy');
           return withTempKubeconfig(kc, async kubeconfig => {
             const home = path.dirname(kubeconfig);
             const env = {
@@ -133,26 +195,49 @@ export function createShipyardDeployAction(options: {
             const r = await runHelm(
               helm,
               [
-                'upgrade', '--install', releaseName, chartDir,
-                '--namespace', namespace,
-                '--atomic', '--wait', '--timeout', timeout,
+                'upgrade',
+                '--install',
+                releaseName,
+                chartDir,
+                '--namespace',
+                namespace,
+                '--atomic',
+                '--wait',
+                '--timeout',
+                timeout,
                 ...valuesArgs,
-                '--output', 'json',
+                '--output',
+                'json',
               ],
               { env, signal: ctx.signal },
             );
             if (r.code !== 0) {
               const reason = redactCredentials(r.stderr.trim(), kc);
-              ctx.logger.error(`Deploy of ${releaseName} to ${cluster}/${namespace} failed: ${reason}`);
+              ctx.logger.error(
+                `Deploy of ${releaseName} to ${cluster}/${namespace} failed: ${reason}`,
+              );
               const hist = await runHelm(
                 helm,
-                ['history', releaseName, '--namespace', namespace, '--max', '3', '--output', 'json'],
+                [
+                  'history',
+                  releaseName,
+                  '--namespace',
+                  namespace,
+                  '--max',
+                  '3',
+                  '--output',
+                  'json',
+                ],
                 { env },
               );
               if (hist.code === 0) {
                 try {
                   for (const h of JSON.parse(hist.stdout)) {
-                    ctx.logger.info(`  revision ${h.revision} ${h.status}: ${redactCredentials(String(h.description ?? ''), kc)}`);
+                    ctx.logger.info(
+                      `  revision ${h.revision} ${
+                        h.status
+                      }: ${redactCredentials(String(h.description ?? ''), kc)}`,
+                    );
                   }
                 } catch {
                   // history is best effort
@@ -173,7 +258,9 @@ export function createShipyardDeployAction(options: {
           });
         },
       });
-      ctx.logger.info(`Deployed ${releaseName} to ${cluster}/${namespace}: revision ${revision}`);
+      ctx.logger.info(
+        `Deployed ${releaseName} to ${cluster}/${namespace}: revision ${revision}`,
+      );
       ctx.output('revision', revision);
     },
   });

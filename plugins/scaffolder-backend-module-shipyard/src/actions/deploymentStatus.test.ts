@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { describeIntegration, kubectl, localClusterService, stubClusterService } from '../__testUtils__/cluster';
+import {
+  describeIntegration,
+  kubectl,
+  localClusterService,
+  stubClusterService,
+} from '../__testUtils__/cluster';
 import { createShipyardDeploymentStatusAction } from './deploymentStatus';
 import { createShipyardDeployAction } from './deploy';
 import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
@@ -19,8 +24,20 @@ function objects(mode: 'healthy' | 'crashloop') {
   return {
     deployments: [
       {
-        metadata: { name: 'payments-api', namespace: 'payments', uid: 'd1', generation: 2, labels },
-        spec: { replicas: 1, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'x:1' }] } } },
+        metadata: {
+          name: 'payments-api',
+          namespace: 'payments',
+          uid: 'd1',
+          generation: 2,
+          labels,
+        },
+        spec: {
+          replicas: 1,
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'app', image: 'x:1' }] },
+          },
+        },
         status: {
           observedGeneration: 2,
           replicas: 1,
@@ -29,8 +46,18 @@ function objects(mode: 'healthy' | 'crashloop') {
           availableReplicas: healthy ? 1 : 0,
           unavailableReplicas: healthy ? 0 : 1,
           conditions: [
-            { type: 'Available', status: healthy ? 'True' : 'False', reason: healthy ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable' },
-            { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+            {
+              type: 'Available',
+              status: healthy ? 'True' : 'False',
+              reason: healthy
+                ? 'MinimumReplicasAvailable'
+                : 'MinimumReplicasUnavailable',
+            },
+            {
+              type: 'Progressing',
+              status: 'True',
+              reason: 'NewReplicaSetAvailable',
+            },
           ],
         },
       },
@@ -42,7 +69,15 @@ function objects(mode: 'healthy' | 'crashloop') {
           namespace: 'payments',
           uid: 'rs1',
           labels,
-          ownerReferences: [{ kind: 'Deployment', name: 'payments-api', uid: 'd1', controller: true, apiVersion: 'apps/v1' }],
+          ownerReferences: [
+            {
+              kind: 'Deployment',
+              name: 'payments-api',
+              uid: 'd1',
+              controller: true,
+              apiVersion: 'apps/v1',
+            },
+          ],
         },
       },
     ],
@@ -54,7 +89,15 @@ function objects(mode: 'healthy' | 'crashloop') {
           uid: 'p1',
           labels,
           creationTimestamp: '2020-01-01T00:00:00Z',
-          ownerReferences: [{ kind: 'ReplicaSet', name: 'payments-api-abc', uid: 'rs1', controller: true, apiVersion: 'apps/v1' }],
+          ownerReferences: [
+            {
+              kind: 'ReplicaSet',
+              name: 'payments-api-abc',
+              uid: 'rs1',
+              controller: true,
+              apiVersion: 'apps/v1',
+            },
+          ],
         },
         spec: { containers: [{ name: 'app', image: 'x:1' }] },
         status: {
@@ -63,14 +106,31 @@ function objects(mode: 'healthy' | 'crashloop') {
           conditions: [{ type: 'Ready', status: healthy ? 'True' : 'False' }],
           containerStatuses: [
             healthy
-              ? { name: 'app', image: 'x:1', ready: true, restartCount: 0, state: { running: { startedAt: '2020-01-01T00:00:00Z' } } }
+              ? {
+                  name: 'app',
+                  image: 'x:1',
+                  ready: true,
+                  restartCount: 0,
+                  state: { running: { startedAt: '2020-01-01T00:00:00Z' } },
+                }
               : {
                   name: 'app',
                   image: 'x:1',
                   ready: false,
                   restartCount: 6,
-                  state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' } },
-                  lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: now } },
+                  state: {
+                    waiting: {
+                      reason: 'CrashLoopBackOff',
+                      message: 'back-off 5m0s restarting failed container',
+                    },
+                  },
+                  lastState: {
+                    terminated: {
+                      reason: 'OOMKilled',
+                      exitCode: 137,
+                      finishedAt: now,
+                    },
+                  },
                 },
           ],
         },
@@ -87,7 +147,12 @@ function objects(mode: 'healthy' | 'crashloop') {
             count: 12,
             lastTimestamp: now,
             metadata: { name: 'e1', namespace: 'payments' },
-            involvedObject: { kind: 'Pod', name: 'payments-api-abc-1', namespace: 'payments', uid: 'p1' },
+            involvedObject: {
+              kind: 'Pod',
+              name: 'payments-api-abc-1',
+              namespace: 'payments',
+              uid: 'p1',
+            },
           },
         ],
   };
@@ -96,7 +161,9 @@ function objects(mode: 'healthy' | 'crashloop') {
 function fakeKubeConfig(sequence: Array<'healthy' | 'crashloop'>) {
   let call = -1;
   const current = () => objects(sequence[Math.min(call, sequence.length - 1)]);
-  const list = (k: keyof ReturnType<typeof objects>) => async () => ({ items: current()[k] });
+  const list = (k: keyof ReturnType<typeof objects>) => async () => ({
+    items: current()[k],
+  });
   const apps = {
     listNamespacedDeployment: jest.fn(async () => {
       call++;
@@ -106,7 +173,10 @@ function fakeKubeConfig(sequence: Array<'healthy' | 'crashloop'>) {
     listNamespacedDaemonSet: async () => ({ items: [] }),
     listNamespacedReplicaSet: list('replicaSets'),
   };
-  const core = { listNamespacedPod: list('pods'), listNamespacedEvent: list('events') };
+  const core = {
+    listNamespacedPod: list('pods'),
+    listNamespacedEvent: list('events'),
+  };
   const autoscaling = { listNamespacedHorizontalPodAutoscaler: list('hpas') };
   return {
     apps,
@@ -123,24 +193,39 @@ describe('shipyard:deployment:status (unit)', () => {
     const kc = fakeKubeConfig(seq);
     return {
       kc,
-      action: createShipyardDeploymentStatusAction({ clusters: stubClusterService(['dev'], kc), pollIntervalMs: 10 }),
+      action: createShipyardDeploymentStatusAction({
+        clusters: stubClusterService(['dev'], kc),
+        pollIntervalMs: 10,
+      }),
     };
   };
 
-  it.each(examples.map((e, i) => [i, e.description, e] as const))('runs example %i: %s', async (_i, _d, example) => {
-    const step = yaml.parse(example.example).steps[0];
-    const { action: a } = action(['healthy']);
-    // the first example has no namespace: it lists across namespaces
-    const input = { namespace: 'payments', ...step.input };
-    const ctx = createMockActionContext({ input });
-    await a.handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('status', 'Healthy');
-    expect(ctx.output).toHaveBeenCalledWith('report', expect.objectContaining({ cluster: 'dev', status: 'Healthy' }));
-  });
+  it.each(examples.map((e, i) => [i, e.description, e] as const))(
+    'runs example %i: %s',
+    async (_i, _d, example) => {
+      const step = yaml.parse(example.example).steps[0];
+      const { action: a } = action(['healthy']);
+      // the first example has no namespace: it lists across namespaces
+      const input = { namespace: 'payments', ...step.input };
+      const ctx = createMockActionContext({ input });
+      await a.handler(ctx as any);
+      expect(ctx.output).toHaveBeenCalledWith('status', 'Healthy');
+      expect(ctx.output).toHaveBeenCalledWith(
+        'report',
+        expect.objectContaining({ cluster: 'dev', status: 'Healthy' }),
+      );
+    },
+  );
 
   it('fails with container states, restarts, last termination and events', async () => {
     const { action: a } = action(['crashloop']);
-    const ctx = createMockActionContext({ input: { kubernetesId: 'payments-api', namespace: 'payments', cluster: 'dev' } });
+    const ctx = createMockActionContext({
+      input: {
+        kubernetesId: 'payments-api',
+        namespace: 'payments',
+        cluster: 'dev',
+      },
+    });
     const err = await a.handler(ctx as any).catch(e => e);
     expect(err.message).toMatch(/payments-api is Failed on dev/);
     expect(err.message).toContain('CrashLoopBackOff');
@@ -152,7 +237,14 @@ describe('shipyard:deployment:status (unit)', () => {
 
   it('waits until Healthy (bounded)', async () => {
     const { action: a, kc } = action(['crashloop', 'crashloop', 'healthy']);
-    const ctx = createMockActionContext({ input: { kubernetesId: 'payments-api', namespace: 'payments', cluster: 'dev', waitSeconds: 5 } });
+    const ctx = createMockActionContext({
+      input: {
+        kubernetesId: 'payments-api',
+        namespace: 'payments',
+        cluster: 'dev',
+        waitSeconds: 5,
+      },
+    });
     await a.handler(ctx as any);
     expect(kc.apps.listNamespacedDeployment).toHaveBeenCalledTimes(3);
     expect(ctx.output).toHaveBeenCalledWith('status', 'Healthy');
@@ -160,7 +252,17 @@ describe('shipyard:deployment:status (unit)', () => {
 
   it('does not fail in dry run', async () => {
     const { action: a } = action(['crashloop']);
-    const ctx = { ...createMockActionContext({ input: { kubernetesId: 'payments-api', namespace: 'payments', cluster: 'dev', waitSeconds: 60 } }), isDryRun: true };
+    const ctx = {
+      ...createMockActionContext({
+        input: {
+          kubernetesId: 'payments-api',
+          namespace: 'payments',
+          cluster: 'dev',
+          waitSeconds: 60,
+        },
+      }),
+      isDryRun: true,
+    };
     await a.handler(ctx as any);
     expect(ctx.output).toHaveBeenCalledWith('status', 'Failed');
   });
@@ -168,12 +270,23 @@ describe('shipyard:deployment:status (unit)', () => {
   it.each([
     [{ cluster: 'dev' }, /Invalid kubernetesId/],
     [{ cluster: 'dev', entityRef: 'component:' }, /Invalid entityRef/],
-    [{ cluster: 'dev', kubernetesId: 'x', waitSeconds: 5000 }, /Invalid waitSeconds/],
-    [{ cluster: 'dev', kubernetesId: 'x', namespace: 'Bad' }, /Invalid namespace/],
-    [{ cluster: 'nope', kubernetesId: 'x' }, /Invalid cluster: unknown cluster "nope"/],
+    [
+      { cluster: 'dev', kubernetesId: 'x', waitSeconds: 5000 },
+      /Invalid waitSeconds/,
+    ],
+    [
+      { cluster: 'dev', kubernetesId: 'x', namespace: 'Bad' },
+      /Invalid namespace/,
+    ],
+    [
+      { cluster: 'nope', kubernetesId: 'x' },
+      /Invalid cluster: unknown cluster "nope"/,
+    ],
   ])('rejects %j', async (input, message) => {
     const { action: a } = action(['healthy']);
-    await expect(a.handler(createMockActionContext({ input }) as any)).rejects.toThrow(message);
+    await expect(
+      a.handler(createMockActionContext({ input }) as any),
+    ).rejects.toThrow(message);
   });
 });
 
@@ -184,33 +297,81 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
   const ns = `shipyard-status-${Date.now().toString(36)}`;
   beforeAll(async () => {
     service = localClusterService('dev').service;
-    workspacePath = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-status-it-'));
-    await fs.cp(path.resolve(__dirname, '../__fixtures__/good-service'), workspacePath, { recursive: true });
-    await createShipyardKubernetesNamespaceAction({ clusters: service }).handler(
-      createMockActionContext({ input: { namespace: ns, team: 'team-it', clusters: ['dev'] } }) as any,
+    workspacePath = await fs.mkdtemp(
+      path.join(os.tmpdir(), 'shipyard-status-it-'),
+    );
+    await fs.cp(
+      path.resolve(__dirname, '../__fixtures__/good-service'),
+      workspacePath,
+      { recursive: true },
+    );
+    await createShipyardKubernetesNamespaceAction({
+      clusters: service,
+    }).handler(
+      createMockActionContext({
+        input: { namespace: ns, team: 'team-it', clusters: ['dev'] },
+      }) as any,
     );
     await createShipyardDeployAction({ clusters: service }).handler(
       createMockActionContext({
-        input: { chartPath: 'chart', releaseName: 'svc', namespace: ns, cluster: 'dev', valuesFiles: ['chart/values-dev.yaml'] },
+        input: {
+          chartPath: 'chart',
+          releaseName: 'svc',
+          namespace: ns,
+          cluster: 'dev',
+          valuesFiles: ['chart/values-dev.yaml'],
+        },
         workspacePath,
       }) as any,
     );
   });
   afterAll(async () => {
-    kubectl('dev', 'delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+    kubectl(
+      'dev',
+      'delete',
+      'namespace',
+      ns,
+      '--wait=false',
+      '--ignore-not-found',
+    );
     await fs.rm(workspacePath, { recursive: true, force: true });
   });
 
   it('reports Healthy after deploy, and the reasons of a crashloop', async () => {
-    const action = createShipyardDeploymentStatusAction({ clusters: service, pollIntervalMs: 2000 });
-    const ctx = createMockActionContext({ input: { entityRef: 'component:default/good-service', namespace: ns, cluster: 'dev', waitSeconds: 60 } });
+    const action = createShipyardDeploymentStatusAction({
+      clusters: service,
+      pollIntervalMs: 2000,
+    });
+    const ctx = createMockActionContext({
+      input: {
+        entityRef: 'component:default/good-service',
+        namespace: ns,
+        cluster: 'dev',
+        waitSeconds: 60,
+      },
+    });
     await action.handler(ctx as any);
     expect(ctx.output).toHaveBeenCalledWith('status', 'Healthy');
 
-    execFileSync(path.resolve(__dirname, '../../../../scripts/cluster'), ['fail', 'dev', ns, 'svc-good-service', 'crashloop']);
-    const ctx2 = createMockActionContext({ input: { kubernetesId: 'good-service', namespace: ns, cluster: 'dev', waitSeconds: 20 } });
+    execFileSync(path.resolve(__dirname, '../../../../scripts/cluster'), [
+      'fail',
+      'dev',
+      ns,
+      'svc-good-service',
+      'crashloop',
+    ]);
+    const ctx2 = createMockActionContext({
+      input: {
+        kubernetesId: 'good-service',
+        namespace: ns,
+        cluster: 'dev',
+        waitSeconds: 20,
+      },
+    });
     const err = await action.handler(ctx2 as any).catch(e => e);
     expect(err).toBeInstanceOf(Error);
-    expect(err.message).toMatch(/good-service is (Progressing|Degraded|Failed) on dev after waiting 20s/);
+    expect(err.message).toMatch(
+      /good-service is (Progressing|Degraded|Failed) on dev after waiting 20s/,
+    );
   });
 });

@@ -8,9 +8,18 @@ import {
   ServiceObjects,
 } from '@internal/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+} from '@kubernetes/client-node';
 import { ShipyardModuleConfig } from '../config';
-import { describeKubeError, DNS_LABEL, LABEL_VALUE, selectClusters } from '../lib/kube';
+import {
+  describeKubeError,
+  DNS_LABEL,
+  LABEL_VALUE,
+  selectClusters,
+} from '../lib/kube';
 import { examples } from './deploymentStatus.examples';
 
 /** Longest wait `waitSeconds` may ask for. */
@@ -32,7 +41,15 @@ export async function readServiceObjects(
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
   const labelSelector = `${KUBERNETES_ID_LABEL}=${kubernetesId}`;
   const fieldSelector = 'type=Warning';
-  const [deployments, statefulSets, daemonSets, replicaSets, pods, hpas, events] = await Promise.all(
+  const [
+    deployments,
+    statefulSets,
+    daemonSets,
+    replicaSets,
+    pods,
+    hpas,
+    events,
+  ] = await Promise.all(
     namespace
       ? [
           apps.listNamespacedDeployment({ namespace, labelSelector }),
@@ -40,7 +57,10 @@ export async function readServiceObjects(
           apps.listNamespacedDaemonSet({ namespace, labelSelector }),
           apps.listNamespacedReplicaSet({ namespace, labelSelector }),
           core.listNamespacedPod({ namespace, labelSelector }),
-          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector }),
+          autoscaling.listNamespacedHorizontalPodAutoscaler({
+            namespace,
+            labelSelector,
+          }),
           core.listNamespacedEvent({ namespace, fieldSelector, limit: 500 }),
         ]
       : [
@@ -49,7 +69,9 @@ export async function readServiceObjects(
           apps.listDaemonSetForAllNamespaces({ labelSelector }),
           apps.listReplicaSetForAllNamespaces({ labelSelector }),
           core.listPodForAllNamespaces({ labelSelector }),
-          autoscaling.listHorizontalPodAutoscalerForAllNamespaces({ labelSelector }),
+          autoscaling.listHorizontalPodAutoscalerForAllNamespaces({
+            labelSelector,
+          }),
           core.listEventForAllNamespaces({ fieldSelector, limit: 500 }),
         ],
   );
@@ -66,8 +88,11 @@ export async function readServiceObjects(
 
 /** Multi-line, human readable reasons of a report: workloads, containers, events. */
 export function describeHealth(report: ClusterHealth): string {
-  const lines: string[] = [`${report.cluster} (${report.environment}): ${report.status}`];
-  for (const r of report.reasons) lines.push(`  - ${r.status} ${r.code}: ${r.message}`);
+  const lines: string[] = [
+    `${report.cluster} (${report.environment}): ${report.status}`,
+  ];
+  for (const r of report.reasons)
+    lines.push(`  - ${r.status} ${r.code}: ${r.message}`);
   for (const w of report.workloads) {
     const ro = w.rollout;
     lines.push(
@@ -77,15 +102,23 @@ export function describeHealth(report: ClusterHealth): string {
       for (const c of p.containers) {
         if (c.ready && c.restartCount === 0 && c.state === 'running') continue;
         const last = c.lastTermination
-          ? `, last termination ${c.lastTermination.reason ?? '?'} (exit ${c.lastTermination.exitCode ?? '?'})`
+          ? `, last termination ${c.lastTermination.reason ?? '?'} (exit ${
+              c.lastTermination.exitCode ?? '?'
+            })`
           : '';
         lines.push(
-          `    pod ${p.name} container ${c.name}: ${c.state}${c.reason ? ` ${c.reason}` : ''}${c.ready ? '' : ', not ready'}, restarts ${c.restartCount}${last}${c.message ? ` - ${c.message}` : ''}`,
+          `    pod ${p.name} container ${c.name}: ${c.state}${
+            c.reason ? ` ${c.reason}` : ''
+          }${c.ready ? '' : ', not ready'}, restarts ${c.restartCount}${last}${
+            c.message ? ` - ${c.message}` : ''
+          }`,
         );
       }
     }
     for (const e of w.events.slice(0, 5)) {
-      lines.push(`    Warning ${e.reason} on ${e.involvedObject.kind}/${e.involvedObject.name} (x${e.count}): ${e.message}`);
+      lines.push(
+        `    Warning ${e.reason} on ${e.involvedObject.kind}/${e.involvedObject.name} (x${e.count}): ${e.message}`,
+      );
     }
   }
   return lines.join('\n');
@@ -115,27 +148,41 @@ export function createShipyardDeploymentStatusAction(options: {
         kubernetesId: z =>
           z
             .string()
-            .describe('Value of the backstage.io/kubernetes-id label of the service. Default: the name of entityRef.')
+            .describe(
+              'Value of the backstage.io/kubernetes-id label of the service. Default: the name of entityRef.',
+            )
             .optional(),
         entityRef: z =>
           z
             .string()
-            .describe('Entity ref of the component (e.g. component:default/payments-api); its name is the kubernetes-id when kubernetesId is not given.')
+            .describe(
+              'Entity ref of the component (e.g. component:default/payments-api); its name is the kubernetes-id when kubernetesId is not given.',
+            )
             .optional(),
         namespace: z =>
-          z.string().describe('Namespace to look in. Default: all namespaces.').optional(),
+          z
+            .string()
+            .describe('Namespace to look in. Default: all namespaces.')
+            .optional(),
         waitSeconds: z =>
           z
             .number()
-            .describe(`Wait up to this many seconds (at most ${MAX_WAIT_SECONDS}) for Healthy. Default: 0 (check once).`)
+            .describe(
+              `Wait up to this many seconds (at most ${MAX_WAIT_SECONDS}) for Healthy. Default: 0 (check once).`,
+            )
             .optional(),
       },
       output: {
-        status: z => z.string().describe('Healthy, Progressing, Degraded, Failed or Unknown'),
+        status: z =>
+          z
+            .string()
+            .describe('Healthy, Progressing, Degraded, Failed or Unknown'),
         report: z =>
           z
             .record(z.string(), z.any())
-            .describe('ClusterHealth report from @internal/backstage-plugin-deployment-health-common'),
+            .describe(
+              'ClusterHealth report from @internal/backstage-plugin-deployment-health-common',
+            ),
       },
     },
     async handler(ctx) {
@@ -143,36 +190,66 @@ export function createShipyardDeploymentStatusAction(options: {
       let kubernetesId = ctx.input.kubernetesId;
       if (!kubernetesId && ctx.input.entityRef) {
         try {
-          kubernetesId = parseEntityRef(ctx.input.entityRef, { defaultKind: 'component' }).name;
+          kubernetesId = parseEntityRef(ctx.input.entityRef, {
+            defaultKind: 'component',
+          }).name;
         } catch (e) {
-          throw new InputError(`Invalid entityRef "${ctx.input.entityRef}": ${(e as Error).message}`);
+          throw new InputError(
+            `Invalid entityRef "${ctx.input.entityRef}": ${
+              (e as Error).message
+            }`,
+          );
         }
       }
       if (!kubernetesId || !LABEL_VALUE.test(kubernetesId)) {
         throw new InputError(
-          `Invalid kubernetesId "${kubernetesId ?? ''}": give kubernetesId (a label value) or entityRef`,
+          `Invalid kubernetesId "${
+            kubernetesId ?? ''
+          }": give kubernetesId (a label value) or entityRef`,
         );
       }
       if (namespace !== undefined && !DNS_LABEL.test(namespace)) {
-        throw new InputError(`Invalid namespace "${namespace}": must be a DNS label`);
+        throw new InputError(
+          `Invalid namespace "${namespace}": must be a DNS label`,
+        );
       }
       const waitSeconds = ctx.input.waitSeconds ?? 0;
-      if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
-        throw new InputError(`Invalid waitSeconds ${waitSeconds}: must be between 0 and ${MAX_WAIT_SECONDS}`);
+      if (
+        !Number.isFinite(waitSeconds) ||
+        waitSeconds < 0 ||
+        waitSeconds > MAX_WAIT_SECONDS
+      ) {
+        throw new InputError(
+          `Invalid waitSeconds ${waitSeconds}: must be between 0 and ${MAX_WAIT_SECONDS}`,
+        );
       }
-      if (!cluster) throw new InputError('Invalid cluster: a cluster name is required');
+      if (!cluster)
+        throw new InputError('Invalid cluster: a cluster name is required');
       await selectClusters(options.clusters, [cluster], undefined, 'cluster');
       const info = await options.clusters.getCluster(cluster);
 
       const check = async (): Promise<ClusterHealth> => {
         let objects: ServiceObjects;
         try {
-          objects = await readServiceObjects(options.clusters, cluster, kubernetesId!, namespace);
+          objects = await readServiceObjects(
+            options.clusters,
+            cluster,
+            kubernetesId!,
+            namespace,
+          );
         } catch (e) {
-          throw new Error(`Reading ${kubernetesId} from cluster ${cluster} failed: ${describeKubeError(e)}`);
+          throw new Error(
+            `Reading ${kubernetesId} from cluster ${cluster} failed: ${describeKubeError(
+              e,
+            )}`,
+          );
         }
         const report = clusterHealth(
-          { name: info.name, environment: info.environment, ...(info.title ? { title: info.title } : {}) },
+          {
+            name: info.name,
+            environment: info.environment,
+            ...(info.title ? { title: info.title } : {}),
+          },
           objects,
           { source: 'query', lastSyncedAt: new Date().toISOString() },
         );
@@ -181,7 +258,9 @@ export function createShipyardDeploymentStatusAction(options: {
           report.reasons.unshift({
             status: 'Unknown',
             code: 'NotDeployed',
-            message: `no workload labelled ${KUBERNETES_ID_LABEL}=${kubernetesId}${namespace ? ` in ${namespace}` : ''}`,
+            message: `no workload labelled ${KUBERNETES_ID_LABEL}=${kubernetesId}${
+              namespace ? ` in ${namespace}` : ''
+            }`,
           });
         }
         return report;
@@ -192,7 +271,11 @@ export function createShipyardDeploymentStatusAction(options: {
       let report = await check();
       let last = report.status;
       ctx.logger.info(`${kubernetesId} on ${cluster}: ${report.status}`);
-      while (!ctx.isDryRun && report.status !== 'Healthy' && Date.now() + interval <= deadline) {
+      while (
+        !ctx.isDryRun &&
+        report.status !== 'Healthy' &&
+        Date.now() + interval <= deadline
+      ) {
         if (ctx.signal?.aborted) break;
         await new Promise(r => setTimeout(r, interval));
         report = await check();
@@ -209,12 +292,16 @@ export function createShipyardDeploymentStatusAction(options: {
         return;
       }
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: not failing on status ${report.status}\n${summary}`);
+        ctx.logger.info(
+          `Dry run: not failing on status ${report.status}\n${summary}`,
+        );
         return;
       }
       ctx.logger.error(summary);
       throw new Error(
-        `${kubernetesId} is ${report.status} on ${cluster}${waitSeconds ? ` after waiting ${waitSeconds}s` : ''}:\n${summary}`,
+        `${kubernetesId} is ${report.status} on ${cluster}${
+          waitSeconds ? ` after waiting ${waitSeconds}s` : ''
+        }:\n${summary}`,
       );
     },
   });

@@ -23,7 +23,11 @@ export const examples: TemplateExample[] = [
           id: 'namespace',
           action: 'shipyard:kubernetes:namespace',
           name: 'Prepare the team namespace',
-          input: { namespace: 'payments', team: 'team-payments', clusters: ['dev'] },
+          input: {
+            namespace: 'payments',
+            team: 'team-payments',
+            clusters: ['dev'],
+          },
         },
       ],
     }),

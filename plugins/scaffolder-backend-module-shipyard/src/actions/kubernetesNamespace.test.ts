@@ -1,15 +1,25 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import yaml from 'yaml';
-import { describeIntegration, kubectl, localClusterService, stubClusterService } from '../__testUtils__/cluster';
-import { createShipyardKubernetesNamespaceAction, teamNamespaceManifests } from './kubernetesNamespace';
+import {
+  describeIntegration,
+  kubectl,
+  localClusterService,
+  stubClusterService,
+} from '../__testUtils__/cluster';
+import {
+  createShipyardKubernetesNamespaceAction,
+  teamNamespaceManifests,
+} from './kubernetesNamespace';
 import { examples } from './kubernetesNamespace.examples';
 
 describe('shipyard:kubernetes:namespace (unit)', () => {
   const patch = jest.fn();
   beforeEach(() => {
     patch.mockReset().mockImplementation(async (o: any) => o);
-    jest.spyOn(KubernetesObjectApi, 'makeApiClient').mockReturnValue({ patch } as any);
+    jest
+      .spyOn(KubernetesObjectApi, 'makeApiClient')
+      .mockReturnValue({ patch } as any);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -17,7 +27,10 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
   const action = createShipyardKubernetesNamespaceAction({ clusters: service });
 
   it('builds the namespace objects', () => {
-    const objs = teamNamespaceManifests({ namespace: 'payments', team: 'team-payments' }) as any[];
+    const objs = teamNamespaceManifests({
+      namespace: 'payments',
+      team: 'team-payments',
+    }) as any[];
     expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/payments',
       'ResourceQuota/team-quota',
@@ -38,25 +51,33 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
     });
   });
 
-  it.each(examples.map((e, i) => [i, e.description, e] as const))('runs example %i: %s', async (_i, _d, example) => {
-    const step = yaml.parse(example.example).steps[0];
-    const ctx = createMockActionContext({ input: step.input });
-    await action.handler(ctx as any);
-    const clusters = step.input.clusters ?? ['dev', 'prod'];
-    expect(patch).toHaveBeenCalledTimes(8 * clusters.length);
-    expect(patch).toHaveBeenCalledWith(
-      expect.objectContaining({ kind: 'Namespace' }),
-      undefined,
-      undefined,
-      'shipyard-scaffolder',
-      true,
-      'application/apply-patch+yaml',
-    );
-    expect(ctx.output).toHaveBeenCalledWith('clusters', clusters);
-  });
+  it.each(examples.map((e, i) => [i, e.description, e] as const))(
+    'runs example %i: %s',
+    async (_i, _d, example) => {
+      const step = yaml.parse(example.example).steps[0];
+      const ctx = createMockActionContext({ input: step.input });
+      await action.handler(ctx as any);
+      const clusters = step.input.clusters ?? ['dev', 'prod'];
+      expect(patch).toHaveBeenCalledTimes(8 * clusters.length);
+      expect(patch).toHaveBeenCalledWith(
+        expect.objectContaining({ kind: 'Namespace' }),
+        undefined,
+        undefined,
+        'shipyard-scaffolder',
+        true,
+        'application/apply-patch+yaml',
+      );
+      expect(ctx.output).toHaveBeenCalledWith('clusters', clusters);
+    },
+  );
 
   it('uses server-side dry run in dry run', async () => {
-    const ctx = { ...createMockActionContext({ input: { namespace: 'n1', team: 't', clusters: ['dev'] } }), isDryRun: true };
+    const ctx = {
+      ...createMockActionContext({
+        input: { namespace: 'n1', team: 't', clusters: ['dev'] },
+      }),
+      isDryRun: true,
+    };
     await action.handler(ctx as any);
     expect(patch.mock.calls.every(c => c[2] === 'All')).toBe(true);
   });
@@ -64,7 +85,10 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
   it.each([
     [{ namespace: 'Bad_NS', team: 't' }, /Invalid namespace "Bad_NS"/],
     [{ namespace: 'ok', team: 'bad team' }, /Invalid team "bad team"/],
-    [{ namespace: 'ok', team: 't', clusters: ['nope'] }, /Invalid clusters: unknown cluster "nope"/],
+    [
+      { namespace: 'ok', team: 't', clusters: ['nope'] },
+      /Invalid clusters: unknown cluster "nope"/,
+    ],
   ])('rejects bad input %j', async (input, message) => {
     const ctx = createMockActionContext({ input });
     await expect(action.handler(ctx as any)).rejects.toThrow(message);
@@ -72,15 +96,31 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
   });
 
   it('refuses clusters outside shipyard.deploy.allowedClusters', async () => {
-    const restricted = createShipyardKubernetesNamespaceAction({ clusters: service, config: { allowedClusters: ['dev'] } });
-    const ctx = createMockActionContext({ input: { namespace: 'ok', team: 't', clusters: ['prod'] } });
-    await expect(restricted.handler(ctx as any)).rejects.toThrow(/allowedClusters/);
+    const restricted = createShipyardKubernetesNamespaceAction({
+      clusters: service,
+      config: { allowedClusters: ['dev'] },
+    });
+    const ctx = createMockActionContext({
+      input: { namespace: 'ok', team: 't', clusters: ['prod'] },
+    });
+    await expect(restricted.handler(ctx as any)).rejects.toThrow(
+      /allowedClusters/,
+    );
   });
 
   it('reports API errors without credentials', async () => {
-    patch.mockRejectedValue(Object.assign(new Error('boom'), { code: 403, body: JSON.stringify({ message: 'namespaces is forbidden' }) }));
-    const ctx = createMockActionContext({ input: { namespace: 'ok', team: 't', clusters: ['dev'] } });
-    await expect(action.handler(ctx as any)).rejects.toThrow('[dev] applying Namespace/ok failed: HTTP 403: namespaces is forbidden');
+    patch.mockRejectedValue(
+      Object.assign(new Error('boom'), {
+        code: 403,
+        body: JSON.stringify({ message: 'namespaces is forbidden' }),
+      }),
+    );
+    const ctx = createMockActionContext({
+      input: { namespace: 'ok', team: 't', clusters: ['dev'] },
+    });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      '[dev] applying Namespace/ok failed: HTTP 403: namespaces is forbidden',
+    );
   });
 });
 
@@ -92,26 +132,61 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
     service = localClusterService('dev').service;
   });
   afterAll(() => {
-    kubectl('dev', 'delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+    kubectl(
+      'dev',
+      'delete',
+      'namespace',
+      ns,
+      '--wait=false',
+      '--ignore-not-found',
+    );
   });
 
   it('dry run creates nothing, apply is idempotent', async () => {
-    const action = createShipyardKubernetesNamespaceAction({ clusters: service });
+    const action = createShipyardKubernetesNamespaceAction({
+      clusters: service,
+    });
     const input = { namespace: ns, team: 'team-it', clusters: ['dev'] };
-    await action.handler({ ...createMockActionContext({ input }), isDryRun: true } as any);
-    expect(kubectl('dev', 'get', 'namespace', ns, '--ignore-not-found', '-o', 'name')).toBe('');
+    await action.handler({
+      ...createMockActionContext({ input }),
+      isDryRun: true,
+    } as any);
+    expect(
+      kubectl(
+        'dev',
+        'get',
+        'namespace',
+        ns,
+        '--ignore-not-found',
+        '-o',
+        'name',
+      ),
+    ).toBe('');
 
     for (let i = 0; i < 2; i++) {
       const ctx = createMockActionContext({ input });
       await action.handler(ctx as any);
-      expect(ctx.output).toHaveBeenCalledWith('objects', expect.arrayContaining([`dev: RoleBinding/team-edit in ${ns}`]));
+      expect(ctx.output).toHaveBeenCalledWith(
+        'objects',
+        expect.arrayContaining([`dev: RoleBinding/team-edit in ${ns}`]),
+      );
     }
-    const nsObj = JSON.parse(kubectl('dev', 'get', 'namespace', ns, '-o', 'json'));
+    const nsObj = JSON.parse(
+      kubectl('dev', 'get', 'namespace', ns, '-o', 'json'),
+    );
     expect(nsObj.metadata.labels).toMatchObject({
       'shipyard.dev/team': 'team-it',
       'pod-security.kubernetes.io/enforce': 'restricted',
     });
-    const names = kubectl('dev', '-n', ns, 'get', 'resourcequota,limitrange,networkpolicy,rolebinding', '-o', 'name')
+    const names = kubectl(
+      'dev',
+      '-n',
+      ns,
+      'get',
+      'resourcequota,limitrange,networkpolicy,rolebinding',
+      '-o',
+      'name',
+    )
       .trim()
       .split('\n')
       .sort();
@@ -125,6 +200,20 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
       'rolebinding.rbac.authorization.k8s.io/team-edit',
     ]);
     // the team group can now edit deployments in the namespace
-    expect(kubectl('dev', 'auth', 'can-i', 'create', 'deployments', '-n', ns, '--as', 'someone', '--as-group', 'team-it').trim()).toBe('yes');
+    expect(
+      kubectl(
+        'dev',
+        'auth',
+        'can-i',
+        'create',
+        'deployments',
+        '-n',
+        ns,
+        '--as',
+        'someone',
+        '--as-group',
+        'team-it',
+      ).trim(),
+    ).toBe('yes');
   });
 });

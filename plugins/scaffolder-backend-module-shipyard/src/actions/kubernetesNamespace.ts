@@ -1,9 +1,19 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
-import { KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import {
+  KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
 import { ShipyardModuleConfig } from '../config';
-import { describeKubeError, DNS_LABEL, kubeErrorCode, LABEL_VALUE, selectClusters } from '../lib/kube';
+import {
+  describeKubeError,
+  DNS_LABEL,
+  kubeErrorCode,
+  LABEL_VALUE,
+  selectClusters,
+} from '../lib/kube';
 import { examples } from './kubernetesNamespace.examples';
 
 /** Field manager used for server-side apply by the Shipyard actions. */
@@ -26,10 +36,15 @@ export interface TeamNamespaceOptions {
  * and a RoleBinding giving the team's group the `edit` ClusterRole.
  * Pure function.
  */
-export function teamNamespaceManifests(opts: TeamNamespaceOptions): KubernetesObject[] {
+export function teamNamespaceManifests(
+  opts: TeamNamespaceOptions,
+): KubernetesObject[] {
   const { namespace, team } = opts;
   const ingressNamespace = opts.ingressNamespace ?? 'ingress-nginx';
-  const labels = { 'app.kubernetes.io/managed-by': 'shipyard', [TEAM_LABEL]: team };
+  const labels = {
+    'app.kubernetes.io/managed-by': 'shipyard',
+    [TEAM_LABEL]: team,
+  };
   const meta = (name: string) => ({ name, namespace, labels });
   return [
     {
@@ -108,7 +123,9 @@ export function teamNamespaceManifests(opts: TeamNamespaceOptions): KubernetesOb
             from: [
               {
                 namespaceSelector: {
-                  matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace },
+                  matchLabels: {
+                    'kubernetes.io/metadata.name': ingressNamespace,
+                  },
                 },
               },
             ],
@@ -127,7 +144,9 @@ export function teamNamespaceManifests(opts: TeamNamespaceOptions): KubernetesOb
           {
             to: [
               {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+                },
               },
             ],
             ports: [
@@ -142,14 +161,22 @@ export function teamNamespaceManifests(opts: TeamNamespaceOptions): KubernetesOb
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: meta('team-edit'),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: team }],
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'edit',
+      },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: team },
+      ],
     } as KubernetesObject,
   ];
 }
 
 const describeObj = (o: KubernetesObject) =>
-  `${o.kind}/${o.metadata?.name}${o.kind === 'Namespace' ? '' : ` in ${o.metadata?.namespace}`}`;
+  `${o.kind}/${o.metadata?.name}${
+    o.kind === 'Namespace' ? '' : ` in ${o.metadata?.namespace}`
+  }`;
 
 /**
  * `shipyard:kubernetes:namespace`: ensures the team namespace on the chosen
@@ -169,32 +196,54 @@ export function createShipyardKubernetesNamespaceAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        namespace: z => z.string().describe('Namespace name (DNS label, at most 63 characters).'),
+        namespace: z =>
+          z
+            .string()
+            .describe('Namespace name (DNS label, at most 63 characters).'),
         team: z =>
           z
             .string()
-            .describe('Team (group) name: namespace label value and the RoleBinding subject group.'),
+            .describe(
+              'Team (group) name: namespace label value and the RoleBinding subject group.',
+            ),
         clusters: z =>
           z
             .array(z.string())
-            .describe('Names of configured clusters. Default: every configured cluster. Credentials always come from backend config.')
+            .describe(
+              'Names of configured clusters. Default: every configured cluster. Credentials always come from backend config.',
+            )
             .optional(),
       },
       output: {
-        clusters: z => z.array(z.string()).describe('Clusters the namespace was applied to'),
-        objects: z => z.array(z.string()).describe('Applied objects, e.g. "ResourceQuota/team-quota in payments"'),
+        clusters: z =>
+          z.array(z.string()).describe('Clusters the namespace was applied to'),
+        objects: z =>
+          z
+            .array(z.string())
+            .describe(
+              'Applied objects, e.g. "ResourceQuota/team-quota in payments"',
+            ),
       },
     },
     async handler(ctx) {
       const { namespace, team } = ctx.input;
       if (!DNS_LABEL.test(namespace ?? '')) {
-        throw new InputError(`Invalid namespace "${namespace}": must be a DNS label (a-z, 0-9, "-", at most 63 characters)`);
+        throw new InputError(
+          `Invalid namespace "${namespace}": must be a DNS label (a-z, 0-9, "-", at most 63 characters)`,
+        );
       }
       if (!team || !LABEL_VALUE.test(team)) {
-        throw new InputError(`Invalid team "${team}": must be a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`);
+        throw new InputError(
+          `Invalid team "${team}": must be a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
+        );
       }
-      if (ctx.input.clusters !== undefined && !Array.isArray(ctx.input.clusters)) {
-        throw new InputError('Invalid clusters: must be a list of cluster names');
+      if (
+        ctx.input.clusters !== undefined &&
+        !Array.isArray(ctx.input.clusters)
+      ) {
+        throw new InputError(
+          'Invalid clusters: must be a list of cluster names',
+        );
       }
       const clusterNames = await selectClusters(
         options.clusters,
@@ -202,35 +251,65 @@ export function createShipyardKubernetesNamespaceAction(options: {
         options.config?.allowedClusters,
         'clusters',
       );
-      const manifests = teamNamespaceManifests({ namespace, team, ingressNamespace: options.config?.ingressNamespace });
+      const manifests = teamNamespaceManifests({
+        namespace,
+        team,
+        ingressNamespace: options.config?.ingressNamespace,
+      });
       const dryRun = ctx.isDryRun ? 'All' : undefined;
 
       const applied: string[] = [];
       for (const cluster of clusterNames) {
         const apply = async () => {
-          const client = KubernetesObjectApi.makeApiClient(await options.clusters.getKubeConfig(cluster));
+          const client = KubernetesObjectApi.makeApiClient(
+            await options.clusters.getKubeConfig(cluster, 'deploy'),
+          );
           const done: string[] = [];
           for (const obj of manifests) {
             try {
-              await client.patch(obj, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+              await client.patch(
+                obj,
+                undefined,
+                dryRun,
+                FIELD_MANAGER,
+                true,
+                PatchStrategy.ServerSideApply,
+              );
               done.push(describeObj(obj));
             } catch (e) {
-              if (dryRun && obj.kind !== 'Namespace' && kubeErrorCode(e) === 404) {
+              if (
+                dryRun &&
+                obj.kind !== 'Namespace' &&
+                kubeErrorCode(e) === 404
+              ) {
                 // the namespace does not exist yet, so its objects cannot be dry-run server-side
-                ctx.logger.info(`[${cluster}] dry run: would create ${describeObj(obj)} (namespace does not exist yet)`);
+                ctx.logger.info(
+                  `[${cluster}] dry run: would create ${describeObj(
+                    obj,
+                  )} (namespace does not exist yet)`,
+                );
                 done.push(describeObj(obj));
                 continue;
               }
-              throw new Error(`[${cluster}] applying ${describeObj(obj)} failed: ${describeKubeError(e)}`);
+              throw new Error(
+                `[${cluster}] applying ${describeObj(
+                  obj,
+                )} failed: ${describeKubeError(e)}`,
+              );
             }
           }
           return done;
         };
         const done = dryRun
           ? await apply()
-          : await ctx.checkpoint({ key: `shipyard.kubernetes.namespace.v1.${cluster}.${namespace}.${team}`, fn: apply });
+          : await ctx.checkpoint({
+              key: `shipyard.kubernetes.namespace.v1.${cluster}.${namespace}.${team}`,
+              fn: apply,
+            });
         ctx.logger.info(
-          `[${cluster}] ${dryRun ? 'server-side dry run of' : 'applied'} namespace ${namespace} for team ${team}: ${done.join(', ')}`,
+          `[${cluster}] ${
+            dryRun ? 'server-side dry run of' : 'applied'
+          } namespace ${namespace} for team ${team}: ${done.join(', ')}`,
         );
         applied.push(...done.map(d => `${cluster}: ${d}`));
       }

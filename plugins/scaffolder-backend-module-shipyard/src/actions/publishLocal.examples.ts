@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Publish the workspace to the local git directory and register it',
+    description:
+      'Publish the workspace to the local git directory and register it',
     example: yaml.stringify({
       steps: [
         {
@@ -16,7 +17,10 @@ export const examples: TemplateExample[] = [
           id: 'register',
           action: 'catalog:register',
           name: 'Register in the catalog',
-          input: { catalogInfoUrl: "${{ steps['publish-local'].output.catalogInfoUrl }}" },
+          input: {
+            catalogInfoUrl:
+              "${{ steps['publish-local'].output.catalogInfoUrl }}",
+          },
         },
       ],
     }),

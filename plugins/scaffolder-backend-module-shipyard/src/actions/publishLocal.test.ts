@@ -6,11 +6,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'yaml';
 import { UserEntity } from '@backstage/catalog-model';
-import { createShipyardPublishLocalAction, gitAuthorFromUser } from './publishLocal';
+import {
+  createShipyardPublishLocalAction,
+  gitAuthorFromUser,
+} from './publishLocal';
 import { examples } from './publishLocal.examples';
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } })
+  execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+  })
     .toString()
     .trim();
 
@@ -20,7 +26,10 @@ const user: { ref: string; entity: UserEntity } = {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User' as const,
     metadata: { name: 'jane' },
-    spec: { profile: { displayName: 'Jane Doe', email: 'jane@example.com' }, memberOf: [] },
+    spec: {
+      profile: { displayName: 'Jane Doe', email: 'jane@example.com' },
+      memberOf: [],
+    },
   },
 };
 
@@ -33,86 +42,185 @@ describe('shipyard:publish:local (real git)', () => {
     workspacePath = path.join(tmp, 'workspace');
     baseDir = path.join(tmp, 'repos');
     await fs.mkdir(path.join(workspacePath, 'chart'), { recursive: true });
-    await fs.writeFile(path.join(workspacePath, 'catalog-info.yaml'), 'kind: Component\n');
-    await fs.writeFile(path.join(workspacePath, 'chart/Chart.yaml'), 'name: x\n');
+    await fs.writeFile(
+      path.join(workspacePath, 'catalog-info.yaml'),
+      'kind: Component\n',
+    );
+    await fs.writeFile(
+      path.join(workspacePath, 'chart/Chart.yaml'),
+      'name: x\n',
+    );
   });
   afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
 
-  const action = () => createShipyardPublishLocalAction({ config: { publishBaseDir: baseDir } });
+  const action = () =>
+    createShipyardPublishLocalAction({ config: { publishBaseDir: baseDir } });
 
-  it.each(examples.map((e, i) => [i, e.description, e] as const))('runs example %i: %s', async (_i, _d, example) => {
-    const step = yaml.parse(example.example).steps[0];
-    const ctx = createMockActionContext({ input: step.input, workspacePath, user });
-    await action().handler(ctx as any);
-    const repo = path.join(baseDir, step.input.repoName);
-    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(step.input.defaultBranch ?? 'main');
-  });
+  it.each(examples.map((e, i) => [i, e.description, e] as const))(
+    'runs example %i: %s',
+    async (_i, _d, example) => {
+      const step = yaml.parse(example.example).steps[0];
+      const ctx = createMockActionContext({
+        input: step.input,
+        workspacePath,
+        user,
+      });
+      await action().handler(ctx as any);
+      const repo = path.join(baseDir, step.input.repoName);
+      expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(
+        step.input.defaultBranch ?? 'main',
+      );
+    },
+  );
 
   it('commits the workspace authored by the user and outputs file URLs', async () => {
-    const ctx = createMockActionContext({ input: { repoName: 'payments-api' }, workspacePath, user });
+    const ctx = createMockActionContext({
+      input: { repoName: 'payments-api' },
+      workspacePath,
+      user,
+    });
     await action().handler(ctx as any);
     const repo = path.join(baseDir, 'payments-api');
-    expect(git(repo, 'log', '-1', '--format=%an <%ae>|%s')).toBe('Jane Doe <jane@example.com>|Initial commit');
-    expect(git(repo, 'ls-files').split('\n').sort()).toEqual(['catalog-info.yaml', 'chart/Chart.yaml']);
+    expect(git(repo, 'log', '-1', '--format=%an <%ae>|%s')).toBe(
+      'Jane Doe <jane@example.com>|Initial commit',
+    );
+    expect(git(repo, 'ls-files').split('\n').sort()).toEqual([
+      'catalog-info.yaml',
+      'chart/Chart.yaml',
+    ]);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     const hash = git(repo, 'rev-parse', 'HEAD');
     expect(ctx.output).toHaveBeenCalledWith('remoteUrl', `file://${repo}`);
-    expect(ctx.output).toHaveBeenCalledWith('repoContentsUrl', `file://${repo}/`);
-    expect(ctx.output).toHaveBeenCalledWith('catalogInfoUrl', `file://${repo}/catalog-info.yaml`);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'repoContentsUrl',
+      `file://${repo}/`,
+    );
+    expect(ctx.output).toHaveBeenCalledWith(
+      'catalogInfoUrl',
+      `file://${repo}/catalog-info.yaml`,
+    );
     expect(ctx.output).toHaveBeenCalledWith('commitHash', hash);
-    const catalogUrl = (ctx.output as jest.Mock).mock.calls.find(c => c[0] === 'catalogInfoUrl')[1];
-    expect(await fs.readFile(fileURLToPath(catalogUrl), 'utf8')).toBe('kind: Component\n');
+    const catalogUrl = (ctx.output as jest.Mock).mock.calls.find(
+      c => c[0] === 'catalogInfoUrl',
+    )[1];
+    expect(await fs.readFile(fileURLToPath(catalogUrl), 'utf8')).toBe(
+      'kind: Component\n',
+    );
     // the remote URL is clonable and pushable
     const clone = path.join(tmp, 'clone');
     git(tmp, 'clone', '-q', `file://${repo}`, clone);
     await fs.writeFile(path.join(clone, 'README.md'), '# hi\n');
     git(clone, 'add', '.');
-    git(clone, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'readme');
+    git(
+      clone,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@t',
+      'commit',
+      '-qm',
+      'readme',
+    );
     git(clone, 'push', '-q', 'origin', 'main');
-    expect(await fs.readFile(path.join(repo, 'README.md'), 'utf8')).toBe('# hi\n');
+    expect(await fs.readFile(path.join(repo, 'README.md'), 'utf8')).toBe(
+      '# hi\n',
+    );
   });
 
   it('rejects non-empty targets unless overwrite', async () => {
     await fs.mkdir(path.join(baseDir, 'svc'), { recursive: true });
     await fs.writeFile(path.join(baseDir, 'svc', 'keep.txt'), 'x');
-    const ctx = createMockActionContext({ input: { repoName: 'svc' }, workspacePath, user });
-    await expect(action().handler(ctx as any)).rejects.toThrow(/Invalid repoName "svc": .* not empty .*overwrite/);
-    const ctx2 = createMockActionContext({ input: { repoName: 'svc', overwrite: true }, workspacePath, user });
+    const ctx = createMockActionContext({
+      input: { repoName: 'svc' },
+      workspacePath,
+      user,
+    });
+    await expect(action().handler(ctx as any)).rejects.toThrow(
+      /Invalid repoName "svc": .* not empty .*overwrite/,
+    );
+    const ctx2 = createMockActionContext({
+      input: { repoName: 'svc', overwrite: true },
+      workspacePath,
+      user,
+    });
     await action().handler(ctx2 as any);
-    await expect(fs.stat(path.join(baseDir, 'svc', 'keep.txt'))).rejects.toThrow();
-    expect(git(path.join(baseDir, 'svc'), 'ls-files')).toContain('catalog-info.yaml');
+    await expect(
+      fs.stat(path.join(baseDir, 'svc', 'keep.txt')),
+    ).rejects.toThrow();
+    expect(git(path.join(baseDir, 'svc'), 'ls-files')).toContain(
+      'catalog-info.yaml',
+    );
   });
 
-  it.each(['../escape', 'a/b', '..', '.hidden', '', 'x'.repeat(101), '/abs'])('rejects repoName %j', async repoName => {
-    const ctx = createMockActionContext({ input: { repoName }, workspacePath, user });
-    await expect(action().handler(ctx as any)).rejects.toThrow(/Invalid repoName/);
-    await expect(fs.readdir(tmp)).resolves.toEqual(['workspace']);
-  });
+  it.each(['../escape', 'a/b', '..', '.hidden', '', 'x'.repeat(101), '/abs'])(
+    'rejects repoName %j',
+    async repoName => {
+      const ctx = createMockActionContext({
+        input: { repoName },
+        workspacePath,
+        user,
+      });
+      await expect(action().handler(ctx as any)).rejects.toThrow(
+        /Invalid repoName/,
+      );
+      await expect(fs.readdir(tmp)).resolves.toEqual(['workspace']);
+    },
+  );
 
   it('rejects sourcePath traversal and bad branches', async () => {
-    const ctx = createMockActionContext({ input: { repoName: 'ok', sourcePath: '../..' }, workspacePath, user });
-    await expect(action().handler(ctx as any)).rejects.toThrow(/Invalid sourcePath/);
-    const ctx2 = createMockActionContext({ input: { repoName: 'ok', defaultBranch: '-x' }, workspacePath, user });
-    await expect(action().handler(ctx2 as any)).rejects.toThrow(/Invalid defaultBranch/);
+    const ctx = createMockActionContext({
+      input: { repoName: 'ok', sourcePath: '../..' },
+      workspacePath,
+      user,
+    });
+    await expect(action().handler(ctx as any)).rejects.toThrow(
+      /Invalid sourcePath/,
+    );
+    const ctx2 = createMockActionContext({
+      input: { repoName: 'ok', defaultBranch: '-x' },
+      workspacePath,
+      user,
+    });
+    await expect(action().handler(ctx2 as any)).rejects.toThrow(
+      /Invalid defaultBranch/,
+    );
   });
 
   it('does nothing in dry run', async () => {
     // createMockActionContext drops isDryRun: set it on the context
-    const ctx = { ...createMockActionContext({ input: { repoName: 'dry' }, workspacePath, user }), isDryRun: true };
+    const ctx = {
+      ...createMockActionContext({
+        input: { repoName: 'dry' },
+        workspacePath,
+        user,
+      }),
+      isDryRun: true,
+    };
     await action().handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('catalogInfoUrl', `file://${baseDir}/dry/catalog-info.yaml`);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'catalogInfoUrl',
+      `file://${baseDir}/dry/catalog-info.yaml`,
+    );
     await expect(fs.stat(baseDir)).rejects.toThrow();
   });
 
   it('names the config key when not configured', async () => {
-    const ctx = createMockActionContext({ input: { repoName: 'x' }, workspacePath, user });
-    await expect(createShipyardPublishLocalAction().handler(ctx as any)).rejects.toThrow(
-      /shipyard\.publish\.local\.baseDir/,
-    );
+    const ctx = createMockActionContext({
+      input: { repoName: 'x' },
+      workspacePath,
+      user,
+    });
+    await expect(
+      createShipyardPublishLocalAction().handler(ctx as any),
+    ).rejects.toThrow(/shipyard\.publish\.local\.baseDir/);
   });
 
   it('does not repeat the commit when the checkpoint has a result', async () => {
-    const ctx = createMockActionContext({ input: { repoName: 'again' }, workspacePath, user });
+    const ctx = createMockActionContext({
+      input: { repoName: 'again' },
+      workspacePath,
+      user,
+    });
     (ctx as any).checkpoint = jest.fn(async () => 'abc123');
     await action().handler(ctx as any);
     expect(ctx.output).toHaveBeenCalledWith('commitHash', 'abc123');

@@ -9,10 +9,14 @@ import { resolveInside } from '../lib/paths';
 import { examples } from './publishLocal.examples';
 
 const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const BRANCH = /^(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9][A-Za-z0-9._/-]{0,99}(?<![./]|\.lock)$/;
+const BRANCH =
+  /^(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9][A-Za-z0-9._/-]{0,99}(?<![./]|\.lock)$/;
 
 /** Author of the commit, from the user that runs the task. */
-export function gitAuthorFromUser(user?: { entity?: any; ref?: string }): { name: string; email: string } {
+export function gitAuthorFromUser(user?: { entity?: any; ref?: string }): {
+  name: string;
+  email: string;
+} {
   const clean = (s: string) => s.replace(/[<>\n\r]/g, '').trim();
   const entity = user?.entity;
   const name =
@@ -23,12 +27,24 @@ export function gitAuthorFromUser(user?: { entity?: any; ref?: string }): { name
     'Shipyard Scaffolder';
   const email =
     entity?.spec?.profile?.email ??
-    `${clean(String(entity?.metadata?.name ?? user?.ref?.replace(/^.*[:/]/, '') ?? 'scaffolder'))}@users.noreply.backstage.local`;
-  return { name: clean(String(name)) || 'Shipyard Scaffolder', email: clean(String(email)) };
+    `${clean(
+      String(
+        entity?.metadata?.name ??
+          user?.ref?.replace(/^.*[:/]/, '') ??
+          'scaffolder',
+      ),
+    )}@users.noreply.backstage.local`;
+  return {
+    name: clean(String(name)) || 'Shipyard Scaffolder',
+    email: clean(String(email)),
+  };
 }
 
 /** URLs of a local repository (see README for the catalog reader that reads them). */
-export function localRepoUrls(repoDir: string, catalogInfoPath = 'catalog-info.yaml') {
+export function localRepoUrls(
+  repoDir: string,
+  catalogInfoPath = 'catalog-info.yaml',
+) {
   const base = pathToFileURL(repoDir).href.replace(/\/?$/, '/');
   return {
     remoteUrl: base.replace(/\/$/, ''),
@@ -52,7 +68,9 @@ async function isEmptyDir(p: string): Promise<boolean | undefined> {
  *
  * @public
  */
-export function createShipyardPublishLocalAction(options: { config?: ShipyardModuleConfig } = {}) {
+export function createShipyardPublishLocalAction(
+  options: { config?: ShipyardModuleConfig } = {},
+) {
   return createTemplateAction({
     id: 'shipyard:publish:local',
     description:
@@ -64,32 +82,60 @@ export function createShipyardPublishLocalAction(options: { config?: ShipyardMod
         repoName: z =>
           z
             .string()
-            .describe('Repository directory name under the base directory: letters, digits, ".", "_", "-"; no slashes.'),
+            .describe(
+              'Repository directory name under the base directory: letters, digits, ".", "_", "-"; no slashes.',
+            ),
         overwrite: z =>
           z
             .boolean()
-            .describe('Replace an existing non-empty repository directory. Default: false (fail instead).')
+            .describe(
+              'Replace an existing non-empty repository directory. Default: false (fail instead).',
+            )
             .optional(),
         defaultBranch: z =>
           z.string().describe('Branch to commit to. Default: main.').optional(),
         sourcePath: z =>
           z
             .string()
-            .describe('Workspace sub-directory to publish. Default: the whole workspace.')
+            .describe(
+              'Workspace sub-directory to publish. Default: the whole workspace.',
+            )
             .optional(),
         gitCommitMessage: z =>
-          z.string().describe('Commit message. Default: "Initial commit".').optional(),
+          z
+            .string()
+            .describe('Commit message. Default: "Initial commit".')
+            .optional(),
         catalogInfoPath: z =>
           z
             .string()
-            .describe('Path of the catalog file in the repository. Default: /catalog-info.yaml.')
+            .describe(
+              'Path of the catalog file in the repository. Default: /catalog-info.yaml.',
+            )
             .optional(),
       },
       output: {
-        remoteUrl: z => z.string().describe('file:// URL of the repository (git clone works with it)'),
-        repoContentsUrl: z => z.string().describe('file:// URL of the repository contents (with trailing slash)'),
-        catalogInfoUrl: z => z.string().describe('file:// URL of catalog-info.yaml, for catalog:register'),
-        commitHash: z => z.string().describe('The commit created (empty in dry run)').optional(),
+        remoteUrl: z =>
+          z
+            .string()
+            .describe(
+              'file:// URL of the repository (git clone works with it)',
+            ),
+        repoContentsUrl: z =>
+          z
+            .string()
+            .describe(
+              'file:// URL of the repository contents (with trailing slash)',
+            ),
+        catalogInfoUrl: z =>
+          z
+            .string()
+            .describe('file:// URL of catalog-info.yaml, for catalog:register'),
+        commitHash: z =>
+          z
+            .string()
+            .describe('The commit created (empty in dry run)')
+            .optional(),
       },
     },
     async handler(ctx) {
@@ -112,7 +158,11 @@ export function createShipyardPublishLocalAction(options: { config?: ShipyardMod
           `shipyard:publish:local is not configured: set ${CONFIG_KEYS.publishBaseDir} in app-config.yaml`,
         );
       }
-      const sourceDir = resolveInside(ctx.workspacePath, ctx.input.sourcePath, 'sourcePath');
+      const sourceDir = resolveInside(
+        ctx.workspacePath,
+        ctx.input.sourcePath,
+        'sourcePath',
+      );
       const target = path.join(baseDir, repoName);
       if (path.dirname(target) !== baseDir) {
         throw new InputError(`Invalid repoName "${repoName}"`);
@@ -125,10 +175,14 @@ export function createShipyardPublishLocalAction(options: { config?: ShipyardMod
         const empty = await isEmptyDir(target);
         let note = '';
         if (empty === false) {
-          note = overwrite ? ', replacing its contents' : ' - but it is not empty and overwrite is false';
+          note = overwrite
+            ? ', replacing its contents'
+            : ' - but it is not empty and overwrite is false';
         }
         ctx.logger.info(
-          `Dry run: would commit ${ctx.input.sourcePath ?? 'the workspace'} to ${target} (branch ${defaultBranch}) as ${author.name}${note}`,
+          `Dry run: would commit ${
+            ctx.input.sourcePath ?? 'the workspace'
+          } to ${target} (branch ${defaultBranch}) as ${author.name}${note}`,
         );
         ctx.output('commitHash', '');
         return;
@@ -141,7 +195,9 @@ export function createShipyardPublishLocalAction(options: { config?: ShipyardMod
           // refuse a base directory entry that is a symlink pointing elsewhere
           const lst = await fs.lstat(target).catch(() => undefined);
           if (lst?.isSymbolicLink()) {
-            throw new InputError(`Invalid repoName "${repoName}": ${target} is a symbolic link`);
+            throw new InputError(
+              `Invalid repoName "${repoName}": ${target} is a symbolic link`,
+            );
           }
           const empty = await isEmptyDir(target);
           if (empty === false) {
@@ -158,23 +214,40 @@ export function createShipyardPublishLocalAction(options: { config?: ShipyardMod
             recursive: true,
             filter: src => path.basename(src) !== '.git',
           });
-          await runGit(['init', '--quiet', `--initial-branch=${defaultBranch}`], { cwd: target });
+          await runGit(
+            ['init', '--quiet', `--initial-branch=${defaultBranch}`],
+            { cwd: target },
+          );
           // allow `git push` into this non-bare repository (updates the work tree)
-          await runGit(['config', 'receive.denyCurrentBranch', 'updateInstead'], { cwd: target });
+          await runGit(
+            ['config', 'receive.denyCurrentBranch', 'updateInstead'],
+            { cwd: target },
+          );
           await runGit(['add', '--all'], { cwd: target });
-          await runGit(['commit', '--quiet', '--allow-empty', '-m', ctx.input.gitCommitMessage ?? 'Initial commit'], {
-            cwd: target,
-            env: {
-              GIT_AUTHOR_NAME: author.name,
-              GIT_AUTHOR_EMAIL: author.email,
-              GIT_COMMITTER_NAME: 'Shipyard Scaffolder',
-              GIT_COMMITTER_EMAIL: 'scaffolder@shipyard.local',
+          await runGit(
+            [
+              'commit',
+              '--quiet',
+              '--allow-empty',
+              '-m',
+              ctx.input.gitCommitMessage ?? 'Initial commit',
+            ],
+            {
+              cwd: target,
+              env: {
+                GIT_AUTHOR_NAME: author.name,
+                GIT_AUTHOR_EMAIL: author.email,
+                GIT_COMMITTER_NAME: 'Shipyard Scaffolder',
+                GIT_COMMITTER_EMAIL: 'scaffolder@shipyard.local',
+              },
             },
-          });
+          );
           return runGit(['rev-parse', 'HEAD'], { cwd: target });
         },
       });
-      ctx.logger.info(`Published ${repoName} to ${urls.remoteUrl} (commit ${commitHash}, author ${author.name})`);
+      ctx.logger.info(
+        `Published ${repoName} to ${urls.remoteUrl} (commit ${commitHash}, author ${author.name})`,
+      );
       ctx.output('commitHash', commitHash);
     },
   });

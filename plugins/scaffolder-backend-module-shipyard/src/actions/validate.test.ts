@@ -22,54 +22,96 @@ describe('shipyard:validate', () => {
     async (_i, _d, example) => {
       const step = yaml.parse(example.example).steps[0];
       expect(step.action).toBe(action.id);
-      await fs.cp(GOOD, path.join(workspacePath, step.input?.path ?? '.'), { recursive: true });
-      const ctx = createMockActionContext({ input: step.input ?? {}, workspacePath });
+      await fs.cp(GOOD, path.join(workspacePath, step.input?.path ?? '.'), {
+        recursive: true,
+      });
+      const ctx = createMockActionContext({
+        input: step.input ?? {},
+        workspacePath,
+      });
       await action.handler(ctx as any);
-      expect(ctx.output).toHaveBeenCalledWith('report', expect.objectContaining({ passed: true }));
+      expect(ctx.output).toHaveBeenCalledWith(
+        'report',
+        expect.objectContaining({ passed: true }),
+      );
     },
   );
 
   it('fails with a readable summary and still outputs the report', async () => {
     await fs.cp(GOOD, workspacePath, { recursive: true });
     const dockerfile = path.join(workspacePath, 'Dockerfile');
-    await fs.writeFile(dockerfile, (await fs.readFile(dockerfile, 'utf8')).replace('USER node', 'USER root'));
+    await fs.writeFile(
+      dockerfile,
+      (await fs.readFile(dockerfile, 'utf8')).replace('USER node', 'USER root'),
+    );
     const ctx = createMockActionContext({ input: {}, workspacePath });
     await expect(action.handler(ctx as any)).rejects.toThrow(
       /Policy validation failed with 1 finding\(s\):\nERROR Dockerfile:17 \[dockerfile.user\]/,
     );
     expect(ctx.output).toHaveBeenCalledWith(
       'report',
-      expect.objectContaining({ passed: false, summary: { errors: 1, warnings: 0, infos: 0 } }),
+      expect.objectContaining({
+        passed: false,
+        summary: { errors: 1, warnings: 0, infos: 0 },
+      }),
     );
   });
 
   it('works in dry run', async () => {
     await fs.cp(GOOD, workspacePath, { recursive: true });
     // createMockActionContext drops isDryRun: set it on the context
-    const ctx = { ...createMockActionContext({ input: {}, workspacePath }), isDryRun: true };
+    const ctx = {
+      ...createMockActionContext({ input: {}, workspacePath }),
+      isDryRun: true,
+    };
     await action.handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('report', expect.objectContaining({ passed: true }));
+    expect(ctx.output).toHaveBeenCalledWith(
+      'report',
+      expect.objectContaining({ passed: true }),
+    );
   });
 
   it('rejects path traversal naming the field', async () => {
-    const ctx = createMockActionContext({ input: { path: '../etc' }, workspacePath });
-    await expect(action.handler(ctx as any)).rejects.toThrow(/Invalid path "\.\.\/etc"/);
-    const ctx2 = createMockActionContext({ input: { path: 'missing' }, workspacePath });
-    await expect(action.handler(ctx2 as any)).rejects.toThrow(/Invalid path "missing"/);
+    const ctx = createMockActionContext({
+      input: { path: '../etc' },
+      workspacePath,
+    });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      /Invalid path "\.\.\/etc"/,
+    );
+    const ctx2 = createMockActionContext({
+      input: { path: 'missing' },
+      workspacePath,
+    });
+    await expect(action.handler(ctx2 as any)).rejects.toThrow(
+      /Invalid path "missing"/,
+    );
   });
 
   it('names the config key when helm is missing', async () => {
     await fs.cp(GOOD, workspacePath, { recursive: true });
-    const noHelm = createShipyardValidateAction({ config: { helmPath: '/nonexistent/helm' } });
+    const noHelm = createShipyardValidateAction({
+      config: { helmPath: '/nonexistent/helm' },
+    });
     const ctx = createMockActionContext({ input: {}, workspacePath });
-    await expect(noHelm.handler(ctx as any)).rejects.toThrow(/shipyard\.helm\.path/);
+    await expect(noHelm.handler(ctx as any)).rejects.toThrow(
+      /shipyard\.helm\.path/,
+    );
   });
 
   it('does not need helm without a chart', async () => {
-    await fs.copyFile(path.join(GOOD, 'Dockerfile'), path.join(workspacePath, 'Dockerfile'));
-    const noHelm = createShipyardValidateAction({ config: { helmPath: '/nonexistent/helm' } });
+    await fs.copyFile(
+      path.join(GOOD, 'Dockerfile'),
+      path.join(workspacePath, 'Dockerfile'),
+    );
+    const noHelm = createShipyardValidateAction({
+      config: { helmPath: '/nonexistent/helm' },
+    });
     const ctx = createMockActionContext({ input: {}, workspacePath });
     await noHelm.handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('report', expect.objectContaining({ passed: true }));
+    expect(ctx.output).toHaveBeenCalledWith(
+      'report',
+      expect.objectContaining({ passed: true }),
+    );
   });
 });

@@ -20,7 +20,9 @@ export const policyReportSchema = (z: any) =>
       checked: z.object({
         dockerfiles: z.array(z.string()),
         composeFiles: z.array(z.string()),
-        charts: z.array(z.object({ chart: z.string(), valuesFiles: z.array(z.string()) })),
+        charts: z.array(
+          z.object({ chart: z.string(), valuesFiles: z.array(z.string()) }),
+        ),
       }),
       findings: z.array(
         z.object({
@@ -32,7 +34,9 @@ export const policyReportSchema = (z: any) =>
         }),
       ),
     })
-    .describe('Policy report: findings with rule id, file, line, message, severity');
+    .describe(
+      'Policy report: findings with rule id, file, line, message, severity',
+    );
 
 /**
  * `shipyard:validate`: checks the Dockerfile(s), Compose file(s) and Helm
@@ -41,7 +45,9 @@ export const policyReportSchema = (z: any) =>
  *
  * @public
  */
-export function createShipyardValidateAction(options: { config?: ShipyardModuleConfig } = {}) {
+export function createShipyardValidateAction(
+  options: { config?: ShipyardModuleConfig } = {},
+) {
   return createTemplateAction({
     id: 'shipyard:validate',
     description:
@@ -53,7 +59,9 @@ export function createShipyardValidateAction(options: { config?: ShipyardModuleC
         path: z =>
           z
             .string()
-            .describe('Directory inside the workspace to validate. Default: the workspace root.')
+            .describe(
+              'Directory inside the workspace to validate. Default: the workspace root.',
+            )
             .optional(),
         failOnWarnings: z =>
           z
@@ -69,36 +77,58 @@ export function createShipyardValidateAction(options: { config?: ShipyardModuleC
       const dir = resolveInside(ctx.workspacePath, ctx.input.path, 'path');
       const stat = await fs.stat(dir).catch(() => undefined);
       if (!stat?.isDirectory()) {
-        throw new InputError(`Invalid path "${ctx.input.path ?? '.'}": not a directory in the workspace`);
+        throw new InputError(
+          `Invalid path "${
+            ctx.input.path ?? '.'
+          }": not a directory in the workspace`,
+        );
       }
 
       // A chart needs helm; resolve it up front so a missing binary is a clear
       // error naming the config key, not a per-chart finding.
       const hasChart = await containsChart(dir);
-      const helm = hasChart ? await resolveHelmBinary(options.config?.helmPath) : undefined;
+      const helm = hasChart
+        ? await resolveHelmBinary(options.config?.helmPath)
+        : undefined;
       if (helm) ctx.logger.info(`Rendering charts with ${helm}`);
 
-      const report: PolicyReport = await validateDirectory(dir, { helm, signal: ctx.signal });
+      const report: PolicyReport = await validateDirectory(dir, {
+        helm,
+        signal: ctx.signal,
+      });
       const { errors, warnings, infos } = report.summary;
       const checked = [
         ...report.checked.dockerfiles,
         ...report.checked.composeFiles,
-        ...report.checked.charts.map(c => `${c.chart} (${c.valuesFiles.join(', ') || 'values.yaml'})`),
+        ...report.checked.charts.map(
+          c => `${c.chart} (${c.valuesFiles.join(', ') || 'values.yaml'})`,
+        ),
       ];
-      ctx.logger.info(`Checked: ${checked.join('; ') || 'nothing found to check'}`);
-      ctx.logger.info(`Policy: ${errors} error(s), ${warnings} warning(s), ${infos} info(s)`);
-      if (report.findings.length) ctx.logger.info(`\n${formatFindings(report.findings)}`);
+      ctx.logger.info(
+        `Checked: ${checked.join('; ') || 'nothing found to check'}`,
+      );
+      ctx.logger.info(
+        `Policy: ${errors} error(s), ${warnings} warning(s), ${infos} info(s)`,
+      );
+      if (report.findings.length)
+        ctx.logger.info(`\n${formatFindings(report.findings)}`);
       ctx.output('report', report as any);
 
       const failing = errors + (ctx.input.failOnWarnings ? warnings : 0);
       if (failing > 0) {
         const top = formatFindings(
-          report.findings.filter(f => f.severity === 'error' || (ctx.input.failOnWarnings && f.severity === 'warning')),
+          report.findings.filter(
+            f =>
+              f.severity === 'error' ||
+              (ctx.input.failOnWarnings && f.severity === 'warning'),
+          ),
         )
           .split('\n')
           .slice(0, 20)
           .join('\n');
-        throw new Error(`Policy validation failed with ${failing} finding(s):\n${top}`);
+        throw new Error(
+          `Policy validation failed with ${failing} finding(s):\n${top}`,
+        );
       }
     },
   });
@@ -112,7 +142,11 @@ async function containsChart(dir: string): Promise<boolean> {
     const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (e.isFile() && e.name === 'Chart.yaml') return true;
-      if (e.isDirectory() && depth < 5 && !['node_modules', '.git'].includes(e.name)) {
+      if (
+        e.isDirectory() &&
+        depth < 5 &&
+        !['node_modules', '.git'].includes(e.name)
+      ) {
         stack.push({ d: `${d}/${e.name}`, depth: depth + 1 });
       }
     }

@@ -14,7 +14,11 @@ import {
   ReadUrlResponseFactory,
   urlReaderFactoriesServiceRef,
 } from '@backstage/backend-defaults/urlReader';
-import { NotAllowedError, NotFoundError, NotModifiedError } from '@backstage/errors';
+import {
+  NotAllowedError,
+  NotFoundError,
+  NotModifiedError,
+} from '@backstage/errors';
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -49,7 +53,8 @@ export class LocalRepoUrlReader implements UrlReaderService {
   /** Resolves symlinks and checks again that the file is inside the base directory. */
   private async resolve(url: string): Promise<string> {
     const u = new URL(url);
-    if (!this.predicate(u)) throw new NotAllowedError(`Reading ${url} is not allowed`);
+    if (!this.predicate(u))
+      throw new NotAllowedError(`Reading ${url} is not allowed`);
     let real: string;
     try {
       real = await fs.realpath(fileURLToPath(u));
@@ -64,10 +69,15 @@ export class LocalRepoUrlReader implements UrlReaderService {
   }
 
   private static etagOf(stat: { mtimeMs: number; size: number; ino: number }) {
-    return createHash('sha1').update(`${stat.ino}:${stat.size}:${stat.mtimeMs}`).digest('hex');
+    return createHash('sha1')
+      .update(`${stat.ino}:${stat.size}:${stat.mtimeMs}`)
+      .digest('hex');
   }
 
-  async readUrl(url: string, options?: UrlReaderServiceReadUrlOptions): Promise<UrlReaderServiceReadUrlResponse> {
+  async readUrl(
+    url: string,
+    options?: UrlReaderServiceReadUrlOptions,
+  ): Promise<UrlReaderServiceReadUrlResponse> {
     const file = await this.resolve(url);
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new NotFoundError(`${url} is not a file`);
@@ -82,9 +92,14 @@ export class LocalRepoUrlReader implements UrlReaderService {
     });
   }
 
-  async search(url: string, options?: UrlReaderServiceSearchOptions): Promise<UrlReaderServiceSearchResponse> {
+  async search(
+    url: string,
+    options?: UrlReaderServiceSearchOptions,
+  ): Promise<UrlReaderServiceSearchResponse> {
     if (/[*?[\]{}]/.test(decodeURIComponent(new URL(url).pathname))) {
-      throw new NotAllowedError('Glob patterns are not supported for local repositories');
+      throw new NotAllowedError(
+        'Glob patterns are not supported for local repositories',
+      );
     }
     let file: string;
     try {
@@ -98,12 +113,18 @@ export class LocalRepoUrlReader implements UrlReaderService {
     if (options?.etag === etag) throw new NotModifiedError();
     return {
       etag,
-      files: [{ url, content: () => fs.readFile(file), lastModifiedAt: stat.mtime }],
+      files: [
+        { url, content: () => fs.readFile(file), lastModifiedAt: stat.mtime },
+      ],
     };
   }
 
-  async readTree(url: string, options?: UrlReaderServiceReadTreeOptions): Promise<UrlReaderServiceReadTreeResponse> {
-    if (!this.treeResponseFactory) throw new NotAllowedError('readTree is not available');
+  async readTree(
+    url: string,
+    options?: UrlReaderServiceReadTreeOptions,
+  ): Promise<UrlReaderServiceReadTreeResponse> {
+    if (!this.treeResponseFactory)
+      throw new NotAllowedError('readTree is not available');
     const dir = await this.resolve(url);
     const files: { path: string; abs: string; mtime: Date }[] = [];
     const walk = async (d: string) => {
@@ -125,7 +146,11 @@ export class LocalRepoUrlReader implements UrlReaderService {
       .digest('hex');
     if (options?.etag === etag) throw new NotModifiedError();
     return this.treeResponseFactory.fromReadableArray(
-      files.map(f => ({ path: f.path, data: createReadStream(f.abs), lastModifiedAt: f.mtime })),
+      files.map(f => ({
+        path: f.path,
+        data: createReadStream(f.abs),
+        lastModifiedAt: f.mtime,
+      })),
     );
   }
 
@@ -135,7 +160,10 @@ export class LocalRepoUrlReader implements UrlReaderService {
 }
 
 /** Reader factory for `urlReaderFactoriesServiceRef`. */
-export const localRepoReaderFactory: ReaderFactory = ({ config, treeResponseFactory }) => {
+export const localRepoReaderFactory: ReaderFactory = ({
+  config,
+  treeResponseFactory,
+}) => {
   const { publishBaseDir } = readShipyardConfig(config);
   if (!publishBaseDir) return [];
   const reader = new LocalRepoUrlReader(publishBaseDir, treeResponseFactory);

@@ -19,12 +19,23 @@ export function runGit(
     ...(options.env ?? {}),
   };
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: options.cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`git ${args[0]} failed: ${String(stderr).trim() || error.message}`));
-      } else {
-        resolve(String(stdout).trim());
-      }
-    });
+    execFile(
+      'git',
+      args,
+      { cwd: options.cwd, env, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(
+              `git ${args[0]} failed: ${
+                String(stderr).trim() || error.message
+              }`,
+            ),
+          );
+        } else {
+          resolve(String(stdout).trim());
+        }
+      },
+    );
   });
 }

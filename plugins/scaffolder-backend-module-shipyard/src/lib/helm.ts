@@ -106,7 +106,9 @@ export function runHelm(
       },
       (error, stdout, stderr) => {
         let code = 0;
-        if (error) code = typeof (error as any).code === 'number' ? (error as any).code : 1;
+        if (error)
+          code =
+            typeof (error as any).code === 'number' ? (error as any).code : 1;
         resolve({
           code,
           stdout: String(stdout),

@@ -28,7 +28,9 @@ export function describeKubeError(e: unknown): string {
   } else if (body && typeof body === 'object') {
     message = body.message;
   }
-  message ??= String(err?.message ?? err).split('\n')[0].slice(0, 300);
+  message ??= String(err?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 300);
   return code ? `HTTP ${code}: ${message}` : message;
 }
 
@@ -51,10 +53,14 @@ export async function selectClusters(
   field: string,
 ): Promise<string[]> {
   const all = await service.listClusters();
-  const usable = all.filter(c => !c.configError && (!allowed || allowed.includes(c.name)));
+  const usable = all.filter(
+    c => !c.configError && (!allowed || allowed.includes(c.name)),
+  );
   if (!requested || requested.length === 0) {
     if (usable.length === 0) {
-      throw new InputError(`No cluster is configured for Shipyard actions (kubernetes.clusterLocatorMethods)`);
+      throw new InputError(
+        `No cluster is configured for Shipyard actions (kubernetes.clusterLocatorMethods)`,
+      );
     }
     return usable.map(c => c.name);
   }
@@ -62,11 +68,15 @@ export async function selectClusters(
     const c = all.find(x => x.name === name);
     if (!c) {
       throw new InputError(
-        `Invalid ${field}: unknown cluster "${name}" (configured: ${all.map(x => x.name).join(', ') || 'none'})`,
+        `Invalid ${field}: unknown cluster "${name}" (configured: ${
+          all.map(x => x.name).join(', ') || 'none'
+        })`,
       );
     }
     if (allowed && !allowed.includes(name)) {
-      throw new InputError(`Invalid ${field}: cluster "${name}" is not in shipyard.deploy.allowedClusters`);
+      throw new InputError(
+        `Invalid ${field}: cluster "${name}" is not in shipyard.deploy.allowedClusters`,
+      );
     }
     if (c.configError) {
       throw new Error(`Cluster "${name}" is misconfigured: ${c.configError}`);
@@ -79,7 +89,10 @@ export async function selectClusters(
  * Writes a kubeconfig for an external process (helm) into a private temp
  * directory (mode 0700/0600), runs `fn`, and deletes it afterwards.
  */
-export async function withTempKubeconfig<T>(kc: KubeConfig, fn: (file: string) => Promise<T>): Promise<T> {
+export async function withTempKubeconfig<T>(
+  kc: KubeConfig,
+  fn: (file: string) => Promise<T>,
+): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-kube-'));
   const file = path.join(dir, 'kubeconfig');
   try {

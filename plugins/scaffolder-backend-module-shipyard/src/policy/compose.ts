@@ -17,7 +17,12 @@ export interface ComposeCheckOptions {
   dockerfileHasHealthcheck?: boolean;
 }
 
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs']);
+const SCHEMA_MAPS = new Set([
+  'properties',
+  'patternProperties',
+  'definitions',
+  '$defs',
+]);
 
 /** The bundled spec uses draft-04 `id` keywords, which ajv 8 rejects: drop them. */
 function stripDraft4Ids(schema: unknown, parentKey?: string): any {
@@ -26,7 +31,8 @@ function stripDraft4Ids(schema: unknown, parentKey?: string): any {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
     const isMap = parentKey !== undefined && SCHEMA_MAPS.has(parentKey);
-    if (!isMap && (k === 'id' || k === '$schema') && typeof v === 'string') continue;
+    if (!isMap && (k === 'id' || k === '$schema') && typeof v === 'string')
+      continue;
     out[k] = stripDraft4Ids(v, k);
   }
   return out;
@@ -52,7 +58,8 @@ function schemaValidator() {
   return validateFn;
 }
 
-const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+const SECRET_KEY =
+  /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 
 /**
  * Checks a Compose file: schema (compose-spec), healthchecks on every service,
@@ -131,8 +138,14 @@ export function checkCompose(
     if (!svc || typeof svc !== 'object') continue;
     const base = ['services', name];
     const hc = svc.healthcheck;
-    if (hc?.disable === true || (Array.isArray(hc?.test) && hc.test[0] === 'NONE')) {
-      add('compose.healthcheck', `service "${name}" disables its healthcheck`, [...base, 'healthcheck']);
+    if (
+      hc?.disable === true ||
+      (Array.isArray(hc?.test) && hc.test[0] === 'NONE')
+    ) {
+      add('compose.healthcheck', `service "${name}" disables its healthcheck`, [
+        ...base,
+        'healthcheck',
+      ]);
     } else if (!hc && !(svc.build && options.dockerfileHasHealthcheck)) {
       add('compose.healthcheck', `service "${name}" has no healthcheck`, base);
     }
@@ -147,10 +160,15 @@ export function checkCompose(
     } else if (dependsOn && typeof dependsOn === 'object') {
       for (const [dep, cfg] of Object.entries<any>(dependsOn)) {
         const condition = cfg?.condition;
-        if (condition !== 'service_healthy' && condition !== 'service_completed_successfully') {
+        if (
+          condition !== 'service_healthy' &&
+          condition !== 'service_completed_successfully'
+        ) {
           add(
             'compose.depends-on-healthy',
-            `service "${name}" depends on "${dep}" with condition ${condition ?? 'service_started'}; use service_healthy`,
+            `service "${name}" depends on "${dep}" with condition ${
+              condition ?? 'service_started'
+            }; use service_healthy`,
             [...base, 'depends_on', dep],
           );
         }
@@ -197,7 +215,9 @@ export function checkCompose(
     const entries: [string, unknown][] = Array.isArray(env)
       ? env.map((e: string) => {
           const i = String(e).indexOf('=');
-          return i < 0 ? [String(e), undefined] : [e.slice(0, i), e.slice(i + 1)];
+          return i < 0
+            ? [String(e), undefined]
+            : [e.slice(0, i), e.slice(i + 1)];
         })
       : Object.entries(env ?? {});
     for (const [key, value] of entries) {
@@ -211,7 +231,9 @@ export function checkCompose(
         add(
           'compose.no-secrets',
           `service "${name}" sets ${key} to a literal value; use \${${key}} with an .env file (commit only .env.example)`,
-          Array.isArray(env) ? [...base, 'environment'] : [...base, 'environment', key],
+          Array.isArray(env)
+            ? [...base, 'environment']
+            : [...base, 'environment', key],
         );
       }
     }
@@ -219,7 +241,12 @@ export function checkCompose(
   if (Object.keys(compose.secrets ?? {}).length) usesInterpolation = true;
 
   if (options.hasDotEnv) {
-    add('compose.no-secrets', 'a .env file is committed; commit .env.example instead', [], 'error');
+    add(
+      'compose.no-secrets',
+      'a .env file is committed; commit .env.example instead',
+      [],
+      'error',
+    );
   }
   if ((usesEnvFiles || usesInterpolation) && options.hasEnvExample === false) {
     add(

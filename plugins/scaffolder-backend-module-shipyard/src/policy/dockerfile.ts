@@ -17,7 +17,11 @@ function substituteArgs(text: string, args: Record<string, string>): string {
   );
 }
 
-function splitImage(image: string): { name: string; tag?: string; digest?: string } {
+function splitImage(image: string): {
+  name: string;
+  tag?: string;
+  digest?: string;
+} {
   const [rest, digest] = image.split('@');
   const slash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
@@ -114,7 +118,11 @@ export function checkDockerfile(
   } else {
     const u = substituteArgs(lastUser.getArgumentsContent() ?? '', args).trim();
     if (ROOT_USERS.has(u) || u.startsWith('0:') || u.startsWith('root:')) {
-      add('dockerfile.user', `the last USER is "${u}" (root)`, lineOf(lastUser));
+      add(
+        'dockerfile.user',
+        `the last USER is "${u}" (root)`,
+        lineOf(lastUser),
+      );
     }
   }
 
@@ -151,7 +159,9 @@ export function checkDockerfile(
         (i as any).getFlags?.() ?? [];
       const hasCacheMount =
         /--mount=[^\s]*type=cache/.test(text) ||
-        flags.some(f => f.getName() === 'mount' && /type=cache/.test(f.getValue() ?? ''));
+        flags.some(
+          f => f.getName() === 'mount' && /type=cache/.test(f.getValue() ?? ''),
+        );
       if (/\bapt-get\b[^&;|]*\binstall\b/.test(text) && !hasCacheMount) {
         if (!/rm\s+-rf?\s+\/var\/lib\/apt\/lists/.test(text)) {
           add(
@@ -169,21 +179,33 @@ export function checkDockerfile(
           );
         }
       }
-      if (/\bapk\s+add\b/.test(text) && !/--no-cache/.test(text) && !hasCacheMount) {
+      if (
+        /\bapk\s+add\b/.test(text) &&
+        !/--no-cache/.test(text) &&
+        !hasCacheMount
+      ) {
         add(
           'dockerfile.cache-cleaned',
           'apk add without --no-cache (or a cache mount)',
           lineOf(i),
         );
       }
-      if (/\bpip3?\s+install\b/.test(text) && !/--no-cache-dir/.test(text) && !hasCacheMount) {
+      if (
+        /\bpip3?\s+install\b/.test(text) &&
+        !/--no-cache-dir/.test(text) &&
+        !hasCacheMount
+      ) {
         add(
           'dockerfile.cache-cleaned',
           'pip install without --no-cache-dir (or a cache mount)',
           lineOf(i),
         );
       }
-      if (/\b(npm\s+(ci|install)|yarn\s+install)\b/.test(text) && !hasCacheMount && !/cache clean/.test(text)) {
+      if (
+        /\b(npm\s+(ci|install)|yarn\s+install)\b/.test(text) &&
+        !hasCacheMount &&
+        !/cache clean/.test(text)
+      ) {
         add(
           'dockerfile.cache-cleaned',
           'package install without a cache mount (`--mount=type=cache,...`) or cache clean',

@@ -19,8 +19,15 @@ export function parseRenderedManifests(
     if (!chunk.trim()) continue;
     const m = /^#\s*Source:\s*(.+)$/m.exec(chunk);
     let source = m ? m[1].trim() : 'rendered';
-    if (options.chartName && options.sourcePrefix !== undefined && source.startsWith(`${options.chartName}/`)) {
-      source = path.posix.join(options.sourcePrefix, source.slice(options.chartName.length + 1));
+    if (
+      options.chartName &&
+      options.sourcePrefix !== undefined &&
+      source.startsWith(`${options.chartName}/`)
+    ) {
+      source = path.posix.join(
+        options.sourcePrefix,
+        source.slice(options.chartName.length + 1),
+      );
     }
     source += options.suffix ?? '';
     for (const doc of parseAllDocuments(chunk)) {
@@ -52,11 +59,19 @@ export async function checkHelmChart(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ findings: Finding[]; valuesFiles: string[] }> {
   const findings: Finding[] = [];
-  const chartYaml = await fs.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+  const chartYaml = await fs.readFile(
+    path.join(chartDir, 'Chart.yaml'),
+    'utf8',
+  );
   const chartName: string =
-    (parseAllDocuments(chartYaml)[0] as any)?.toJS?.()?.name ?? path.basename(chartDir);
+    (parseAllDocuments(chartYaml)[0] as any)?.toJS?.()?.name ??
+    path.basename(chartDir);
 
-  const exists = (p: string) => fs.stat(path.join(chartDir, p)).then(() => true, () => false);
+  const exists = (p: string) =>
+    fs.stat(path.join(chartDir, p)).then(
+      () => true,
+      () => false,
+    );
   if (!(await exists('values.schema.json'))) {
     findings.push({
       rule: 'helm.values-schema',
@@ -70,14 +85,27 @@ export async function checkHelmChart(
   const runs = valuesFiles.length ? valuesFiles : [undefined];
   for (const valuesFile of runs) {
     const label = valuesFile ?? 'values.yaml';
-    const args = ['template', 'shipyard-validate', chartDir, '--namespace', 'shipyard-validate'];
+    const args = [
+      'template',
+      'shipyard-validate',
+      chartDir,
+      '--namespace',
+      'shipyard-validate',
+    ];
     if (valuesFile) args.push('--values', path.join(chartDir, valuesFile));
-    const result = await runHelm(helm, args, { signal: options.signal, timeoutMs: 120_000 });
+    const result = await runHelm(helm, args, {
+      signal: options.signal,
+      timeoutMs: 120_000,
+    });
     if (result.code !== 0) {
       findings.push({
         rule: 'helm.render',
         file: path.posix.join(relChartDir, label),
-        message: `helm template failed: ${result.stderr.trim().split('\n').slice(-5).join(' ')}`,
+        message: `helm template failed: ${result.stderr
+          .trim()
+          .split('\n')
+          .slice(-5)
+          .join(' ')}`,
         severity: 'error',
       });
       continue;

@@ -10,5 +10,9 @@ export {
   KUBERNETES_ID_LABEL,
 } from './kubernetes';
 export type { SourcedObject, LabelSelector } from './kubernetes';
-export { checkHelmChart, parseRenderedManifests, listValuesFiles } from './helm';
+export {
+  checkHelmChart,
+  parseRenderedManifests,
+  listValuesFiles,
+} from './helm';
 export { validateDirectory } from './validateDirectory';

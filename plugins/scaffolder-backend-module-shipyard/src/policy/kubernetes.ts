@@ -141,7 +141,11 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
 
     // --- Pod Security Standards: restricted
     if (spec.hostNetwork || spec.hostPID || spec.hostIPC) {
-      add(o, 'k8s.pss.host-namespaces', 'hostNetwork/hostPID/hostIPC must not be set');
+      add(
+        o,
+        'k8s.pss.host-namespaces',
+        'hostNetwork/hostPID/hostIPC must not be set',
+      );
     }
     for (const v of spec.volumes ?? []) {
       const type = Object.keys(v).find(k => k !== 'name');
@@ -158,7 +162,11 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
       const cn = `container "${c.name}"`;
       const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
       if (runAsNonRoot !== true) {
-        add(o, 'k8s.pss.run-as-non-root', `${cn}: securityContext.runAsNonRoot must be true`);
+        add(
+          o,
+          'k8s.pss.run-as-non-root',
+          `${cn}: securityContext.runAsNonRoot must be true`,
+        );
       }
       const runAsUser = sc.runAsUser ?? podSc.runAsUser;
       if (runAsUser === 0) {
@@ -176,29 +184,49 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
       }
       const drop: string[] = sc.capabilities?.drop ?? [];
       if (!drop.includes('ALL')) {
-        add(o, 'k8s.pss.capabilities', `${cn}: securityContext.capabilities.drop must include ALL`);
+        add(
+          o,
+          'k8s.pss.capabilities',
+          `${cn}: securityContext.capabilities.drop must include ALL`,
+        );
       }
       const added: string[] = sc.capabilities?.add ?? [];
       if (added.some(a => a !== 'NET_BIND_SERVICE')) {
         add(
           o,
           'k8s.pss.capabilities',
-          `${cn}: only NET_BIND_SERVICE may be added to capabilities (found ${added.join(', ')})`,
+          `${cn}: only NET_BIND_SERVICE may be added to capabilities (found ${added.join(
+            ', ',
+          )})`,
         );
       }
       const seccomp = sc.seccompProfile?.type ?? podSc.seccompProfile?.type;
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
-        add(o, 'k8s.pss.seccomp', `${cn}: seccompProfile.type must be RuntimeDefault (pod or container)`);
+        add(
+          o,
+          'k8s.pss.seccomp',
+          `${cn}: seccompProfile.type must be RuntimeDefault (pod or container)`,
+        );
       }
       if ((c.ports ?? []).some((p: any) => p.hostPort)) {
         add(o, 'k8s.pss.host-ports', `${cn}: hostPort must not be used`);
       }
       if (sc.readOnlyRootFilesystem !== true) {
-        add(o, 'k8s.read-only-root-filesystem', `${cn}: securityContext.readOnlyRootFilesystem must be true`);
+        add(
+          o,
+          'k8s.read-only-root-filesystem',
+          `${cn}: securityContext.readOnlyRootFilesystem must be true`,
+        );
       }
       // image
       if (!isPinnedImage(c.image)) {
-        add(o, 'k8s.image-tag', `${cn}: image "${c.image ?? ''}" must have a tag other than latest (or a digest)`);
+        add(
+          o,
+          'k8s.image-tag',
+          `${cn}: image "${
+            c.image ?? ''
+          }" must have a tag other than latest (or a digest)`,
+        );
       }
       // resources
       const req = c.resources?.requests ?? {};
@@ -209,7 +237,11 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
         lim.memory === undefined && 'limits.memory',
       ].filter(Boolean);
       if (missing.length) {
-        add(o, 'k8s.resources', `${cn}: missing resources ${missing.join(', ')}`);
+        add(
+          o,
+          'k8s.resources',
+          `${cn}: missing resources ${missing.join(', ')}`,
+        );
       }
       if (lim.cpu === undefined) {
         add(o, 'k8s.resources.cpu-limit', `${cn}: no limits.cpu`, 'warning');
@@ -219,15 +251,26 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
       const cn = `container "${c.name}"`;
       const mounts: any[] = c.volumeMounts ?? [];
       const tmp = mounts.find(m => m.mountPath === '/tmp');
-      const tmpVol = tmp && (spec.volumes ?? []).find((v: any) => v.name === tmp.name);
+      const tmpVol =
+        tmp && (spec.volumes ?? []).find((v: any) => v.name === tmp.name);
       if (!tmpVol?.emptyDir) {
-        add(o, 'k8s.tmp-emptydir', `${cn}: mount an emptyDir volume at /tmp (read-only root filesystem)`);
+        add(
+          o,
+          'k8s.tmp-emptydir',
+          `${cn}: mount an emptyDir volume at /tmp (read-only root filesystem)`,
+        );
       }
       if (isLongRunning) {
-        if (!c.readinessProbe) add(o, 'k8s.probes.readiness', `${cn}: no readinessProbe`);
-        if (!c.livenessProbe) add(o, 'k8s.probes.liveness', `${cn}: no livenessProbe`);
+        if (!c.readinessProbe)
+          add(o, 'k8s.probes.readiness', `${cn}: no readinessProbe`);
+        if (!c.livenessProbe)
+          add(o, 'k8s.probes.liveness', `${cn}: no livenessProbe`);
         if (!c.lifecycle?.preStop) {
-          add(o, 'k8s.rollout.pre-stop', `${cn}: no lifecycle.preStop hook (lets endpoints drain before SIGTERM)`);
+          add(
+            o,
+            'k8s.rollout.pre-stop',
+            `${cn}: no lifecycle.preStop hook (lets endpoints drain before SIGTERM)`,
+          );
         }
       }
     }
@@ -237,37 +280,70 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
       const saName = spec.serviceAccountName ?? 'default';
       const sa = serviceAccounts.find(s => s.object.metadata?.name === saName);
       if (sa?.object.automountServiceAccountToken !== false) {
-        add(o, 'k8s.automount-service-account-token', 'automountServiceAccountToken must be false unless the pod needs the API');
+        add(
+          o,
+          'k8s.automount-service-account-token',
+          'automountServiceAccountToken must be false unless the pod needs the API',
+        );
       }
     }
 
     if (!isLongRunning) continue;
 
     // --- labels for the deployment-health backend
-    if (!o.object.metadata?.labels?.[KUBERNETES_ID_LABEL] || !podLabels[KUBERNETES_ID_LABEL]) {
-      add(o, 'k8s.labels.kubernetes-id', `workload and pod template must carry the ${KUBERNETES_ID_LABEL} label`);
+    if (
+      !o.object.metadata?.labels?.[KUBERNETES_ID_LABEL] ||
+      !podLabels[KUBERNETES_ID_LABEL]
+    ) {
+      add(
+        o,
+        'k8s.labels.kubernetes-id',
+        `workload and pod template must carry the ${KUBERNETES_ID_LABEL} label`,
+      );
     }
 
     if (spec.terminationGracePeriodSeconds === undefined) {
-      add(o, 'k8s.rollout.termination-grace-period', 'set terminationGracePeriodSeconds explicitly');
+      add(
+        o,
+        'k8s.rollout.termination-grace-period',
+        'set terminationGracePeriodSeconds explicitly',
+      );
     }
 
     const hpa = hpas.find(h => {
       const ref = h.object.spec?.scaleTargetRef ?? {};
       return ref.kind === o.object.kind && ref.name === o.object.metadata?.name;
     });
-    if (hpa && o.object.spec?.replicas !== undefined && o.object.spec?.replicas !== null) {
-      add(o, 'k8s.hpa.replicas', `spec.replicas must not be set: ${describe(hpa.object)} manages the replica count`);
+    if (
+      hpa &&
+      o.object.spec?.replicas !== undefined &&
+      o.object.spec?.replicas !== null
+    ) {
+      add(
+        o,
+        'k8s.hpa.replicas',
+        `spec.replicas must not be set: ${describe(
+          hpa.object,
+        )} manages the replica count`,
+      );
     }
 
     if (o.object.kind === 'Deployment') {
       const strategy = o.object.spec?.strategy ?? {};
       if (strategy.type && strategy.type !== 'RollingUpdate') {
-        add(o, 'k8s.rollout.strategy', `strategy.type must be RollingUpdate (is ${strategy.type})`);
+        add(
+          o,
+          'k8s.rollout.strategy',
+          `strategy.type must be RollingUpdate (is ${strategy.type})`,
+        );
       } else {
         const mu = strategy.rollingUpdate?.maxUnavailable;
         if (mu !== 0 && mu !== '0' && mu !== '0%') {
-          add(o, 'k8s.rollout.max-unavailable', 'strategy.rollingUpdate.maxUnavailable must be 0');
+          add(
+            o,
+            'k8s.rollout.max-unavailable',
+            'strategy.rollingUpdate.maxUnavailable must be 0',
+          );
         }
       }
     }
@@ -276,14 +352,22 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
       const affinity = spec.affinity?.podAntiAffinity;
       const spread = spec.topologySpreadConstraints ?? [];
       if (!affinity && spread.length === 0) {
-        add(o, 'k8s.anti-affinity', 'set podAntiAffinity or topologySpreadConstraints to spread replicas');
+        add(
+          o,
+          'k8s.anti-affinity',
+          'set podAntiAffinity or topologySpreadConstraints to spread replicas',
+        );
       }
-      if (!pdbs.some(p => selectorMatches(p.object.spec?.selector, podLabels))) {
+      if (
+        !pdbs.some(p => selectorMatches(p.object.spec?.selector, podLabels))
+      ) {
         add(o, 'k8s.pdb', 'no PodDisruptionBudget selects the pods');
       }
     }
 
-    if (!netpols.some(n => selectorMatches(n.object.spec?.podSelector, podLabels))) {
+    if (
+      !netpols.some(n => selectorMatches(n.object.spec?.podSelector, podLabels))
+    ) {
       add(o, 'k8s.network-policy', 'no NetworkPolicy selects the pods');
     }
   }
@@ -295,8 +379,14 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
   for (const s of services) {
     const selector = s.object.spec?.selector;
     if (s.object.spec?.type === 'ExternalName' || !selector) continue;
-    if (!podLabelSets.some(l => selectorMatches({ matchLabels: selector }, l))) {
-      add(s, 'k8s.service.selector', 'selector matches no pod template in the chart');
+    if (
+      !podLabelSets.some(l => selectorMatches({ matchLabels: selector }, l))
+    ) {
+      add(
+        s,
+        'k8s.service.selector',
+        'selector matches no pod template in the chart',
+      );
     }
   }
 
@@ -314,7 +404,11 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
       const name = b?.service?.name;
       const svc = services.find(s => s.object.metadata?.name === name);
       if (!svc) {
-        add(i, 'k8s.ingress.backend', `backend service "${name ?? ''}" is not defined in the chart`);
+        add(
+          i,
+          'k8s.ingress.backend',
+          `backend service "${name ?? ''}" is not defined in the chart`,
+        );
         continue;
       }
       const port = b.service.port ?? {};
@@ -323,7 +417,13 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
         (port.name !== undefined && !ports.some(p => p.name === port.name)) ||
         (port.number !== undefined && !ports.some(p => p.port === port.number))
       ) {
-        add(i, 'k8s.ingress.backend', `backend port ${port.name ?? port.number} is not a port of Service/${name}`);
+        add(
+          i,
+          'k8s.ingress.backend',
+          `backend port ${
+            port.name ?? port.number
+          } is not a port of Service/${name}`,
+        );
       }
     }
     const tlsHosts = new Set<string>(
@@ -334,7 +434,11 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
     } else {
       for (const r of spec.rules ?? []) {
         if (r.host && !tlsHosts.has(r.host)) {
-          add(i, 'k8s.ingress.tls', `host ${r.host} is not covered by spec.tls`);
+          add(
+            i,
+            'k8s.ingress.tls',
+            `host ${r.host} is not covered by spec.tls`,
+          );
         }
       }
     }
@@ -343,28 +447,57 @@ export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
   for (const h of hpas) {
     const scaleUp = h.object.spec?.behavior?.scaleUp;
     if (!scaleUp) {
-      add(h, 'k8s.hpa.scale-up', 'set behavior.scaleUp so scale-up reacts within 30 s');
+      add(
+        h,
+        'k8s.hpa.scale-up',
+        'set behavior.scaleUp so scale-up reacts within 30 s',
+      );
       continue;
     }
     if ((scaleUp.stabilizationWindowSeconds ?? 0) > 30) {
-      add(h, 'k8s.hpa.scale-up', `behavior.scaleUp.stabilizationWindowSeconds is ${scaleUp.stabilizationWindowSeconds}, must be ≤ 30`);
+      add(
+        h,
+        'k8s.hpa.scale-up',
+        `behavior.scaleUp.stabilizationWindowSeconds is ${scaleUp.stabilizationWindowSeconds}, must be ≤ 30`,
+      );
     }
     if (scaleUp.selectPolicy === 'Disabled') {
-      add(h, 'k8s.hpa.scale-up', 'behavior.scaleUp.selectPolicy must not be Disabled');
+      add(
+        h,
+        'k8s.hpa.scale-up',
+        'behavior.scaleUp.selectPolicy must not be Disabled',
+      );
     }
     const policies: any[] = scaleUp.policies ?? [];
     if (policies.length && !policies.some(p => (p.periodSeconds ?? 0) <= 30)) {
-      add(h, 'k8s.hpa.scale-up', 'no behavior.scaleUp policy has periodSeconds ≤ 30');
+      add(
+        h,
+        'k8s.hpa.scale-up',
+        'no behavior.scaleUp policy has periodSeconds ≤ 30',
+      );
     }
     const ref = h.object.spec?.scaleTargetRef ?? {};
-    if (!workloads.some(w => w.object.kind === ref.kind && w.object.metadata?.name === ref.name)) {
-      add(h, 'k8s.hpa.target', `scaleTargetRef ${ref.kind}/${ref.name} is not defined in the chart`);
+    if (
+      !workloads.some(
+        w => w.object.kind === ref.kind && w.object.metadata?.name === ref.name,
+      )
+    ) {
+      add(
+        h,
+        'k8s.hpa.target',
+        `scaleTargetRef ${ref.kind}/${ref.name} is not defined in the chart`,
+      );
     }
   }
 
   for (const p of pdbs) {
     if (!podLabelSets.some(l => selectorMatches(p.object.spec?.selector, l))) {
-      add(p, 'k8s.pdb', 'selector matches no pod template in the chart', 'warning');
+      add(
+        p,
+        'k8s.pdb',
+        'selector matches no pod template in the chart',
+        'warning',
+      );
     }
   }
 

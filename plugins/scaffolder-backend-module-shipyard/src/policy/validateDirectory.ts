@@ -7,7 +7,12 @@ import { checkHelmChart } from './helm';
 import { Finding, PolicyReport, summarize } from './types';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'vendor']);
-const COMPOSE_NAMES = new Set(['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml']);
+const COMPOSE_NAMES = new Set([
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yaml',
+  'docker-compose.yml',
+]);
 
 async function walk(root: string, maxDepth = 5): Promise<string[]> {
   const out: string[] = [];
@@ -26,7 +31,8 @@ async function walk(root: string, maxDepth = 5): Promise<string[]> {
   return out.sort();
 }
 
-const rel = (root: string, p: string) => path.relative(root, p).split(path.sep).join('/') || '.';
+const rel = (root: string, p: string) =>
+  path.relative(root, p).split(path.sep).join('/') || '.';
 
 /**
  * Validates every Dockerfile, Compose file and Helm chart (directory with a
@@ -39,22 +45,36 @@ export async function validateDirectory(
 ): Promise<PolicyReport> {
   const files = await walk(dir);
   const findings: Finding[] = [];
-  const report: PolicyReport['checked'] = { dockerfiles: [], composeFiles: [], charts: [] };
+  const report: PolicyReport['checked'] = {
+    dockerfiles: [],
+    composeFiles: [],
+    charts: [],
+  };
 
-  const dockerfiles = files.filter(f => /^(Dockerfile(\..+)?|.+\.Dockerfile)$/.test(path.basename(f)));
+  const dockerfiles = files.filter(f =>
+    /^(Dockerfile(\..+)?|.+\.Dockerfile)$/.test(path.basename(f)),
+  );
   const healthcheckDirs = new Set<string>();
   for (const f of dockerfiles) {
     const content = await fs.readFile(f, 'utf8');
     report.dockerfiles.push(rel(dir, f));
     findings.push(...checkDockerfile(content, rel(dir, f)));
-    if (DockerfileParser.parse(content).getInstructions().some(i => i.getKeyword() === 'HEALTHCHECK')) {
+    if (
+      DockerfileParser.parse(content)
+        .getInstructions()
+        .some(i => i.getKeyword() === 'HEALTHCHECK')
+    ) {
       healthcheckDirs.add(path.dirname(f));
     }
   }
 
   for (const f of files.filter(x => COMPOSE_NAMES.has(path.basename(x)))) {
     const d = path.dirname(f);
-    const exists = (n: string) => fs.stat(path.join(d, n)).then(() => true, () => false);
+    const exists = (n: string) =>
+      fs.stat(path.join(d, n)).then(
+        () => true,
+        () => false,
+      );
     report.composeFiles.push(rel(dir, f));
     findings.push(
       ...checkCompose(await fs.readFile(f, 'utf8'), rel(dir, f), {
@@ -69,17 +89,27 @@ export async function validateDirectory(
   const chartDirs = chartYamls.map(x => path.dirname(x));
   // subcharts (<chart>/charts/<sub>) are rendered as part of their parent
   const topLevel = chartYamls.filter(
-    x => !chartDirs.some(d => d !== path.dirname(x) && path.dirname(x).startsWith(d + path.sep)),
+    x =>
+      !chartDirs.some(
+        d => d !== path.dirname(x) && path.dirname(x).startsWith(d + path.sep),
+      ),
   );
   for (const chartYaml of topLevel) {
     const chartDir = path.dirname(chartYaml);
     const relChart = rel(dir, chartDir);
     if (!options.helm) {
-      findings.push({ rule: 'helm.binary', file: relChart, message: 'helm is not available', severity: 'error' });
+      findings.push({
+        rule: 'helm.binary',
+        file: relChart,
+        message: 'helm is not available',
+        severity: 'error',
+      });
       report.charts.push({ chart: relChart, valuesFiles: [] });
       continue;
     }
-    const r = await checkHelmChart(options.helm, chartDir, relChart, { signal: options.signal });
+    const r = await checkHelmChart(options.helm, chartDir, relChart, {
+      signal: options.signal,
+    });
     findings.push(...r.findings);
     report.charts.push({ chart: relChart, valuesFiles: r.valuesFiles });
   }
