@@ -84,7 +84,7 @@ describe('service', () => {
   });
 
   it('logs JSON lines', () => {
-    const request = lines.map(l => JSON.parse(l)).find(e => e.msg === 'request');
+    const request = lines.map(l => JSON.parse(l)).find(e => e.msg === 'request' && e.path === '/');
     assert.ok(request, 'a request log line');
     assert.equal(request.level, 'info');
     assert.equal(request.route, '/');
