@@ -60,7 +60,9 @@ class ResourceWatch {
     // delete (including on relist after 410 Gone); we give it a list
     // function and a watch with hard timeouts (see KubeHttp).
     const watch = {
-      watch: (path: string, params: Record<string, string>, cb: (phase: string, obj: any, w: any) => void, done: (err: any) => void) => {
+      watch: async (path: string, params: Record<string, string>, cb: (phase: string, obj: any, w: any) => void, done: (err: any) => void) => {
+        // A list that was in flight during stop() must not open a new watch.
+        if (this.state === 'stopped') return { abort() {} };
         const timeoutSeconds = Math.round(opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2));
         return owner.http().watch(
           path,
