@@ -139,10 +139,8 @@ class ResourceWatch {
   private ok(state: 'watching') {
     this.state = state;
     this.lastOkAt = Date.now();
-    if (this.error) {
-      this.owner.logger.info(`${this.resource.kind} watch recovered`);
-    }
     this.error = undefined;
+    this.owner.noteRecovered();
     this.errorSince = undefined;
     this.backoffMs = this.owner.options.initialBackoffMs;
   }
@@ -150,9 +148,7 @@ class ResourceWatch {
   private failed(err: unknown) {
     if (this.state === 'stopped') return;
     const e = classifyError(err);
-    if (!this.error || this.error.message !== e.message) {
-      this.owner.logger.warn(`${this.resource.kind} list/watch failed: ${e.type}: ${e.message}; retrying in ${Math.round(this.backoffMs / 1000)}s`);
-    }
+    this.owner.noteError(this.resource.kind, e, this.backoffMs);
     if (this.state !== 'error') this.errorSince = Date.now();
     this.state = 'error';
     this.error = e;
@@ -245,6 +241,27 @@ export class ClusterCache {
     w.informer.on('add', upsert);
     w.informer.on('update', upsert);
     w.informer.on('delete', o => remove(o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`));
+  }
+
+  private loggedError?: string;
+
+  /**
+   * One log line per cluster and distinct error (not one per resource type
+   * and retry), and one when every watch has recovered. Messages are the
+   * classified, credential-free ones.
+   */
+  noteError(kind: string, e: KubeRequestError, backoffMs: number) {
+    const key = `${e.type}: ${e.message}`;
+    if (this.loggedError === key) return;
+    this.loggedError = key;
+    this.logger.warn(`list/watch failed (${kind} first): ${key}; retrying with backoff from ${Math.round(backoffMs / 1000)}s`);
+  }
+
+  noteRecovered() {
+    if (this.loggedError && this.watches.every(w => !w.error)) {
+      this.loggedError = undefined;
+      this.logger.info('list/watch recovered');
+    }
   }
 
   private bump(id: string | undefined) {
