@@ -372,4 +372,37 @@ describe('deploymentHealthPlugin', () => {
       await backend.stop();
     }
   });
+
+  it('re-opens watches after their timeout and relists on resync, healing missed events', async () => {
+    const api = new FakeKubeApi();
+    await api.start();
+    seedFixture(api, deploymentHealthFixtures['prod-catalog-api-healthy']);
+    const backend = await startTestBackend({
+      features: [
+        deploymentHealthPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c', url: api.url }] }] },
+            deploymentHealth: { watchTimeoutSeconds: 1, resyncIntervalSeconds: 2 },
+          },
+        }),
+        catalogServiceMock.factory({ entities: entities as any }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      ],
+    });
+    try {
+      const pods = async () =>
+        ((await request(backend.server).get('/api/deployment-health/entity/default/component/catalog-api').set('Authorization', mockCredentials.user.header()))
+          .body as EntityHealthResponse).clusters[0]?.workloads[0]?.pods.map(p => p.name) ?? [];
+      await waitFor(async () => (await pods()).length === 3);
+      const lost = deploymentHealthFixtures['prod-catalog-api-healthy'].pods![0] as any;
+      api.removeSilently(lost.metadata.uid);
+      await waitFor(async () => !(await pods()).includes(lost.metadata.name), 15_000);
+      const podLists = api.requests.filter(r => r.startsWith('GET /api/v1/pods?') && !r.includes('watch=true'));
+      expect(podLists.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await backend.stop();
+      await api.stop();
+    }
+  });
 });

@@ -59,6 +59,11 @@ export class FakeKubeApi {
     this.notify(exists ? 'MODIFIED' : 'ADDED', copy);
   }
 
+  /** Delete without telling watchers (a missed event); only a relist notices. */
+  removeSilently(uid: string) {
+    this.objects.delete(uid);
+  }
+
   remove(uid: string) {
     const o = this.objects.get(uid);
     if (!o) return;
@@ -122,6 +127,9 @@ export class FakeKubeApi {
       const w = { kind, res, matches };
       this.watchers.add(w);
       res.on('close', () => this.watchers.delete(w));
+      // like the API server: end the watch after timeoutSeconds
+      const timeout = Number(url.searchParams.get('timeoutSeconds') || 0);
+      if (timeout > 0) setTimeout(() => res.end(), timeout * 1000).unref();
       return;
     }
     const items = [...this.objects.values()].filter(o => o.kind === kind && matches(o)).map(({ kind: _k, ...rest }) => rest);
