@@ -345,11 +345,19 @@ export class ClusterCache {
     const failing = this.watches.filter(w => w.state === 'error' && w.error);
     if (failing.length > 0) {
       const w = failing[0];
+      const last = this.lastSyncedAt(now);
+      // Cached data stays in the report; say how old it is once that matters.
+      const age =
+        this.synced && last !== undefined && now - last > this.options.staleAfterMs
+          ? `; cached data is ${Math.round((now - last) / 1000)}s old`
+          : '';
       return {
         type: w.error!.type,
-        message: failing.length === this.watches.length
-          ? w.error!.message
-          : `${w.error!.message} (${failing.map(f => f.resource.kind).join(', ')})`,
+        message: `${
+          failing.length === this.watches.length
+            ? w.error!.message
+            : `${w.error!.message} (${failing.map(f => f.resource.kind).join(', ')})`
+        }${age}`,
         ...(w.error!.statusCode ? { statusCode: w.error!.statusCode } : {}),
         since: new Date(Math.min(...failing.map(f => f.errorSince ?? now))).toISOString(),
       };
