@@ -132,9 +132,7 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
           configError,
           auth: 'serviceAccount',
           serviceAccountToken: str(c, 'serviceAccountToken'),
-          serviceAccountTokenFile: c.getOptionalString(
-            'serviceAccountTokenFile',
-          ),
+          serviceAccountTokenFile: str(c, 'serviceAccountTokenFile'),
           deployerServiceAccountToken: str(c, 'deployerServiceAccountToken'),
           deployerServiceAccountTokenFile: str(
             c,
