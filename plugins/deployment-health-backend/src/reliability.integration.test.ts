@@ -55,6 +55,8 @@ const BOGUS_TOKEN = `bogus-token-must-not-leak-${suffix}`;
 
 jest.setTimeout(600_000);
 
+let tmp: string;
+
 /** scripts/cluster for the reliab cluster only: never a bare `down`. */
 async function reliabCluster(cmd: 'up' | 'down') {
   await run(path.join(repoRoot, 'scripts/cluster'), [cmd, RELIAB], {
@@ -112,7 +114,6 @@ async function deployProbe(cluster: TestCluster) {
   await cluster.kubectl('apply', '-f', file);
 }
 
-let tmp: string;
 /** The backend reads reliab's CA and token from these copies (see below). */
 const reliabFiles = () => ({
   caFile: path.join(tmp, 'reliab-ca.crt'),
@@ -185,7 +186,11 @@ describeIntegration(
       fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    async function startBackend(permission = AuthorizeResult.ALLOW) {
+    async function startBackend(
+      permission:
+        | AuthorizeResult.ALLOW
+        | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    ) {
       const logger = capturingRootLogger();
       const devUrl = dev.server;
       const { port } = silent.address() as net.AddressInfo;

@@ -38,7 +38,11 @@ export function capturingRootLogger() {
 /** Polls `check` until it returns a truthy value; fails with `describe()` on timeout. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false>,
-  { timeoutMs = 10_000, intervalMs = 100, describe = () => '' } = {},
+  {
+    timeoutMs = 10_000,
+    intervalMs = 100,
+    describe = (): string => '',
+  }: { timeoutMs?: number; intervalMs?: number; describe?: () => string } = {},
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;

@@ -1,7 +1,28 @@
+/*
+ * A hand-written stand-in for a kube-apiserver, for fast unit tests of OUR
+ * logic only: the cache serving views without API requests, the team view,
+ * bounded label-selector queries with their request parameters, and resync
+ * timing healing a missed delete (which a real server cannot be made to
+ * drop on purpose). It is no substitute for Kubernetes: anything about how
+ * the plugin behaves against a cluster (list/watch, 401/403, timeouts,
+ * stopped and returning clusters, no leaks) is tested against the real local
+ * control plane in reliability.integration.test.ts and
+ * cluster.integration.test.ts.
+ */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 
-type Obj = { kind?: string; metadata: { uid: string; name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string }; [k: string]: any };
+type Obj = {
+  kind?: string;
+  metadata: {
+    uid: string;
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    resourceVersion?: string;
+  };
+  [k: string]: any;
+};
 
 const PATHS: Record<string, string> = {
   '/apis/apps/v1/deployments': 'Deployment',
@@ -14,15 +35,18 @@ const PATHS: Record<string, string> = {
 };
 
 /**
- * A tiny stand-in for a kube-apiserver: list (label/field selectors by
- * existence/equality), watch streams, and failure modes. Counts requests.
+ * List (label/field selectors by existence/equality) and watch streams.
+ * Counts requests.
  */
 export class FakeKubeApi {
-  mode: 'ok' | 'unauthorized' | 'forbidden' | 'blackhole' = 'ok';
   requests: string[] = [];
   private rv = 100;
   private objects = new Map<string, Obj>();
-  private watchers = new Set<{ kind: string; res: http.ServerResponse; matches: (o: Obj) => boolean }>();
+  private watchers = new Set<{
+    kind: string;
+    res: http.ServerResponse;
+    matches: (o: Obj) => boolean;
+  }>();
   private server = http.createServer((req, res) => this.handle(req, res));
   private sockets = new Set<import('node:net').Socket>();
 
@@ -45,12 +69,6 @@ export class FakeKubeApi {
     await new Promise(r => this.server.close(r));
   }
 
-  /** Drop all open connections (as when an API server restarts). */
-  dropConnections() {
-    for (const s of this.sockets) s.destroy();
-    this.watchers.clear();
-  }
-
   upsert(o: Obj) {
     const exists = this.objects.has(o.metadata.uid);
     const copy = JSON.parse(JSON.stringify(o));
@@ -64,35 +82,22 @@ export class FakeKubeApi {
     this.objects.delete(uid);
   }
 
-  remove(uid: string) {
-    const o = this.objects.get(uid);
-    if (!o) return;
-    this.objects.delete(uid);
-    o.metadata.resourceVersion = String(++this.rv);
-    this.notify('DELETED', o);
-  }
-
   private history: Array<{ rv: number; type: string; o: Obj }> = [];
 
   private notify(type: string, o: Obj) {
     this.history.push({ rv: this.rv, type, o });
     for (const w of this.watchers) {
-      if (w.kind === o.kind && w.matches(o)) w.res.write(`${JSON.stringify({ type, object: o })}\n`);
+      if (w.kind === o.kind && w.matches(o))
+        w.res.write(`${JSON.stringify({ type, object: o })}\n`);
     }
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
     this.requests.push(`${req.method} ${req.url}`);
-    // dropped connections are part of the tests: never let them throw
+    // a backend stopping mid-watch drops connections: never let them throw
     req.on('error', () => {});
     res.on('error', () => {});
     req.resume();
-    if (this.mode === 'blackhole') return; // accept, never answer
-    if (this.mode === 'unauthorized' || this.mode === 'forbidden') {
-      res.writeHead(this.mode === 'unauthorized' ? 401 : 403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', code: this.mode === 'unauthorized' ? 401 : 403, message: `token ${req.headers.authorization}` }));
-      return;
-    }
     const url = new URL(req.url!, 'http://x');
     const nsMatch = url.pathname.match(/^(.*)\/namespaces\/([^/]+)\/([a-z]+)$/);
     const path = nsMatch ? `${nsMatch[1]}/${nsMatch[3]}` : url.pathname;
@@ -122,7 +127,8 @@ export class FakeKubeApi {
       // like the real API server, replay what happened after resourceVersion
       const since = Number(url.searchParams.get('resourceVersion') || this.rv);
       for (const h of this.history) {
-        if (h.rv > since && h.o.kind === kind && matches(h.o)) res.write(`${JSON.stringify({ type: h.type, object: h.o })}\n`);
+        if (h.rv > since && h.o.kind === kind && matches(h.o))
+          res.write(`${JSON.stringify({ type: h.type, object: h.o })}\n`);
       }
       const w = { kind, res, matches };
       this.watchers.add(w);
@@ -132,9 +138,18 @@ export class FakeKubeApi {
       if (timeout > 0) setTimeout(() => res.end(), timeout * 1000).unref();
       return;
     }
-    const items = [...this.objects.values()].filter(o => o.kind === kind && matches(o)).map(({ kind: _k, ...rest }) => rest);
+    const items = [...this.objects.values()]
+      .filter(o => o.kind === kind && matches(o))
+      .map(({ kind: _k, ...rest }) => rest);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items }));
+    res.end(
+      JSON.stringify({
+        kind: `${kind}List`,
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.rv) },
+        items,
+      }),
+    );
   }
 }
 
