@@ -23,19 +23,34 @@ import { CacheOptions } from '../options';
 /** What the cache watches. Secrets are never read. */
 export const RESOURCES = [
   { kind: 'Deployment', key: 'deployments', path: '/apis/apps/v1/deployments' },
-  { kind: 'StatefulSet', key: 'statefulSets', path: '/apis/apps/v1/statefulsets' },
+  {
+    kind: 'StatefulSet',
+    key: 'statefulSets',
+    path: '/apis/apps/v1/statefulsets',
+  },
   { kind: 'DaemonSet', key: 'daemonSets', path: '/apis/apps/v1/daemonsets' },
   { kind: 'ReplicaSet', key: 'replicaSets', path: '/apis/apps/v1/replicasets' },
   { kind: 'Pod', key: 'pods', path: '/api/v1/pods' },
-  { kind: 'HorizontalPodAutoscaler', key: 'hpas', path: '/apis/autoscaling/v2/horizontalpodautoscalers' },
+  {
+    kind: 'HorizontalPodAutoscaler',
+    key: 'hpas',
+    path: '/apis/autoscaling/v2/horizontalpodautoscalers',
+  },
   // Events carry no labels: watch all Warning events and keep those about
   // object kinds we track; they are joined to services by involvedObject.uid.
-  { kind: 'Event', key: 'events', path: '/api/v1/events', fieldSelector: 'type=Warning' },
+  {
+    kind: 'Event',
+    key: 'events',
+    path: '/api/v1/events',
+    fieldSelector: 'type=Warning',
+  },
 ] as const;
 
 type Resource = (typeof RESOURCES)[number];
 type ObjectKey = Exclude<Resource['key'], 'events'>;
-const TRACKED_KINDS = new Set<string>(RESOURCES.map(r => r.kind).filter(k => k !== 'Event'));
+const TRACKED_KINDS = new Set<string>(
+  RESOURCES.map(r => r.kind).filter(k => k !== 'Event'),
+);
 
 /** One informer (list+watch) and its connection state. */
 class ResourceWatch {
@@ -60,37 +75,53 @@ class ResourceWatch {
     // delete (including on relist after 410 Gone); we give it a list
     // function and a watch with hard timeouts (see KubeHttp).
     const watch = {
-      watch: async (path: string, params: Record<string, string>, cb: (phase: string, obj: any, w: any) => void, done: (err: any) => void) => {
+      watch: async (
+        path: string,
+        params: Record<string, string>,
+        cb: (phase: string, obj: any, w: any) => void,
+        done: (err: any) => void,
+      ) => {
         // A list that was in flight during stop() must not open a new watch.
         if (this.state === 'stopped') return { abort() {} };
-        const timeoutSeconds = Math.round(opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2));
-        return owner.http().watch(
-          path,
-          { ...params, allowWatchBookmarks: 'true', timeoutSeconds },
-          timeoutSeconds * 1000 + opts.requestTimeoutMs,
-          {
-            onOpen: () => this.ok('watching'),
-            onEvent: ev => {
-              if (!ev?.object) return;
-              if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
-                if (!this.keep(ev.object)) return;
-                ev.object.kind = resource.kind;
-                sanitize(ev.object);
-              }
-              cb(ev.type, ev.object, ev);
-            },
-            onDone: err => {
-              // The server closed the watch normally. If a resync is due,
-              // answer as if the resourceVersion expired (410): the informer
-              // then relists and drops anything it missed.
-              if (!err && Date.now() - this.lastListAt > opts.resyncIntervalMs) {
-                done({ statusCode: 410 });
-              } else {
-                done(err);
-              }
-            },
-          },
+        const timeoutSeconds = Math.round(
+          opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2),
         );
+        return owner
+          .http()
+          .watch(
+            path,
+            { ...params, allowWatchBookmarks: 'true', timeoutSeconds },
+            timeoutSeconds * 1000 + opts.requestTimeoutMs,
+            {
+              onOpen: () => this.ok('watching'),
+              onEvent: ev => {
+                if (!ev?.object) return;
+                if (
+                  ev.type === 'ADDED' ||
+                  ev.type === 'MODIFIED' ||
+                  ev.type === 'DELETED'
+                ) {
+                  if (!this.keep(ev.object)) return;
+                  ev.object.kind = resource.kind;
+                  sanitize(ev.object);
+                }
+                cb(ev.type, ev.object, ev);
+              },
+              onDone: err => {
+                // The server closed the watch normally. If a resync is due,
+                // answer as if the resourceVersion expired (410): the informer
+                // then relists and drops anything it missed.
+                if (
+                  !err &&
+                  Date.now() - this.lastListAt > opts.resyncIntervalMs
+                ) {
+                  done({ statusCode: 410 });
+                } else {
+                  done(err);
+                }
+              },
+            },
+          );
       },
     } as unknown as Watch;
     this.informer = new ListWatch(
@@ -105,7 +136,10 @@ class ResourceWatch {
   }
 
   private keep(obj: any): boolean {
-    return this.resource.kind !== 'Event' || TRACKED_KINDS.has(obj?.involvedObject?.kind);
+    return (
+      this.resource.kind !== 'Event' ||
+      TRACKED_KINDS.has(obj?.involvedObject?.kind)
+    );
   }
 
   private async list(): Promise<KubernetesListObject<KubernetesObject>> {
@@ -116,13 +150,21 @@ class ResourceWatch {
     let cont: string | undefined;
     // Paginate so a large cluster does not produce one huge response.
     do {
-      const page = await http.getJson<KubernetesListObject<KubernetesObject>>(this.resource.path, {
-        labelSelector: this.resource.kind === 'Event' ? undefined : KUBERNETES_ID_LABEL,
-        fieldSelector: 'fieldSelector' in this.resource ? this.resource.fieldSelector : undefined,
-        limit: 500,
-        continue: cont,
-      });
-      if (!resourceVersion) resourceVersion = page.metadata?.resourceVersion ?? '';
+      const page = await http.getJson<KubernetesListObject<KubernetesObject>>(
+        this.resource.path,
+        {
+          labelSelector:
+            this.resource.kind === 'Event' ? undefined : KUBERNETES_ID_LABEL,
+          fieldSelector:
+            'fieldSelector' in this.resource
+              ? this.resource.fieldSelector
+              : undefined,
+          limit: 500,
+          continue: cont,
+        },
+      );
+      if (!resourceVersion)
+        resourceVersion = page.metadata?.resourceVersion ?? '';
       for (const item of page.items ?? []) {
         if (!this.keep(item)) continue;
         item.kind = this.resource.kind;
@@ -133,7 +175,12 @@ class ResourceWatch {
     this.lastListAt = Date.now();
     this.synced = true;
     this.ok('watching');
-    return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
+    return {
+      apiVersion: 'v1',
+      kind: 'List',
+      metadata: { resourceVersion },
+      items,
+    };
   }
 
   private ok(state: 'watching') {
@@ -153,7 +200,10 @@ class ResourceWatch {
     this.state = 'error';
     this.error = e;
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
-    this.backoffMs = Math.min(this.backoffMs * 2, this.owner.options.maxBackoffMs);
+    this.backoffMs = Math.min(
+      this.backoffMs * 2,
+      this.owner.options.maxBackoffMs,
+    );
     this.retryTimer = setTimeout(() => this.start(), delay);
   }
 
@@ -185,7 +235,10 @@ export class ClusterCache {
   private readonly watches: ResourceWatch[];
   private httpClient?: KubeHttp;
   private httpCreatedAt = 0;
-  private readonly byId = new Map<ObjectKey, Map<string, Map<string, KubernetesObject>>>();
+  private readonly byId = new Map<
+    ObjectKey,
+    Map<string, Map<string, KubernetesObject>>
+  >();
   private readonly idOf = new Map<string, string>();
   private readonly eventsByObject = new Map<string, Map<string, CoreV1Event>>();
   private readonly startedAt = Date.now();
@@ -206,13 +259,18 @@ export class ClusterCache {
     const { key } = w.resource;
     if (key === 'events') {
       const uidOf = (e: CoreV1Event) => e.involvedObject?.uid ?? '';
-      w.informer.on('add', e => this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event));
-      w.informer.on('update', e => this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event));
+      w.informer.on('add', e =>
+        this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event),
+      );
+      w.informer.on('update', e =>
+        this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event),
+      );
       w.informer.on('delete', e => {
         this.bump(this.idOf.get(uidOf(e as CoreV1Event)));
         const m = this.eventsByObject.get(uidOf(e as CoreV1Event));
         m?.delete(e.metadata?.uid ?? '');
-        if (m && m.size === 0) this.eventsByObject.delete(uidOf(e as CoreV1Event));
+        if (m && m.size === 0)
+          this.eventsByObject.delete(uidOf(e as CoreV1Event));
       });
       return;
     }
@@ -228,7 +286,8 @@ export class ClusterCache {
       this.idOf.delete(uid);
     };
     const upsert = (o: KubernetesObject) => {
-      const uid = o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`;
+      const uid =
+        o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`;
       const id = o.metadata?.labels?.[KUBERNETES_ID_LABEL];
       remove(uid); // the label may have changed
       if (!id) return;
@@ -240,7 +299,9 @@ export class ClusterCache {
     };
     w.informer.on('add', upsert);
     w.informer.on('update', upsert);
-    w.informer.on('delete', o => remove(o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`));
+    w.informer.on('delete', o =>
+      remove(o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`),
+    );
   }
 
   private loggedError?: string;
@@ -254,7 +315,11 @@ export class ClusterCache {
     const key = `${e.type}: ${e.message}`;
     if (this.loggedError === key) return;
     this.loggedError = key;
-    this.logger.warn(`list/watch failed (${kind} first): ${key}; retrying with backoff from ${Math.round(backoffMs / 1000)}s`);
+    this.logger.warn(
+      `list/watch failed (${kind} first): ${key}; retrying with backoff from ${Math.round(
+        backoffMs / 1000,
+      )}s`,
+    );
   }
 
   noteRecovered() {
@@ -265,7 +330,8 @@ export class ClusterCache {
   }
 
   private bump(id: string | undefined) {
-    if (id !== undefined) this.idVersions.set(id, (this.idVersions.get(id) ?? 0) + 1);
+    if (id !== undefined)
+      this.idVersions.set(id, (this.idVersions.get(id) ?? 0) + 1);
   }
 
   /** Changes whenever an object (or event) of this kubernetes-id changes. */
@@ -282,7 +348,8 @@ export class ClusterCache {
 
   /** The current client; informers call this for every list and watch. */
   http(): KubeHttp {
-    if (!this.httpClient) throw new KubeRequestError('misconfigured', 'not connected');
+    if (!this.httpClient)
+      throw new KubeRequestError('misconfigured', 'not connected');
     return this.httpClient;
   }
 
@@ -340,7 +407,11 @@ export class ClusterCache {
   /** A safe error describing why data may be missing or old, if any. */
   error(now = Date.now()): ClusterError | undefined {
     if (this.cluster.configError) {
-      return { type: 'misconfigured', message: this.cluster.configError, since: new Date(this.startedAt).toISOString() };
+      return {
+        type: 'misconfigured',
+        message: this.cluster.configError,
+        since: new Date(this.startedAt).toISOString(),
+      };
     }
     const failing = this.watches.filter(w => w.state === 'error' && w.error);
     if (failing.length > 0) {
@@ -348,7 +419,9 @@ export class ClusterCache {
       const last = this.lastSyncedAt(now);
       // Cached data stays in the report; say how old it is once that matters.
       const age =
-        this.synced && last !== undefined && now - last > this.options.staleAfterMs
+        this.synced &&
+        last !== undefined &&
+        now - last > this.options.staleAfterMs
           ? `; cached data is ${Math.round((now - last) / 1000)}s old`
           : '';
       return {
@@ -356,17 +429,27 @@ export class ClusterCache {
         message: `${
           failing.length === this.watches.length
             ? w.error!.message
-            : `${w.error!.message} (${failing.map(f => f.resource.kind).join(', ')})`
+            : `${w.error!.message} (${failing
+                .map(f => f.resource.kind)
+                .join(', ')})`
         }${age}`,
         ...(w.error!.statusCode ? { statusCode: w.error!.statusCode } : {}),
-        since: new Date(Math.min(...failing.map(f => f.errorSince ?? now))).toISOString(),
+        since: new Date(
+          Math.min(...failing.map(f => f.errorSince ?? now)),
+        ).toISOString(),
       };
     }
     const last = this.lastSyncedAt(now);
-    if (this.synced && last !== undefined && now - last > this.options.staleAfterMs) {
+    if (
+      this.synced &&
+      last !== undefined &&
+      now - last > this.options.staleAfterMs
+    ) {
       return {
         type: 'stale',
-        message: `no contact with the API server for ${Math.round((now - last) / 1000)}s`,
+        message: `no contact with the API server for ${Math.round(
+          (now - last) / 1000,
+        )}s`,
         since: new Date(last).toISOString(),
       };
     }
@@ -388,7 +471,8 @@ export class ClusterCache {
     const error = this.error(now);
     const last = this.lastSyncedAt(now);
     const objectCounts: Record<string, number> = {};
-    for (const w of this.watches) objectCounts[w.resource.kind] = w.informer.list().length;
+    for (const w of this.watches)
+      objectCounts[w.resource.kind] = w.informer.list().length;
     let state: ClusterStatus['state'] = this.synced ? 'ok' : 'syncing';
     if (error) state = 'error';
     return {
@@ -397,7 +481,9 @@ export class ClusterCache {
       environment: this.cluster.environment,
       state,
       ...(error ? { error } : {}),
-      ...(last !== undefined ? { lastSyncedAt: new Date(last).toISOString() } : {}),
+      ...(last !== undefined
+        ? { lastSyncedAt: new Date(last).toISOString() }
+        : {}),
       objectCounts,
     };
   }

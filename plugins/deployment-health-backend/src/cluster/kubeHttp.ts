@@ -39,19 +39,50 @@ const UNREACHABLE_CODES = new Set([
 /** Maps any error from a cluster request to a safe, classified error. */
 export function classifyError(err: unknown): KubeRequestError {
   if (err instanceof KubeRequestError) return err;
-  const e = err as { statusCode?: number; code?: string | number; message?: string };
-  const status = e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
-  if (status === 401) return new KubeRequestError('unauthorized', 'HTTP 401 Unauthorized: the token was rejected', 401);
-  if (status === 403) return new KubeRequestError('forbidden', 'HTTP 403 Forbidden: the service account may not list/watch these objects', 403);
-  if (typeof status === 'number') return new KubeRequestError('unknown', `HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trim(), status);
+  const e = err as {
+    statusCode?: number;
+    code?: string | number;
+    message?: string;
+  };
+  const status =
+    e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
+  if (status === 401)
+    return new KubeRequestError(
+      'unauthorized',
+      'HTTP 401 Unauthorized: the token was rejected',
+      401,
+    );
+  if (status === 403)
+    return new KubeRequestError(
+      'forbidden',
+      'HTTP 403 Forbidden: the service account may not list/watch these objects',
+      403,
+    );
+  if (typeof status === 'number')
+    return new KubeRequestError(
+      'unknown',
+      `HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trim(),
+      status,
+    );
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  if (code === 'ETIMEDOUT') return new KubeRequestError('timeout', 'connection timed out');
-  if (code && UNREACHABLE_CODES.has(code)) return new KubeRequestError('unreachable', `cannot connect (${code})`);
-  if (code === 'ENOENT' || code === 'EACCES') return new KubeRequestError('misconfigured', `cannot read a configured token or CA file (${code})`);
+  if (code === 'ETIMEDOUT')
+    return new KubeRequestError('timeout', 'connection timed out');
+  if (code && UNREACHABLE_CODES.has(code))
+    return new KubeRequestError('unreachable', `cannot connect (${code})`);
+  if (code === 'ENOENT' || code === 'EACCES')
+    return new KubeRequestError(
+      'misconfigured',
+      `cannot read a configured token or CA file (${code})`,
+    );
   // Node/client-node error messages carry no credentials, but scrub anything
   // token-like anyway before it reaches a log line or a response.
-  const detail = (e?.message ?? '').replace(/(bearer|token|authorization)\S*\s*\S+/gi, '$1 ***').slice(0, 200);
-  return new KubeRequestError('unknown', `request failed${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}`);
+  const detail = (e?.message ?? '')
+    .replace(/(bearer|token|authorization)\S*\s*\S+/gi, '$1 ***')
+    .slice(0, 200);
+  return new KubeRequestError(
+    'unknown',
+    `request failed${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}`,
+  );
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -79,11 +110,18 @@ export class KubeHttp {
     private readonly timeoutMs: number,
   ) {}
 
-  private async request(path: string, query: Query): Promise<{ req: http.ClientRequest; url: URL }> {
+  private async request(
+    path: string,
+    query: Query,
+  ): Promise<{ req: http.ClientRequest; url: URL }> {
     const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new KubeRequestError('misconfigured', 'no cluster in kubeconfig');
+    if (!cluster)
+      throw new KubeRequestError('misconfigured', 'no cluster in kubeconfig');
     const base = new URL(cluster.server);
-    const url = new URL(base.pathname.replace(/\/$/, '') + buildPath(path, query), base);
+    const url = new URL(
+      base.pathname.replace(/\/$/, '') + buildPath(path, query),
+      base,
+    );
     const opts: https.RequestOptions = {
       method: 'GET',
       headers: { Accept: 'application/json' },
@@ -100,12 +138,21 @@ export class KubeHttp {
   }
 
   /** GET a JSON document; rejects with KubeRequestError, including after timeoutMs. */
-  async getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  async getJson<T>(
+    path: string,
+    query: Query = {},
+    signal?: AbortSignal,
+  ): Promise<T> {
     const { req } = await this.request(path, query);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         req.destroy();
-        reject(new KubeRequestError('timeout', `no response within ${this.timeoutMs / 1000}s`));
+        reject(
+          new KubeRequestError(
+            'timeout',
+            `no response within ${this.timeoutMs / 1000}s`,
+          ),
+        );
       }, this.timeoutMs);
       const fail = (e: unknown) => {
         clearTimeout(timer);
@@ -130,7 +177,9 @@ export class KubeHttp {
           try {
             resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
           } catch {
-            reject(new KubeRequestError('unknown', 'invalid JSON from API server'));
+            reject(
+              new KubeRequestError('unknown', 'invalid JSON from API server'),
+            );
           }
         });
       });
@@ -170,7 +219,10 @@ export class KubeHttp {
     };
     const arm = (ms: number, message: string) => {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => finish(new KubeRequestError('timeout', message)), ms);
+      timer = setTimeout(
+        () => finish(new KubeRequestError('timeout', message)),
+        ms,
+      );
     };
     try {
       ({ req } = await this.request(path, { ...query, watch: 'true' }));
