@@ -247,13 +247,9 @@ describeIntegration(
                 requestTimeoutSeconds: REQUEST_TIMEOUT_MS / 1000,
                 initialBackoffSeconds: 0.2,
                 maxBackoffSeconds: 1,
-                // KNOWN BUG: after an error the informers resume watching from
-                // their last resourceVersion. A cluster that comes back with new
-                // storage (as `scripts/cluster down/up` does) never sends events
-                // below that version, so its old objects stay cached until the
-                // resync relist. Short values make that relist come within ~6 s.
-                watchTimeoutSeconds: 5,
-                resyncIntervalSeconds: 10,
+                // Default watch timeout and resync interval (minutes): that
+                // reliab's new objects replace its old ones proves the
+                // reconnect after an error relists, not the periodic resync.
               },
             },
           }),
@@ -438,39 +434,34 @@ describeIntegration(
       }
     });
 
-    // KNOWN BUG (ClusterCache.error() only counts watches in state 'error'; a
-    // retry sets 'listing'): while a retry waits on the silent cluster, its
-    // timeout error vanishes from responses and the cluster reads as "syncing".
-    // `it.failing` keeps the suite green and fails once fixed: drop `.failing` then.
-    it.failing(
-      'keeps reporting the timeout of a cluster that never answers while it retries',
-      async () => {
-        const { backend } = await startBackend();
-        try {
-          const silentError = async () => {
-            const res = await request(backend.server)
-              .get(`/api/deployment-health/entity/default/component/${id}`)
-              .set('Authorization', mockCredentials.user.header());
-            return (res.body as EntityHealthResponse).clusters.find(
-              c => c.cluster === 'silent',
-            )?.error?.type;
-          };
-          await waitFor(async () => (await silentError()) === 'timeout', {
-            timeoutMs: 30_000,
-          });
-          const samples: Array<string | undefined> = [];
-          for (let i = 0; i < 12; i++) {
-            samples.push(await silentError());
-            await new Promise(r => setTimeout(r, 250));
-          }
-          // eslint-disable-next-line no-console
-          console.log(`silent cluster error over 3 s: ${samples.join(' ')}`);
-          expect(samples).toEqual(samples.map(() => 'timeout'));
-        } finally {
-          await backend.stop();
+    // A retry switches a watch to 'listing': the cluster's timeout must stay
+    // in responses meanwhile, not flip to "syncing" (ClusterCache.error()).
+    it('keeps reporting the timeout of a cluster that never answers while it retries', async () => {
+      const { backend } = await startBackend();
+      try {
+        const silentError = async () => {
+          const res = await request(backend.server)
+            .get(`/api/deployment-health/entity/default/component/${id}`)
+            .set('Authorization', mockCredentials.user.header());
+          return (res.body as EntityHealthResponse).clusters.find(
+            c => c.cluster === 'silent',
+          )?.error?.type;
+        };
+        await waitFor(async () => (await silentError()) === 'timeout', {
+          timeoutMs: 30_000,
+        });
+        const samples: Array<string | undefined> = [];
+        for (let i = 0; i < 12; i++) {
+          samples.push(await silentError());
+          await new Promise(r => setTimeout(r, 250));
         }
-      },
-    );
+        // eslint-disable-next-line no-console
+        console.log(`silent cluster error over 3 s: ${samples.join(' ')}`);
+        expect(samples).toEqual(samples.map(() => 'timeout'));
+      } finally {
+        await backend.stop();
+      }
+    });
 
     it('401 without credentials, 403 when a policy denies, and no secret in either', async () => {
       const paths = [

@@ -61,6 +61,13 @@ class ResourceWatch {
   lastOkAt?: number;
   lastListAt = 0;
   synced = false;
+  /**
+   * Set by a failed list/watch/connection, cleared by a successful list. The
+   * informer would otherwise resume watching from its last resourceVersion,
+   * and a cluster that came back with new storage (recreated) never sends
+   * events below that version: its old objects would stay cached.
+   */
+  relistNeeded = false;
   backoffMs: number;
   retryTimer?: NodeJS.Timeout;
   readonly informer: ListWatch<KubernetesObject>;
@@ -83,6 +90,15 @@ class ResourceWatch {
       ) => {
         // A list that was in flight during stop() must not open a new watch.
         if (this.state === 'stopped') return { abort() {} };
+        // Reconnecting after an error: answer as if the resourceVersion
+        // expired (410), so the informer relists and the fresh list replaces
+        // the cached objects instead of resuming from a version the (maybe
+        // recreated) cluster does not know. Async: the informer stores the
+        // returned handle before it may handle `done`.
+        if (this.relistNeeded) {
+          setImmediate(() => done({ statusCode: 410 }));
+          return { abort() {} };
+        }
         const timeoutSeconds = Math.round(
           opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2),
         );
@@ -108,9 +124,11 @@ class ResourceWatch {
                 cb(ev.type, ev.object, ev);
               },
               onDone: err => {
-                // The server closed the watch normally. If a resync is due,
-                // answer as if the resourceVersion expired (410): the informer
-                // then relists and drops anything it missed.
+                // The server closed the watch normally: resume from the last
+                // resourceVersion, unless a resync is due; then answer as if
+                // the resourceVersion expired (410): the informer relists and
+                // drops anything it missed. An error goes to the informer's
+                // 'error' handler (failed()), and the retry relists.
                 if (
                   !err &&
                   Date.now() - this.lastListAt > opts.resyncIntervalMs
@@ -174,6 +192,7 @@ class ResourceWatch {
     } while (cont);
     this.lastListAt = Date.now();
     this.synced = true;
+    this.relistNeeded = false;
     this.ok('watching');
     return {
       apiVersion: 'v1',
@@ -196,9 +215,12 @@ class ResourceWatch {
     if (this.state === 'stopped') return;
     const e = classifyError(err);
     this.owner.noteError(this.resource.kind, e, this.backoffMs);
-    if (this.state !== 'error') this.errorSince = Date.now();
+    // Since the first failure: a retry moves the state to 'listing', but the
+    // error stays until ok() clears it.
+    if (!this.error) this.errorSince = Date.now();
     this.state = 'error';
     this.error = e;
+    this.relistNeeded = true;
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(
       this.backoffMs * 2,
@@ -276,32 +298,41 @@ export class ClusterCache {
     }
     const byId = new Map<string, Map<string, KubernetesObject>>();
     this.byId.set(key, byId);
-    const remove = (uid: string) => {
+    // The informer's store is keyed by namespace/name, so an 'update' may
+    // carry a new uid (an object recreated under the same name, e.g. in a
+    // recreated cluster, seen by a relist): remember which uid each name is
+    // indexed under, so the old object is replaced rather than kept beside it.
+    const uidByName = new Map<string, string>();
+    const nameOf = (o: KubernetesObject) =>
+      `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    const remove = (o: KubernetesObject) => {
+      const name = nameOf(o);
+      const uid = uidByName.get(name);
+      if (uid === undefined) return;
+      uidByName.delete(name);
       const old = this.idOf.get(uid);
+      this.idOf.delete(uid);
       if (old === undefined) return;
       this.bump(old);
       const m = byId.get(old);
       m?.delete(uid);
       if (m && m.size === 0) byId.delete(old);
-      this.idOf.delete(uid);
     };
     const upsert = (o: KubernetesObject) => {
-      const uid =
-        o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`;
+      remove(o); // the label or the uid may have changed
       const id = o.metadata?.labels?.[KUBERNETES_ID_LABEL];
-      remove(uid); // the label may have changed
       if (!id) return;
+      const uid = o.metadata?.uid ?? nameOf(o);
       let m = byId.get(id);
       if (!m) byId.set(id, (m = new Map()));
       m.set(uid, o);
+      uidByName.set(nameOf(o), uid);
       this.idOf.set(uid, id);
       this.bump(id);
     };
     w.informer.on('add', upsert);
     w.informer.on('update', upsert);
-    w.informer.on('delete', o =>
-      remove(o.metadata?.uid ?? `${o.metadata?.namespace}/${o.metadata?.name}`),
-    );
+    w.informer.on('delete', remove);
   }
 
   private loggedError?: string;
@@ -413,7 +444,11 @@ export class ClusterCache {
         since: new Date(this.startedAt).toISOString(),
       };
     }
-    const failing = this.watches.filter(w => w.state === 'error' && w.error);
+    // Not only watches in state 'error': a retry switches the state to
+    // 'listing', and a cluster that never answers must not flip between its
+    // error and "syncing". The error stays until a successful list or an
+    // open watch clears it (ok()).
+    const failing = this.watches.filter(w => w.error);
     if (failing.length > 0) {
       const w = failing[0];
       const last = this.lastSyncedAt(now);

@@ -22,4 +22,29 @@ describe('classifyError', () => {
     expect(e.type).toBe('unknown');
     expect(e.message).not.toContain('abc.def.ghi');
   });
+
+  // X has a token's characters (JWT, base64): any part of it left would show.
+  const X = 'sekrit1.sekrit2-sekrit3_sekrit4/sekrit5+sekrit6==';
+  it.each([
+    [`request had Authorization: Bearer ${X} attached`, 'Authorization: ***'],
+    [`authorization: bearer ${X}`, 'authorization: ***'],
+    [`Authorization:Bearer ${X}`, 'Authorization:***'],
+    [`{"Authorization":"Bearer ${X}"}`, '"Authorization":"***"'],
+    [`rejected Bearer ${X}`, 'Bearer ***'],
+    [`Bearer ${X}`, 'Bearer ***'],
+    [`{"kind":"TokenReview","token":"${X}"}`, '"token":"***"'],
+    [`GET /path?token=${X}&watch=true`, 'token=***&watch=true'],
+    [`access_token: ${X}`, 'access_token: ***'],
+  ])('scrubs %j', (message, scrubbed) => {
+    const e = classifyError(new Error(message));
+    expect(e.type).toBe('unknown');
+    expect(e.message).toContain(scrubbed);
+    expect(e.message).not.toContain('sekrit');
+  });
+
+  it('keeps messages without credentials readable', () => {
+    expect(classifyError(new Error('the token was rejected')).message).toBe(
+      'request failed: the token was rejected',
+    );
+  });
 });

@@ -36,6 +36,22 @@ const UNREACHABLE_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+// A credential value runs up to whitespace, a quote or a separator.
+const SCRUBBERS: Array<[RegExp, string]> = [
+  // `Authorization: Bearer X`, `"authorization":"Basic X"`, `authorization=X`:
+  // the whole value, including a scheme word, so X cannot survive behind it.
+  [/(authorization["']?\s*[:=]\s*["']?)(?:[\w-]+\s+)?[^\s"',;&]*/gi, '$1***'],
+  // A bearer token anywhere else (`Bearer X`).
+  [/(bearer\s+)[^\s"',;&]*/gi, '$1***'],
+  // `token=X`, `token: X`, `"token":"X"`, `access_token=X`, ...
+  [/(token["']?\s*[:=]\s*["']?)[^\s"',;&]*/gi, '$1***'],
+];
+
+/** Replaces credential values in a free-text message with `***`. */
+export function scrubCredentials(message: string): string {
+  return SCRUBBERS.reduce((m, [re, by]) => m.replace(re, by), message);
+}
+
 /** Maps any error from a cluster request to a safe, classified error. */
 export function classifyError(err: unknown): KubeRequestError {
   if (err instanceof KubeRequestError) return err;
@@ -76,9 +92,7 @@ export function classifyError(err: unknown): KubeRequestError {
     );
   // Node/client-node error messages carry no credentials, but scrub anything
   // token-like anyway before it reaches a log line or a response.
-  const detail = (e?.message ?? '')
-    .replace(/(bearer|token|authorization)\S*\s*\S+/gi, '$1 ***')
-    .slice(0, 200);
+  const detail = scrubCredentials(e?.message ?? '').slice(0, 200);
   return new KubeRequestError(
     'unknown',
     `request failed${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}`,
