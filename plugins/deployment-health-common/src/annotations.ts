@@ -11,7 +11,8 @@ export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
 export const ANNOTATION_KUBERNETES_LABEL_SELECTOR =
   'backstage.io/kubernetes-label-selector';
 /** Restrict to one namespace. @public */
-export const ANNOTATION_KUBERNETES_NAMESPACE = 'backstage.io/kubernetes-namespace';
+export const ANNOTATION_KUBERNETES_NAMESPACE =
+  'backstage.io/kubernetes-namespace';
 /** Restrict to one cluster (by configured cluster name). @public */
 export const ANNOTATION_KUBERNETES_CLUSTER = 'backstage.io/kubernetes-cluster';
 /** The label the watch cache selects on. @public */
@@ -45,7 +46,9 @@ export function isDeploymentHealthAvailable(entity: Entity): boolean {
  *
  * @public
  */
-export function getEntityKubernetesMatch(entity: Entity): EntityKubernetesMatch {
+export function getEntityKubernetesMatch(
+  entity: Entity,
+): EntityKubernetesMatch {
   const a = entity.metadata.annotations ?? {};
   const scope = {
     ...(a[ANNOTATION_KUBERNETES_NAMESPACE]

@@ -15,7 +15,10 @@ import {
 } from './types';
 
 /** Raw object dumps, keyed by fixture name (cluster-service-situation). @public */
-export const deploymentHealthFixtures: Record<string, ServiceObjects & { capturedAt: string }> = {
+export const deploymentHealthFixtures: Record<
+  string,
+  ServiceObjects & { capturedAt: string }
+> = {
   'dev-payments-api-healthy': require('./__fixtures__/dev-payments-api-healthy.json'),
   'dev-catalog-api-imagepull': require('./__fixtures__/dev-catalog-api-imagepull.json'),
   'dev-notifications-unready': require('./__fixtures__/dev-notifications-unready.json'),
@@ -36,14 +39,21 @@ const CLUSTERS = {
 export function fixtureClusterHealth(name: string): ClusterHealth {
   const f = deploymentHealthFixtures[name];
   const cluster = name.startsWith('prod-') ? CLUSTERS.prod : CLUSTERS.dev;
-  return clusterHealth(cluster, f, { lastSyncedAt: f.capturedAt }, { now: new Date(f.capturedAt) });
+  return clusterHealth(
+    cluster,
+    f,
+    { lastSyncedAt: f.capturedAt },
+    { now: new Date(f.capturedAt) },
+  );
 }
 
 const GENERATED_AT = '2026-11-27T09:46:00.000Z';
 
 /** GET /entity response for a healthy service in two clusters. @public */
 export const exampleHealthyEntity: EntityHealthResponse = {
-  ...entityHealth('component:default/catalog-api', [fixtureClusterHealth('prod-catalog-api-healthy')]),
+  ...entityHealth('component:default/catalog-api', [
+    fixtureClusterHealth('prod-catalog-api-healthy'),
+  ]),
   generatedAt: GENERATED_AT,
 };
 
@@ -52,9 +62,17 @@ export const exampleFailedEntity: EntityHealthResponse = {
   ...entityHealth('component:default/ledger-worker', [
     fixtureClusterHealth('prod-ledger-worker-crashloop'),
     {
-      ...clusterHealth(CLUSTERS.dev, {}, {
-        error: { type: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:36443', since: GENERATED_AT },
-      }),
+      ...clusterHealth(
+        CLUSTERS.dev,
+        {},
+        {
+          error: {
+            type: 'unreachable',
+            message: 'connect ECONNREFUSED 127.0.0.1:36443',
+            since: GENERATED_AT,
+          },
+        },
+      ),
     },
   ]),
   generatedAt: GENERATED_AT,
@@ -63,23 +81,56 @@ export const exampleFailedEntity: EntityHealthResponse = {
 /** GET /clusters response with one healthy and one failing cluster. @public */
 export const exampleClusters: ClustersResponse = {
   clusters: [
-    { name: 'dev', environment: 'development', state: 'error', error: { type: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:36443', since: GENERATED_AT } },
-    { name: 'prod', environment: 'production', state: 'ok', lastSyncedAt: GENERATED_AT, objectCounts: { Deployment: 7, Pod: 18 } },
+    {
+      name: 'dev',
+      environment: 'development',
+      state: 'error',
+      error: {
+        type: 'unreachable',
+        message: 'connect ECONNREFUSED 127.0.0.1:36443',
+        since: GENERATED_AT,
+      },
+    },
+    {
+      name: 'prod',
+      environment: 'production',
+      state: 'ok',
+      lastSyncedAt: GENERATED_AT,
+      objectCounts: { Deployment: 7, Pod: 18 },
+    },
   ],
 };
 
 /** GET /group response for a team owning several services. @public */
 export const exampleGroupHealth: GroupHealthResponse = (() => {
   const entities = [
-    { ...entityHealth('component:default/payments-api', [fixtureClusterHealth('dev-payments-api-healthy'), fixtureClusterHealth('prod-payments-api-healthy')]), owner: 'group:default/team-payments' },
-    { ...entityHealth('component:default/ledger-worker', [fixtureClusterHealth('prod-ledger-worker-crashloop')]), owner: 'group:default/team-payments' },
-    { ...entityHealth('component:default/checkout-api', [fixtureClusterHealth('prod-checkout-api-deadline')]), owner: 'group:default/team-storefront' },
+    {
+      ...entityHealth('component:default/payments-api', [
+        fixtureClusterHealth('dev-payments-api-healthy'),
+        fixtureClusterHealth('prod-payments-api-healthy'),
+      ]),
+      owner: 'group:default/team-payments',
+    },
+    {
+      ...entityHealth('component:default/ledger-worker', [
+        fixtureClusterHealth('prod-ledger-worker-crashloop'),
+      ]),
+      owner: 'group:default/team-payments',
+    },
+    {
+      ...entityHealth('component:default/checkout-api', [
+        fixtureClusterHealth('prod-checkout-api-deadline'),
+      ]),
+      owner: 'group:default/team-storefront',
+    },
   ];
   const severity = ['Healthy', 'Unknown', 'Progressing', 'Degraded', 'Failed'];
   return {
     groupRef: 'group:default/team-payments',
     groupRefs: ['group:default/team-payments', 'group:default/team-storefront'],
-    status: entities.map(e => e.status).sort((a, b) => severity.indexOf(b) - severity.indexOf(a))[0],
+    status: entities
+      .map(e => e.status)
+      .sort((a, b) => severity.indexOf(b) - severity.indexOf(a))[0],
     entities,
     clusters: exampleClusters.clusters,
     generatedAt: GENERATED_AT,

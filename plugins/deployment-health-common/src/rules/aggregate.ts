@@ -19,7 +19,12 @@ import {
 import { summarizeEvents } from './events';
 import { controllerOf, podHealth } from './pods';
 import { capReason, RuleOptions, statusOf, worstStatus } from './status';
-import { hpaHealth, rolloutHealth, Workload } from './workloads';
+import {
+  hpaHealth,
+  isMetricsFailure,
+  rolloutHealth,
+  Workload,
+} from './workloads';
 
 /**
  * The raw objects of one service in one cluster. List API items carry no
@@ -45,7 +50,10 @@ const key = (kind: string, ns: string | undefined, name: string | undefined) =>
  * Many pods usually fail the same way; one reason per code keeps the report
  * readable ("CrashLoopBackOff on 30 of 30 pods").
  */
-function groupPodReasons(pods: PodHealth[], cap?: HealthStatus): HealthReason[] {
+function groupPodReasons(
+  pods: PodHealth[],
+  cap?: HealthStatus,
+): HealthReason[] {
   const groups = new Map<string, HealthReason[]>();
   for (const p of pods) {
     for (const r of p.reasons) {
@@ -75,7 +83,11 @@ function groupPodReasons(pods: PodHealth[], cap?: HealthStatus): HealthReason[] 
  */
 export function workloadHealth(
   workload: Workload,
-  related: { pods: V1Pod[]; hpa?: V2HorizontalPodAutoscaler; events: CoreV1Event[] },
+  related: {
+    pods: V1Pod[];
+    hpa?: V2HorizontalPodAutoscaler;
+    events: CoreV1Event[];
+  },
   options?: RuleOptions,
 ): WorkloadHealth {
   const { rollout, reasons } = rolloutHealth(workload);
@@ -98,12 +110,22 @@ export function workloadHealth(
   }
   let hpa: WorkloadHealth['hpa'];
   if (related.hpa) {
-    const h = hpaHealth(related.hpa);
+    const h = hpaHealth(related.hpa, options);
     hpa = h.hpa;
     reasons.push(...h.reasons);
   }
   const ev = summarizeEvents(related.events, options);
-  reasons.push(...ev.reasons);
+  // The HPA's ScalingActive condition says whether it can read metrics now;
+  // its metrics-failure events only repeat that (or tell of a warm-up that is
+  // over), so they are listed but do not count again.
+  const counted = related.events.filter(
+    e =>
+      !(
+        e.involvedObject?.kind === 'HorizontalPodAutoscaler' &&
+        isMetricsFailure(e.reason)
+      ),
+  );
+  reasons.push(...summarizeEvents(counted, options).reasons);
   const containers = workload.spec?.template?.spec?.containers ?? [];
   return {
     kind: workload.kind,
@@ -126,7 +148,10 @@ export function workloadHealth(
 }
 
 /** Per-cluster error as a reason, so it shows up in the status. @public */
-export function clusterErrorReason(cluster: string, error: ClusterError): HealthReason {
+export function clusterErrorReason(
+  cluster: string,
+  error: ClusterError,
+): HealthReason {
   const code = {
     unreachable: 'ClusterUnreachable',
     unauthorized: 'ClusterUnauthorized',
@@ -162,22 +187,33 @@ export function clusterHealth(
   options?: RuleOptions,
 ): ClusterHealth {
   const workloads: Workload[] = [
-    ...(objects.deployments ?? []).map(o => ({ ...o, kind: 'Deployment' as const })),
-    ...(objects.statefulSets ?? []).map(o => ({ ...o, kind: 'StatefulSet' as const })),
-    ...(objects.daemonSets ?? []).map(o => ({ ...o, kind: 'DaemonSet' as const })),
+    ...(objects.deployments ?? []).map(o => ({
+      ...o,
+      kind: 'Deployment' as const,
+    })),
+    ...(objects.statefulSets ?? []).map(o => ({
+      ...o,
+      kind: 'StatefulSet' as const,
+    })),
+    ...(objects.daemonSets ?? []).map(o => ({
+      ...o,
+      kind: 'DaemonSet' as const,
+    })),
   ];
   // ReplicaSet uid -> owning Deployment uid
   const rsOwner = new Map<string, string>();
   for (const rs of objects.replicaSets ?? []) {
     const owner = controllerOf(rs);
-    if (owner?.kind === 'Deployment' && rs.metadata?.uid) rsOwner.set(rs.metadata.uid, owner.uid);
+    if (owner?.kind === 'Deployment' && rs.metadata?.uid)
+      rsOwner.set(rs.metadata.uid, owner.uid);
   }
   const podsByWorkload = new Map<string, V1Pod[]>();
   const otherPods: V1Pod[] = [];
   // involvedObject uid (or kind/ns/name) -> workload uid, to route events
   const eventTarget = new Map<string, string>();
   for (const w of workloads) {
-    const uid = w.metadata?.uid ?? key(w.kind, w.metadata?.namespace, w.metadata?.name);
+    const uid =
+      w.metadata?.uid ?? key(w.kind, w.metadata?.namespace, w.metadata?.name);
     eventTarget.set(uid, uid);
     eventTarget.set(key(w.kind, w.metadata?.namespace, w.metadata?.name), uid);
   }
@@ -185,7 +221,10 @@ export function clusterHealth(
     const owner = rs.metadata?.uid ? rsOwner.get(rs.metadata.uid) : undefined;
     if (owner) {
       eventTarget.set(rs.metadata!.uid!, owner);
-      eventTarget.set(key('ReplicaSet', rs.metadata?.namespace, rs.metadata?.name), owner);
+      eventTarget.set(
+        key('ReplicaSet', rs.metadata?.namespace, rs.metadata?.name),
+        owner,
+      );
     }
   }
   const workloadUids = new Set(workloads.map(w => w.metadata?.uid));
@@ -197,7 +236,10 @@ export function clusterHealth(
     if (target) {
       podsByWorkload.set(target, [...(podsByWorkload.get(target) ?? []), pod]);
       if (pod.metadata?.uid) eventTarget.set(pod.metadata.uid, target);
-      eventTarget.set(key('Pod', pod.metadata?.namespace, pod.metadata?.name), target);
+      eventTarget.set(
+        key('Pod', pod.metadata?.namespace, pod.metadata?.name),
+        target,
+      );
     } else {
       otherPods.push(pod);
     }
@@ -206,13 +248,25 @@ export function clusterHealth(
   for (const hpa of objects.hpas ?? []) {
     const t = hpa.spec?.scaleTargetRef;
     const w = workloads.find(
-      x => x.kind === t?.kind && x.metadata?.name === t?.name && x.metadata?.namespace === hpa.metadata?.namespace,
+      x =>
+        x.kind === t?.kind &&
+        x.metadata?.name === t?.name &&
+        x.metadata?.namespace === hpa.metadata?.namespace,
     );
-    const uid = w && (w.metadata?.uid ?? key(w.kind, w.metadata?.namespace, w.metadata?.name));
+    const uid =
+      w &&
+      (w.metadata?.uid ?? key(w.kind, w.metadata?.namespace, w.metadata?.name));
     if (uid) {
       hpaByWorkload.set(uid, hpa);
       if (hpa.metadata?.uid) eventTarget.set(hpa.metadata.uid, uid);
-      eventTarget.set(key('HorizontalPodAutoscaler', hpa.metadata?.namespace, hpa.metadata?.name), uid);
+      eventTarget.set(
+        key(
+          'HorizontalPodAutoscaler',
+          hpa.metadata?.namespace,
+          hpa.metadata?.name,
+        ),
+        uid,
+      );
     }
   }
   const eventsByWorkload = new Map<string, CoreV1Event[]>();
@@ -221,12 +275,17 @@ export function clusterHealth(
     const target =
       (io?.uid && eventTarget.get(io.uid)) ||
       eventTarget.get(key(io?.kind ?? '', io?.namespace, io?.name));
-    if (target) eventsByWorkload.set(target, [...(eventsByWorkload.get(target) ?? []), e]);
+    if (target)
+      eventsByWorkload.set(target, [
+        ...(eventsByWorkload.get(target) ?? []),
+        e,
+      ]);
   }
 
   const workloadHealths = workloads
     .map(w => {
-      const uid = w.metadata?.uid ?? key(w.kind, w.metadata?.namespace, w.metadata?.name);
+      const uid =
+        w.metadata?.uid ?? key(w.kind, w.metadata?.namespace, w.metadata?.name);
       return workloadHealth(
         w,
         {
@@ -237,7 +296,11 @@ export function clusterHealth(
         options,
       );
     })
-    .sort((a, b) => `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`));
+    .sort((a, b) =>
+      `${a.namespace}/${a.kind}/${a.name}`.localeCompare(
+        `${b.namespace}/${b.kind}/${b.name}`,
+      ),
+    );
   const other = otherPods.map(p => podHealth(p, options));
 
   const reasons: HealthReason[] = [
@@ -274,9 +337,15 @@ export function entityHealth(
   const reasons: HealthReason[] = clusters.flatMap(c =>
     c.reasons
       .filter(r => r.status !== 'Healthy')
-      .map(r => (r.message.startsWith(`Cluster ${c.cluster}:`) ? r : { ...r, message: `[${c.cluster}] ${r.message}` })),
+      .map(r =>
+        r.message.startsWith(`Cluster ${c.cluster}:`)
+          ? r
+          : { ...r, message: `[${c.cluster}] ${r.message}` },
+      ),
   );
-  const deployed = clusters.some(c => c.workloads.length > 0 || c.otherPods.length > 0);
+  const deployed = clusters.some(
+    c => c.workloads.length > 0 || c.otherPods.length > 0,
+  );
   if (!deployed) {
     reasons.push({
       status: 'Unknown',

@@ -35,7 +35,9 @@ export function summarizeEvents(
       reason: e.reason ?? '',
       message: (e.message ?? '').slice(0, 500),
       count: e.series?.count ?? e.count ?? 1,
-      ...(iso(new Date(eventTime(e) ?? 0)) && eventTime(e) ? { lastTimestamp: iso(new Date(eventTime(e)!)) } : {}),
+      ...(iso(new Date(eventTime(e) ?? 0)) && eventTime(e)
+        ? { lastTimestamp: iso(new Date(eventTime(e)!)) }
+        : {}),
       involvedObject: {
         kind: e.involvedObject?.kind ?? '',
         namespace: e.involvedObject?.namespace,
@@ -47,7 +49,11 @@ export function summarizeEvents(
   if (recent.length > 0) {
     const byReason = new Map<string, number>();
     for (const { e } of recent) {
-      byReason.set(e.reason ?? '?', (byReason.get(e.reason ?? '?') ?? 0) + (e.series?.count ?? e.count ?? 1));
+      byReason.set(
+        e.reason ?? '?',
+        (byReason.get(e.reason ?? '?') ?? 0) +
+          (e.series?.count ?? e.count ?? 1),
+      );
     }
     const minutes = Math.round(recentWindowMs / 60_000);
     reasons.push({

@@ -42,7 +42,10 @@ function containerHealth(
   }
   return {
     name,
-    image: status?.image && !status.image.startsWith('sha256:') ? status.image : image,
+    image:
+      status?.image && !status.image.startsWith('sha256:')
+        ? status.image
+        : image,
     ...(init ? { init: true } : {}),
     ready: status?.ready ?? false,
     restartCount: status?.restartCount ?? 0,
@@ -63,7 +66,14 @@ function containerHealth(
 
 /** Owner of a pod (ReplicaSet, StatefulSet, DaemonSet, Job), if any. @internal */
 export function controllerOf(obj: {
-  metadata?: { ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }> };
+  metadata?: {
+    ownerReferences?: Array<{
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }>;
+  };
 }) {
   const refs = obj.metadata?.ownerReferences ?? [];
   return refs.find(r => r.controller) ?? refs[0];
@@ -80,7 +90,9 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
   const namespace = pod.metadata?.namespace ?? '';
   const ref: ObjectRef = { kind: 'Pod', namespace, name };
   const phase = pod.status?.phase ?? 'Unknown';
-  const startedAt = time(pod.status?.startTime ?? pod.metadata?.creationTimestamp);
+  const startedAt = time(
+    pod.status?.startTime ?? pod.metadata?.creationTimestamp,
+  );
   const young = startedAt !== undefined && now - startedAt < startupGraceMs;
 
   const byName = (list?: V1ContainerStatus[]) =>
@@ -105,9 +117,15 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
   } else if (phase === 'Succeeded') {
     // Completed (Job) pods are healthy; their containers are terminated on purpose.
   } else if (phase === 'Failed') {
-    add('Failed', pod.status?.reason ?? 'PodFailed', pod.status?.message ?? `Pod ${name} failed`);
+    add(
+      'Failed',
+      pod.status?.reason ?? 'PodFailed',
+      pod.status?.message ?? `Pod ${name} failed`,
+    );
   } else {
-    const scheduled = pod.status?.conditions?.find(c => c.type === 'PodScheduled');
+    const scheduled = pod.status?.conditions?.find(
+      c => c.type === 'PodScheduled',
+    );
     if (scheduled?.status === 'False') {
       add(
         young ? 'Progressing' : 'Degraded',
@@ -116,35 +134,78 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
       );
     }
     for (const c of containers) {
-      const label = `${c.init ? 'Init container' : 'Container'} ${c.name} of pod ${name}`;
-      if (c.state === 'waiting' && c.reason && FAILED_WAITING_REASONS.has(c.reason)) {
-        const oom = c.lastTermination?.reason === 'OOMKilled' ? ' (last exit: OOMKilled)' : '';
-        add('Failed', c.reason, `${label} is waiting: ${c.reason}${oom}${c.message ? `: ${c.message}` : ''}`);
-        if (oom) add('Failed', 'OOMKilled', `${label} was killed for exceeding its memory limit`);
+      const label = `${c.init ? 'Init container' : 'Container'} ${
+        c.name
+      } of pod ${name}`;
+      if (
+        c.state === 'waiting' &&
+        c.reason &&
+        FAILED_WAITING_REASONS.has(c.reason)
+      ) {
+        const oom =
+          c.lastTermination?.reason === 'OOMKilled'
+            ? ' (last exit: OOMKilled)'
+            : '';
+        add(
+          'Failed',
+          c.reason,
+          `${label} is waiting: ${c.reason}${oom}${
+            c.message ? `: ${c.message}` : ''
+          }`,
+        );
+        if (oom)
+          add(
+            'Failed',
+            'OOMKilled',
+            `${label} was killed for exceeding its memory limit`,
+          );
         continue;
       }
-      if (c.state === 'terminated' && c.init && c.reason === 'Completed') continue;
+      if (c.state === 'terminated' && c.init && c.reason === 'Completed')
+        continue;
       if (c.state === 'terminated' && !c.init && c.reason !== 'Completed') {
-        add('Failed', c.reason ?? 'ContainerTerminated', `${label} terminated: ${c.reason ?? 'unknown reason'}`);
+        add(
+          'Failed',
+          c.reason ?? 'ContainerTerminated',
+          `${label} terminated: ${c.reason ?? 'unknown reason'}`,
+        );
         continue;
       }
       const lastAt = time(c.lastTermination?.finishedAt);
-      if (c.restartCount > 0 && lastAt !== undefined && now - lastAt < recentWindowMs) {
+      if (
+        c.restartCount > 0 &&
+        lastAt !== undefined &&
+        now - lastAt < recentWindowMs
+      ) {
         const why = c.lastTermination?.reason ?? 'Error';
         add(
           'Degraded',
           why === 'OOMKilled' ? 'OOMKilled' : 'ContainerRestarts',
           `${label} restarted ${c.restartCount} time(s), last exit: ${why}${
-            c.lastTermination?.exitCode !== undefined ? ` (code ${c.lastTermination.exitCode})` : ''
+            c.lastTermination?.exitCode !== undefined
+              ? ` (code ${c.lastTermination.exitCode})`
+              : ''
           }`,
         );
       }
       if (c.init) continue;
-      if (c.state === 'waiting' || (c.state === 'running' && !c.ready) || c.state === 'unknown') {
+      if (
+        c.state === 'waiting' ||
+        (c.state === 'running' && !c.ready) ||
+        c.state === 'unknown'
+      ) {
         if (phase === 'Pending' || young) {
-          add('Progressing', c.reason ?? 'ContainerStarting', `${label} is starting`);
+          add(
+            'Progressing',
+            c.reason ?? 'ContainerStarting',
+            `${label} is starting`,
+          );
         } else {
-          add('Degraded', 'ContainerNotReady', `${label} is not ready${c.reason ? `: ${c.reason}` : ''}`);
+          add(
+            'Degraded',
+            'ContainerNotReady',
+            `${label} is not ready${c.reason ? `: ${c.reason}` : ''}`,
+          );
         }
       }
     }
@@ -158,10 +219,17 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
     namespace,
     phase,
     ready,
-    restartCount: containers.reduce((n, c) => n + (c.init ? 0 : c.restartCount), 0),
+    restartCount: containers.reduce(
+      (n, c) => n + (c.init ? 0 : c.restartCount),
+      0,
+    ),
     ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-    ...(startedAt !== undefined ? { startedAt: new Date(startedAt).toISOString() } : {}),
-    ...(owner ? { owner: { kind: owner.kind, namespace, name: owner.name } } : {}),
+    ...(startedAt !== undefined
+      ? { startedAt: new Date(startedAt).toISOString() }
+      : {}),
+    ...(owner
+      ? { owner: { kind: owner.kind, namespace, name: owner.name } }
+      : {}),
     containers,
     status: statusOf(reasons),
     reasons,

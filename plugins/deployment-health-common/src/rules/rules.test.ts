@@ -10,9 +10,15 @@ const load = (name: string): Fixture => require(`../__fixtures__/${name}.json`);
 const dev = { name: 'dev', environment: 'development' };
 const prod = { name: 'prod', environment: 'production' };
 
-function health(name: string, cluster = dev, opts: { minutesLater?: number } = {}): ClusterHealth {
+function health(
+  name: string,
+  cluster = dev,
+  opts: { minutesLater?: number } = {},
+): ClusterHealth {
   const f = load(name);
-  const now = new Date(new Date(f.capturedAt).getTime() + (opts.minutesLater ?? 0) * 60_000);
+  const now = new Date(
+    new Date(f.capturedAt).getTime() + (opts.minutesLater ?? 0) * 60_000,
+  );
   return clusterHealth(cluster, f, {}, { now });
 }
 const codes = (h: { reasons: { code: string; status: string }[] }) =>
@@ -24,23 +30,91 @@ describe('health rules on real objects', () => {
     expect(h.status).toBe('Healthy');
     expect(h.reasons).toEqual([]);
     const w = h.workloads[0];
-    expect(w.rollout).toMatchObject({ desired: 3, updated: 3, ready: 3, available: 3, complete: true, observedLatestGeneration: true });
-    expect(w.pods.map(p => p.status)).toEqual(['Healthy', 'Healthy', 'Healthy']);
-    expect(w.pods[0].containers[0]).toMatchObject({ state: 'running', ready: true, restartCount: 0 });
+    expect(w.rollout).toMatchObject({
+      desired: 3,
+      updated: 3,
+      ready: 3,
+      available: 3,
+      complete: true,
+      observedLatestGeneration: true,
+    });
+    expect(w.pods.map(p => p.status)).toEqual([
+      'Healthy',
+      'Healthy',
+      'Healthy',
+    ]);
+    expect(w.pods[0].containers[0]).toMatchObject({
+      state: 'running',
+      ready: true,
+      restartCount: 0,
+    });
   });
 
-  it('HPA without metrics cannot scale: Degraded, warning events count only while recent', () => {
-    const h = health('prod-payments-api-healthy', prod);
+  it('HPA still without metrics after its warm-up cannot scale: Degraded', () => {
+    const h = health('prod-payments-api-healthy', prod, { minutesLater: 10 });
     const w = h.workloads[0];
-    expect(w.rollout).toMatchObject({ desired: 3, available: 3, complete: true });
-    expect(w.hpa).toMatchObject({ minReplicas: 3, maxReplicas: 6, currentReplicas: 3, atMax: false });
+    expect(w.rollout).toMatchObject({
+      desired: 3,
+      available: 3,
+      complete: true,
+    });
+    expect(w.hpa).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 6,
+      currentReplicas: 3,
+      atMax: false,
+    });
     expect(w.pods.every(p => p.status === 'Healthy')).toBe(true);
-    expect(codes(w)).toEqual(['Degraded:FailedGetResourceMetric', 'Degraded:WarningEvent']);
-    expect(w.events.map(e => e.reason).sort()).toEqual(['FailedComputeMetricsReplicas', 'FailedGetResourceMetric']);
+    // The HPA's condition says it; its metrics events are listed, not counted twice.
+    expect(codes(w)).toEqual(['Degraded:FailedGetResourceMetric']);
+    expect(w.events.map(e => e.reason).sort()).toEqual([
+      'FailedComputeMetricsReplicas',
+      'FailedGetResourceMetric',
+    ]);
+  });
 
-    const later = health('prod-payments-api-healthy', prod, { minutesLater: 30 });
-    expect(codes(later.workloads[0])).toEqual(['Degraded:FailedGetResourceMetric']);
-    expect(later.workloads[0].events).toHaveLength(2); // still listed, no longer counted
+  it('a new HPA waiting for its first metrics is Progressing, then Healthy once it reads them', () => {
+    const f = load('prod-payments-api-healthy');
+    const hpa = f.hpas![0];
+    const justCreated = {
+      ...hpa,
+      metadata: {
+        ...hpa.metadata,
+        creationTimestamp: new Date(new Date(f.capturedAt).getTime() - 60_000),
+      },
+    };
+    const now = new Date(f.capturedAt);
+    const warming = clusterHealth(
+      prod,
+      { ...f, hpas: [justCreated as any] },
+      {},
+      { now },
+    );
+    expect(codes(warming.workloads[0])).toEqual([
+      'Progressing:HpaMetricsWarmingUp',
+    ]);
+    expect(warming.status).toBe('Progressing');
+
+    // Metrics arrive (ScalingActive=True): the warm-up's Warning events are history.
+    const scaling = {
+      ...justCreated,
+      status: {
+        ...hpa.status,
+        conditions: (hpa.status?.conditions ?? []).map(c =>
+          c.type === 'ScalingActive'
+            ? { ...c, status: 'True', reason: 'ValidMetricFound' }
+            : c,
+        ),
+      },
+    };
+    const ready = clusterHealth(
+      prod,
+      { ...f, hpas: [scaling as any] },
+      {},
+      { now },
+    );
+    expect(ready.status).toBe('Healthy');
+    expect(ready.workloads[0].events.length).toBeGreaterThan(0);
   });
 
   it('ImagePullBackOff on the only replica of a new deployment is Failed', () => {
@@ -48,28 +122,48 @@ describe('health rules on real objects', () => {
     expect(h.status).toBe('Failed');
     const w = h.workloads[0];
     expect(codes(w)).toEqual(
-      expect.arrayContaining(['Failed:NoReplicasAvailable', 'Failed:ImagePullBackOff', 'Degraded:WarningEvent']),
+      expect.arrayContaining([
+        'Failed:NoReplicasAvailable',
+        'Failed:ImagePullBackOff',
+        'Degraded:WarningEvent',
+      ]),
     );
-    expect(w.pods[0].containers[0]).toMatchObject({ state: 'waiting', reason: 'ImagePullBackOff', ready: false });
-    expect(w.images).toEqual(['ghcr.io/shipyard-examples/catalog-api:2.6.0-dev.3']);
+    expect(w.pods[0].containers[0]).toMatchObject({
+      state: 'waiting',
+      reason: 'ImagePullBackOff',
+      ready: false,
+    });
+    expect(w.images).toEqual([
+      'ghcr.io/shipyard-examples/catalog-api:2.6.0-dev.3',
+    ]);
   });
 
   it('a running container failing readiness is Degraded once past start-up grace', () => {
     const atCapture = health('dev-notifications-unready');
     expect(atCapture.workloads[0].pods[0].reasons.map(r => r.code)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/ContainerNotReady|ContainerStarting/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/ContainerNotReady|ContainerStarting/),
+      ]),
     );
     const h = health('dev-notifications-unready', dev, { minutesLater: 5 });
-    expect(h.workloads[0].pods[0].reasons.map(r => r.code)).toEqual(['ContainerNotReady']);
+    expect(h.workloads[0].pods[0].reasons.map(r => r.code)).toEqual([
+      'ContainerNotReady',
+    ]);
     // 0 available, rollout never completed and no hard pod failure: still rolling out
-    expect(codes(h.workloads[0])).toEqual(['Progressing:RolloutInProgress', 'Degraded:ContainerNotReady', 'Degraded:WarningEvent']);
+    expect(codes(h.workloads[0])).toEqual([
+      'Progressing:RolloutInProgress',
+      'Degraded:ContainerNotReady',
+      'Degraded:WarningEvent',
+    ]);
     expect(h.status).toBe('Degraded');
   });
 
   it('CrashLoopBackOff on every replica is Failed', () => {
     const h = health('prod-ledger-worker-crashloop', prod);
     expect(h.status).toBe('Failed');
-    const reason = h.workloads[0].reasons.find(r => r.code === 'CrashLoopBackOff')!;
+    const reason = h.workloads[0].reasons.find(
+      r => r.code === 'CrashLoopBackOff',
+    )!;
     expect(reason.message).toMatch(/\(2 of 2 pods\)$/);
     expect(h.workloads[0].pods[0].containers[0]).toMatchObject({
       state: 'waiting',
@@ -85,7 +179,9 @@ describe('health rules on real objects', () => {
     expect(w.rollout.available).toBeGreaterThan(0);
     expect(w.reasons.map(r => r.code)).toContain('OOMKilled');
     expect(['Degraded', 'Failed']).toContain(w.status);
-    const ooms = w.pods.flatMap(p => p.containers).filter(c => c.lastTermination?.reason === 'OOMKilled');
+    const ooms = w.pods
+      .flatMap(p => p.containers)
+      .filter(c => c.lastTermination?.reason === 'OOMKilled');
     expect(ooms.length).toBeGreaterThan(0);
   });
 
@@ -95,7 +191,9 @@ describe('health rules on real objects', () => {
     expect(w.pods).toHaveLength(4); // pods of both ReplicaSets belong to the Deployment
     expect(w.rollout.updated).toBeLessThan(w.rollout.desired);
     // a failing new pod while old ones serve: capped at Degraded, unless the deadline passed
-    const deadline = w.rollout.conditions.some(c => c.reason === 'ProgressDeadlineExceeded');
+    const deadline = w.rollout.conditions.some(
+      c => c.reason === 'ProgressDeadlineExceeded',
+    );
     expect(w.status).toBe(deadline ? 'Failed' : 'Degraded');
     expect(codes(w)).toContain('Degraded:ImagePullBackOff');
   });
@@ -105,16 +203,37 @@ describe('health rules on real objects', () => {
     expect(f.hpas![0].spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
     // The local metrics pipeline may not have scaled it yet: pin the real
     // object's status at max, as the HPA controller reports it.
-    const hpa = { ...f.hpas![0], status: { ...f.hpas![0].status, currentReplicas: 4, desiredReplicas: 4, conditions: [] } };
-    const h = clusterHealth(prod, { ...f, hpas: [hpa as any], events: [] }, {}, { now: new Date(f.capturedAt) });
-    expect(h.workloads[0].hpa).toMatchObject({ currentReplicas: 4, maxReplicas: 4, atMax: true });
+    const hpa = {
+      ...f.hpas![0],
+      status: {
+        ...f.hpas![0].status,
+        currentReplicas: 4,
+        desiredReplicas: 4,
+        conditions: [],
+      },
+    };
+    const h = clusterHealth(
+      prod,
+      { ...f, hpas: [hpa as any], events: [] },
+      {},
+      { now: new Date(f.capturedAt) },
+    );
+    expect(h.workloads[0].hpa).toMatchObject({
+      currentReplicas: 4,
+      maxReplicas: 4,
+      atMax: true,
+    });
     expect(codes(h.workloads[0])).toContain('Degraded:HpaAtMaxReplicas');
   });
 
   it('ProgressDeadlineExceeded is Failed even while old replicas serve', () => {
     const h = health('prod-checkout-api-deadline', prod);
     expect(h.workloads[0].rollout.conditions).toContainEqual(
-      expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }),
+      expect.objectContaining({
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+      }),
     );
     expect(h.workloads[0].status).toBe('Failed');
     expect(codes(h.workloads[0])[0]).toBe('Failed:ProgressDeadlineExceeded');
@@ -127,14 +246,25 @@ describe('health rules on real objects', () => {
     expect(e.status).toBe('Failed');
     expect(e.reasons.every(r => r.message.startsWith('[prod]'))).toBe(true);
     expect(entityHealth('component:default/y', []).status).toBe('Unknown');
-    expect(entityHealth('component:default/y', []).reasons[0].code).toBe('NotDeployed');
+    expect(entityHealth('component:default/y', []).reasons[0].code).toBe(
+      'NotDeployed',
+    );
   });
 
   it('cluster errors make a cluster Unknown but keep the cached data', () => {
     const f = load('prod-catalog-api-healthy');
-    const h = clusterHealth(dev, f, {
-      error: { type: 'stale', message: 'no contact for 5 minutes', since: f.capturedAt },
-    }, { now: new Date(new Date(f.capturedAt).getTime() + 3600_000) });
+    const h = clusterHealth(
+      dev,
+      f,
+      {
+        error: {
+          type: 'stale',
+          message: 'no contact for 5 minutes',
+          since: f.capturedAt,
+        },
+      },
+      { now: new Date(new Date(f.capturedAt).getTime() + 3600_000) },
+    );
     expect(h.status).toBe('Unknown');
     expect(h.workloads).toHaveLength(1);
     expect(codes(h)).toEqual(['Unknown:ClusterStale']);
@@ -143,22 +273,48 @@ describe('health rules on real objects', () => {
 
 describe('podHealth edge cases', () => {
   const base = {
-    metadata: { name: 'p', namespace: 'n', creationTimestamp: new Date('2026-01-01T00:00:00Z') },
+    metadata: {
+      name: 'p',
+      namespace: 'n',
+      creationTimestamp: new Date('2026-01-01T00:00:00Z'),
+    },
     spec: { containers: [{ name: 'c', image: 'i:1' }] },
   };
   const now = new Date('2026-01-01T01:00:00Z');
   it('Succeeded pods are healthy', () => {
-    expect(podHealth({ ...base, status: { phase: 'Succeeded' } }, { now }).status).toBe('Healthy');
+    expect(
+      podHealth({ ...base, status: { phase: 'Succeeded' } }, { now }).status,
+    ).toBe('Healthy');
   });
   it('unschedulable pods are Degraded after grace', () => {
-    const p = podHealth({
-      ...base,
-      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] },
-    }, { now });
-    expect(p.reasons.map(r => `${r.status}:${r.code}`)).toContain('Degraded:Unschedulable');
+    const p = podHealth(
+      {
+        ...base,
+        status: {
+          phase: 'Pending',
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message: '0/3 nodes are available',
+            },
+          ],
+        },
+      },
+      { now },
+    );
+    expect(p.reasons.map(r => `${r.status}:${r.code}`)).toContain(
+      'Degraded:Unschedulable',
+    );
   });
   it('Failed phase is Failed', () => {
-    expect(podHealth({ ...base, status: { phase: 'Failed', reason: 'Evicted' } }, { now }).reasons[0].code).toBe('Evicted');
+    expect(
+      podHealth(
+        { ...base, status: { phase: 'Failed', reason: 'Evicted' } },
+        { now },
+      ).reasons[0].code,
+    ).toBe('Evicted');
   });
 });
 

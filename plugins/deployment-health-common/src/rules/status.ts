@@ -23,8 +23,13 @@ export function statusOf(reasons: HealthReason[]): HealthStatus {
 }
 
 /** Lowers a reason to at most `max` (e.g. a failing pod of a workload that still serves). @internal */
-export function capReason(reason: HealthReason, max: HealthStatus): HealthReason {
-  return SEVERITY[reason.status] > SEVERITY[max] ? { ...reason, status: max } : reason;
+export function capReason(
+  reason: HealthReason,
+  max: HealthStatus,
+): HealthReason {
+  return SEVERITY[reason.status] > SEVERITY[max]
+    ? { ...reason, status: max }
+    : reason;
 }
 
 /** Options shared by the rules; `now` keeps them pure and testable. @public */
@@ -34,6 +39,11 @@ export interface RuleOptions {
   recentWindowMs?: number;
   /** A not-ready container younger than this is Progressing, not Degraded (default 2 min). */
   startupGraceMs?: number;
+  /**
+   * An HPA younger than this that has no metrics yet is Progressing, not
+   * Degraded: the metrics pipeline needs a scrape or two of new pods (default 3 min).
+   */
+  hpaWarmupMs?: number;
 }
 
 /** @internal */
@@ -42,6 +52,7 @@ export function resolveOptions(o: RuleOptions = {}) {
     now: (o.now ?? new Date()).getTime(),
     recentWindowMs: o.recentWindowMs ?? 15 * 60_000,
     startupGraceMs: o.startupGraceMs ?? 2 * 60_000,
+    hpaWarmupMs: o.hpaWarmupMs ?? 3 * 60_000,
   };
 }
 

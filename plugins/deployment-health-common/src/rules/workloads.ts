@@ -11,7 +11,7 @@ import {
   RolloutHealth,
   WorkloadKind,
 } from '../types';
-import { iso } from './status';
+import { iso, resolveOptions, RuleOptions, time } from './status';
 
 /** A workload object of one of the tracked kinds. @public */
 export type Workload =
@@ -20,8 +20,15 @@ export type Workload =
   | (V1DaemonSet & { kind: 'DaemonSet' });
 
 /** @internal */
-export function workloadRef(w: { kind?: string; metadata?: { name?: string; namespace?: string } }): ObjectRef {
-  return { kind: w.kind ?? '', namespace: w.metadata?.namespace, name: w.metadata?.name ?? '' };
+export function workloadRef(w: {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}): ObjectRef {
+  return {
+    kind: w.kind ?? '',
+    namespace: w.metadata?.namespace,
+    name: w.metadata?.name ?? '',
+  };
 }
 
 /**
@@ -39,7 +46,8 @@ export function rolloutHealth(w: Workload): {
   const generation = w.metadata?.generation;
   const observed = w.status?.observedGeneration;
   const observedLatestGeneration =
-    generation === undefined || (observed !== undefined && observed >= generation);
+    generation === undefined ||
+    (observed !== undefined && observed >= generation);
 
   let desired: number;
   let current: number;
@@ -65,7 +73,8 @@ export function rolloutHealth(w: Workload): {
     available = s?.availableReplicas ?? ready;
     // OnDelete never converges by itself: only judge revisions for RollingUpdate.
     if (w.spec?.updateStrategy?.type !== 'OnDelete') {
-      revisionDone = !s?.updateRevision || s.currentRevision === s.updateRevision;
+      revisionDone =
+        !s?.updateRevision || s.currentRevision === s.updateRevision;
     }
   } else {
     const s = w.status;
@@ -75,13 +84,20 @@ export function rolloutHealth(w: Workload): {
     ready = s?.readyReplicas ?? 0;
     available = s?.availableReplicas ?? 0;
     conditions = (s?.conditions ?? [])
-      .filter(c => c.type === 'Progressing' || c.type === 'Available' || c.type === 'ReplicaFailure')
+      .filter(
+        c =>
+          c.type === 'Progressing' ||
+          c.type === 'Available' ||
+          c.type === 'ReplicaFailure',
+      )
       .map(c => ({
         type: c.type,
         status: c.status,
         ...(c.reason ? { reason: c.reason } : {}),
         ...(c.message ? { message: c.message } : {}),
-        ...(c.lastTransitionTime ? { lastTransitionTime: iso(c.lastTransitionTime) } : {}),
+        ...(c.lastTransitionTime
+          ? { lastTransitionTime: iso(c.lastTransitionTime) }
+          : {}),
       }));
   }
 
@@ -98,12 +114,24 @@ export function rolloutHealth(w: Workload): {
     reasons.push({ status, code, message, object: ref });
 
   const progressing = conditions.find(c => c.type === 'Progressing');
-  const replicaFailure = conditions.find(c => c.type === 'ReplicaFailure' && c.status === 'True');
+  const replicaFailure = conditions.find(
+    c => c.type === 'ReplicaFailure' && c.status === 'True',
+  );
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    add('Failed', 'ProgressDeadlineExceeded', `${label} rollout exceeded its progress deadline${progressing.message ? `: ${progressing.message}` : ''}`);
+    add(
+      'Failed',
+      'ProgressDeadlineExceeded',
+      `${label} rollout exceeded its progress deadline${
+        progressing.message ? `: ${progressing.message}` : ''
+      }`,
+    );
   }
   if (replicaFailure) {
-    add('Failed', replicaFailure.reason ?? 'ReplicaFailure', replicaFailure.message ?? `${label} cannot create pods`);
+    add(
+      'Failed',
+      replicaFailure.reason ?? 'ReplicaFailure',
+      replicaFailure.message ?? `${label} cannot create pods`,
+    );
   }
   if (desired > 0 && available === 0) {
     // Nothing serves. While a rollout is under way (and within its deadline)
@@ -111,21 +139,45 @@ export function rolloutHealth(w: Workload): {
     // to Failed in workloadHealth. After a finished rollout it is Failed.
     const rolling =
       w.kind === 'Deployment'
-        ? progressing?.reason !== 'NewReplicaSetAvailable' && progressing?.status !== 'False'
-        : !observedLatestGeneration || updated < desired || !revisionDone || ready < desired;
+        ? progressing?.reason !== 'NewReplicaSetAvailable' &&
+          progressing?.status !== 'False'
+        : !observedLatestGeneration ||
+          updated < desired ||
+          !revisionDone ||
+          ready < desired;
     if (rolling) {
-      add('Progressing', 'RolloutInProgress', `${label}: 0 of ${desired} replicas available yet`);
+      add(
+        'Progressing',
+        'RolloutInProgress',
+        `${label}: 0 of ${desired} replicas available yet`,
+      );
     } else {
-      add('Failed', 'NoReplicasAvailable', `${label}: 0 of ${desired} replicas available`);
+      add(
+        'Failed',
+        'NoReplicasAvailable',
+        `${label}: 0 of ${desired} replicas available`,
+      );
     }
   } else if (!complete && reasons.length === 0) {
     // (skipped when the rollout already failed: "in progress" would contradict it)
     if (!observedLatestGeneration) {
-      add('Progressing', 'ObservedGenerationStale', `${label}: controller has not yet observed generation ${generation}`);
+      add(
+        'Progressing',
+        'ObservedGenerationStale',
+        `${label}: controller has not yet observed generation ${generation}`,
+      );
     } else if (updated < desired || current > desired || !revisionDone) {
-      add('Progressing', 'RolloutInProgress', `${label}: ${updated} of ${desired} replicas updated, ${available} available`);
+      add(
+        'Progressing',
+        'RolloutInProgress',
+        `${label}: ${updated} of ${desired} replicas updated, ${available} available`,
+      );
     } else {
-      add('Degraded', 'ReplicasUnavailable', `${label}: ${available} of ${desired} replicas available`);
+      add(
+        'Degraded',
+        'ReplicasUnavailable',
+        `${label}: ${available} of ${desired} replicas available`,
+      );
     }
   }
   if (desired === 0) {
@@ -147,7 +199,11 @@ export function rolloutHealth(w: Workload): {
   };
 }
 
-function quantity(v: { averageUtilization?: number; averageValue?: string; value?: string } | undefined) {
+function quantity(
+  v:
+    | { averageUtilization?: number; averageValue?: string; value?: string }
+    | undefined,
+) {
   if (!v) return undefined;
   if (v.averageUtilization !== undefined) return `${v.averageUtilization}%`;
   return v.averageValue ?? v.value;
@@ -159,7 +215,10 @@ function quantity(v: { averageUtilization?: number; averageValue?: string; value
  *
  * @public
  */
-export function hpaHealth(hpa: V2HorizontalPodAutoscaler): {
+export function hpaHealth(
+  hpa: V2HorizontalPodAutoscaler,
+  options?: RuleOptions,
+): {
   hpa: HpaHealth;
   reasons: HealthReason[];
 } {
@@ -171,8 +230,13 @@ export function hpaHealth(hpa: V2HorizontalPodAutoscaler): {
   const atMax = max > 0 && current >= max && desired >= max;
 
   const metricName = (m: any): string =>
-    m?.resource?.name ?? m?.containerResource?.name ?? m?.pods?.metric?.name ??
-    m?.object?.metric?.name ?? m?.external?.metric?.name ?? m?.type ?? 'metric';
+    m?.resource?.name ??
+    m?.containerResource?.name ??
+    m?.pods?.metric?.name ??
+    m?.object?.metric?.name ??
+    m?.external?.metric?.name ??
+    m?.type ??
+    'metric';
   const currentByName = new Map(
     (hpa.status?.currentMetrics ?? []).map(m => [
       metricName(m),
@@ -186,7 +250,11 @@ export function hpaHealth(hpa: V2HorizontalPodAutoscaler): {
   }));
 
   const reasons: HealthReason[] = [];
-  const ref: ObjectRef = { kind: 'HorizontalPodAutoscaler', namespace: hpa.metadata?.namespace, name };
+  const ref: ObjectRef = {
+    kind: 'HorizontalPodAutoscaler',
+    namespace: hpa.metadata?.namespace,
+    name,
+  };
   if (atMax) {
     reasons.push({
       status: 'Degraded',
@@ -195,19 +263,58 @@ export function hpaHealth(hpa: V2HorizontalPodAutoscaler): {
       object: ref,
     });
   }
-  const unable = hpa.status?.conditions?.find(c => c.type === 'ScalingActive' && c.status === 'False');
+  const unable = hpa.status?.conditions?.find(
+    c => c.type === 'ScalingActive' && c.status === 'False',
+  );
   if (unable) {
-    reasons.push({
-      status: 'Degraded',
-      code: unable.reason ?? 'ScalingInactive',
-      message: `HPA ${name} cannot scale: ${unable.message ?? unable.reason}`,
-      object: ref,
-    });
+    // A new HPA has no metrics until the pipeline has scraped its pods: that
+    // is start-up, not a fault, for the first few minutes.
+    const { now, hpaWarmupMs } = resolveOptions(options);
+    const created = time(hpa.metadata?.creationTimestamp);
+    const warmingUp =
+      isMetricsFailure(unable.reason) &&
+      created !== undefined &&
+      now - created < hpaWarmupMs;
+    reasons.push(
+      warmingUp
+        ? {
+            status: 'Progressing',
+            code: 'HpaMetricsWarmingUp',
+            message: `HPA ${name} is waiting for its first metrics`,
+            object: ref,
+          }
+        : {
+            status: 'Degraded',
+            code: unable.reason ?? 'ScalingInactive',
+            message: `HPA ${name} cannot scale: ${
+              unable.message ?? unable.reason
+            }`,
+            object: ref,
+          },
+    );
   }
   return {
-    hpa: { name, minReplicas: min, maxReplicas: max, currentReplicas: current, desiredReplicas: desired, atMax, metrics },
+    hpa: {
+      name,
+      minReplicas: min,
+      maxReplicas: max,
+      currentReplicas: current,
+      desiredReplicas: desired,
+      atMax,
+      metrics,
+    },
     reasons,
   };
+}
+
+/**
+ * Reasons the HPA controller gives (as ScalingActive=False and as Warning
+ * events) when it cannot read metrics.
+ *
+ * @internal
+ */
+export function isMetricsFailure(reason: string | undefined): boolean {
+  return /^Failed(Get\w*Metric|ComputeMetricsReplicas)$/.test(reason ?? '');
 }
 
 function lowerFirst(s: string | undefined): string {
@@ -217,6 +324,10 @@ function lowerFirst(s: string | undefined): string {
 }
 
 /** @internal */
-export function workloadKind(kind: string | undefined): WorkloadKind | undefined {
-  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' ? kind : undefined;
+export function workloadKind(
+  kind: string | undefined,
+): WorkloadKind | undefined {
+  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet'
+    ? kind
+    : undefined;
 }
