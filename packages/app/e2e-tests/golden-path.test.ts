@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +66,21 @@ async function openNodeTemplate(page: Page) {
 }
 
 test.describe.configure({ mode: 'serial' });
+
+// Leave the shared dev cluster and the repository folder as they were.
+test.afterAll(() => {
+  const cluster = path.resolve(__dirname, '../../../scripts/cluster');
+  execFileSync(cluster, [
+    'helm',
+    'dev',
+    'uninstall',
+    name,
+    '-n',
+    team,
+    '--ignore-not-found',
+  ]);
+  fs.rmSync(path.join(reposDir, name), { recursive: true, force: true });
+});
 
 test('create a Node service, find it in the catalog, see it healthy', async ({
   page,
