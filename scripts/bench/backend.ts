@@ -13,7 +13,9 @@ import http from 'node:http';
 const backend = createBackend();
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@internal/backstage-plugin-deployment-health-backend'));
 backend.start();

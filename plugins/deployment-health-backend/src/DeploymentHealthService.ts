@@ -33,7 +33,14 @@ import { ClusterCache } from './cluster/ClusterCache';
 import { OnDemandQuery } from './cluster/onDemand';
 import { CacheOptions } from './options';
 
-const ENTITY_FIELDS = ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title', 'metadata.annotations', 'relations'];
+const ENTITY_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'metadata.annotations',
+  'relations',
+];
 
 /**
  * Answers health questions from the watch caches. Every method checks
@@ -52,9 +59,15 @@ export class DeploymentHealthService {
     },
   ) {}
 
-  private readonly memo = new Map<string, { stamp: string; health: ClusterHealth | null }>();
+  private readonly memo = new Map<
+    string,
+    { stamp: string; health: ClusterHealth | null }
+  >();
 
-  async getEntityHealth(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityHealthResponse> {
+  async getEntityHealth(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<EntityHealthResponse> {
     const entityRef = stringifyEntityRef(ref);
     // Independent round trips: run them together (the result is only used if allowed).
     const [, entity] = await Promise.all([
@@ -62,7 +75,10 @@ export class DeploymentHealthService {
       this.deps.catalog.getEntityByRef(entityRef, { credentials }),
     ]);
     if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
-    return { ...(await this.computeEntity(entity)), generatedAt: new Date().toISOString() };
+    return {
+      ...(await this.computeEntity(entity)),
+      generatedAt: new Date().toISOString(),
+    };
   }
 
   async getGroupHealth(
@@ -92,7 +108,10 @@ export class DeploymentHealthService {
         if (children.length === 0) break;
         groupRefs.push(...new Set(children));
         const { items } = await catalog.getEntitiesByRefs(
-          { entityRefs: [...new Set(children)], fields: ['kind', 'metadata', 'relations'] },
+          {
+            entityRefs: [...new Set(children)],
+            fields: ['kind', 'metadata', 'relations'],
+          },
           { credentials },
         );
         frontier = items.filter((e): e is Entity => !!e);
@@ -115,18 +134,28 @@ export class DeploymentHealthService {
     const [decisions, healths] = await Promise.all([
       refs.length
         ? this.deps.permissions.authorize(
-            refs.map(resourceRef => ({ permission: deploymentHealthReadPermission, resourceRef })),
+            refs.map(resourceRef => ({
+              permission: deploymentHealthReadPermission,
+              resourceRef,
+            })),
             { credentials },
           )
         : Promise.resolve([]),
       Promise.all(items.map(e => this.computeEntity(e))),
     ]);
     const entities = items
-      .map((e, i) => ({ e, health: healths[i], allowed: decisions[i]?.result === AuthorizeResult.ALLOW }))
+      .map((e, i) => ({
+        e,
+        health: healths[i],
+        allowed: decisions[i]?.result === AuthorizeResult.ALLOW,
+      }))
       .filter(x => x.allowed)
       .map(({ e, health }) => {
         const owner =
-          e.relations?.find(r => r.type === RELATION_OWNED_BY && groupRefs.includes(r.targetRef))?.targetRef ?? groupRef;
+          e.relations?.find(
+            r =>
+              r.type === RELATION_OWNED_BY && groupRefs.includes(r.targetRef),
+          )?.targetRef ?? groupRef;
         return { ...(details ? health : summarize(health)), owner };
       });
     entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
@@ -134,19 +163,24 @@ export class DeploymentHealthService {
     return {
       groupRef,
       groupRefs,
-      status: entities.length ? worstStatus(entities.map(e => e.status)) : 'Unknown',
+      status: entities.length
+        ? worstStatus(entities.map(e => e.status))
+        : 'Unknown',
       entities,
       clusters,
       generatedAt: new Date().toISOString(),
     };
   }
 
-  async getClusters(credentials: BackstageCredentials): Promise<ClustersResponse> {
+  async getClusters(
+    credentials: BackstageCredentials,
+  ): Promise<ClustersResponse> {
     const [decision] = await this.deps.permissions.authorize(
       [{ permission: deploymentHealthClustersReadPermission }],
       { credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError('Not allowed to read cluster status');
+    if (decision.result !== AuthorizeResult.ALLOW)
+      throw new NotAllowedError('Not allowed to read cluster status');
     return { clusters: this.listClusters() };
   }
 
@@ -155,21 +189,34 @@ export class DeploymentHealthService {
     return this.deps.caches.map(c => c.status(now));
   }
 
-  private async authorizeOrThrow(refs: string[], credentials: BackstageCredentials) {
+  private async authorizeOrThrow(
+    refs: string[],
+    credentials: BackstageCredentials,
+  ) {
     const decisions = await this.deps.permissions.authorize(
-      refs.map(resourceRef => ({ permission: deploymentHealthReadPermission, resourceRef })),
+      refs.map(resourceRef => ({
+        permission: deploymentHealthReadPermission,
+        resourceRef,
+      })),
       { credentials },
     );
     if (decisions.some(d => d.result !== AuthorizeResult.ALLOW)) {
-      throw new NotAllowedError('Not allowed to read deployment health of this entity');
+      throw new NotAllowedError(
+        'Not allowed to read deployment health of this entity',
+      );
     }
   }
 
   private async computeEntity(entity: Entity): Promise<EntityHealth> {
     const match = getEntityKubernetesMatch(entity);
     const now = Date.now();
-    const ruleOptions = { now: new Date(now), recentWindowMs: this.deps.options.recentWindowMs };
-    const caches = this.deps.caches.filter(c => !match.cluster || c.cluster.name === match.cluster);
+    const ruleOptions = {
+      now: new Date(now),
+      recentWindowMs: this.deps.options.recentWindowMs,
+    };
+    const caches = this.deps.caches.filter(
+      c => !match.cluster || c.cluster.name === match.cluster,
+    );
     const clusters: ClusterHealth[] = [];
     await Promise.all(
       caches.map(async cache => {
@@ -183,7 +230,11 @@ export class DeploymentHealthService {
           objects = cache.objectsFor(match.kubernetesId, match.namespace);
         } else {
           source = 'query';
-          const r = await this.deps.onDemand.query(cache, match.labelSelector, match.namespace);
+          const r = await this.deps.onDemand.query(
+            cache,
+            match.labelSelector,
+            match.namespace,
+          );
           objects = r.objects;
           truncated = r.truncated;
           error = r.error ?? error;
@@ -195,14 +246,24 @@ export class DeploymentHealthService {
         // a team view of 100 services does not re-run the rules on thousands
         // of pods for every request.
         const memoKey = `${cluster.name}\0${JSON.stringify(match)}`;
-        const version = match.type === 'kubernetesId' ? cache.versionOf(match.kubernetesId) : 0;
-        const stamp = `${version}\0${Math.floor(now / 30_000)}\0${error ? `${error.type}:${error.message}` : ''}\0${syncing}`;
+        const version =
+          match.type === 'kubernetesId'
+            ? cache.versionOf(match.kubernetesId)
+            : 0;
+        const stamp = `${version}\0${Math.floor(now / 30_000)}\0${
+          error ? `${error.type}:${error.message}` : ''
+        }\0${syncing}`;
         let h: ClusterHealth | null;
         const hit = source === 'cache' ? this.memo.get(memoKey) : undefined;
         if (hit && hit.stamp === stamp) {
           h = hit.health;
         } else {
-          h = this.clusterHealthOf(cluster, objects, { error, source, truncated, syncing }, ruleOptions);
+          h = this.clusterHealthOf(
+            cluster,
+            objects,
+            { error, source, truncated, syncing },
+            ruleOptions,
+          );
           if (source === 'cache') {
             if (this.memo.size > 20_000) this.memo.clear();
             this.memo.set(memoKey, { stamp, health: h });
@@ -210,27 +271,44 @@ export class DeploymentHealthService {
         }
         if (!h) return;
         clusters.push(
-          lastSynced !== undefined ? { ...h, lastSyncedAt: new Date(lastSynced).toISOString() } : h,
+          lastSynced !== undefined
+            ? { ...h, lastSyncedAt: new Date(lastSynced).toISOString() }
+            : h,
         );
       }),
     );
     clusters.sort((a, b) => a.cluster.localeCompare(b.cluster));
-    return entityHealth(stringifyEntityRef(entity), clusters, entity.metadata.title);
+    return entityHealth(
+      stringifyEntityRef(entity),
+      clusters,
+      entity.metadata.title,
+    );
   }
 
   private clusterHealthOf(
     cluster: ClusterCache['cluster'],
     objects: ServiceObjects,
-    extra: { error?: ClusterError; source: ClusterHealth['source']; truncated: boolean; syncing: boolean },
+    extra: {
+      error?: ClusterError;
+      source: ClusterHealth['source'];
+      truncated: boolean;
+      syncing: boolean;
+    },
     ruleOptions: RuleOptions,
   ): ClusterHealth | null {
-    const found = Object.entries(objects).some(([k, v]) => k !== 'events' && (v as unknown[]).length > 0);
+    const found = Object.entries(objects).some(
+      ([k, v]) => k !== 'events' && (v as unknown[]).length > 0,
+    );
     // Only list clusters the service runs in, plus the ones we could not
     // read (it may run there): never report "not deployed" on missing data.
     if (!found && !extra.error && !extra.syncing) return null;
     const h = clusterHealth(cluster, objects, extra, ruleOptions);
     if (extra.syncing) {
-      h.reasons.push({ status: 'Unknown', code: 'ClusterSyncing', message: `Cluster ${cluster.name}: initial sync in progress` });
+      h.reasons.push({
+        status: 'Unknown',
+        code: 'ClusterSyncing',
+        message: `Cluster ${cluster.name}: initial sync in progress`,
+      });
       h.status = worstStatus([h.status, 'Unknown']);
     }
     return h;

@@ -5,7 +5,11 @@
  *
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/cluster.integration.test.ts
  */
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { EntityHealthResponse } from '@internal/backstage-plugin-deployment-health-common';
@@ -22,19 +26,36 @@ const CLUSTER = process.env.SHIPYARD_INTEGRATION_CLUSTER ?? 'dev';
 
 function cluster(...args: string[]): string {
   try {
-    return execFileSync(path.join(ROOT, 'scripts/cluster'), args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 900_000 });
+    return execFileSync(path.join(ROOT, 'scripts/cluster'), args, {
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 900_000,
+    });
   } catch (e: any) {
     throw new Error(
-      `scripts/cluster ${args.join(' ')} failed (is the local control plane toolchain built? see docs/cluster.md):\n${String(e.stderr ?? e.message).slice(-2000)}`,
+      `scripts/cluster ${args.join(
+        ' ',
+      )} failed (is the local control plane toolchain built? see docs/cluster.md):\n${String(
+        e.stderr ?? e.message,
+      ).slice(-2000)}`,
     );
   }
 }
 
 function kubectlApply(manifest: object) {
-  execFileSync(path.join(ROOT, 'scripts/cluster'), ['kubectl', CLUSTER, 'apply', '-f', '-'], { input: JSON.stringify(manifest), encoding: 'utf8' });
+  execFileSync(
+    path.join(ROOT, 'scripts/cluster'),
+    ['kubectl', CLUSTER, 'apply', '-f', '-'],
+    { input: JSON.stringify(manifest), encoding: 'utf8' },
+  );
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000, intervalMs = 200): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+  intervalMs = 200,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
@@ -54,23 +75,42 @@ jest.setTimeout(600_000);
 describeIf('deployment health against the local cluster', () => {
   const ns = `dh-it-${Date.now().toString(36)}`;
   const id = 'dh-it-probe';
-  let env: { server: string; caFile: string; tokenFile: string; environment: string };
+  let env: {
+    server: string;
+    caFile: string;
+    tokenFile: string;
+    environment: string;
+  };
 
   beforeAll(() => {
     cluster('up', CLUSTER); // reuses a running cluster
     env = JSON.parse(cluster('env', CLUSTER, '--json'));
-    kubectlApply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    kubectlApply({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns },
+    });
     kubectlApply({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: id, namespace: ns, labels: { 'backstage.io/kubernetes-id': id } },
+      metadata: {
+        name: id,
+        namespace: ns,
+        labels: { 'backstage.io/kubernetes-id': id },
+      },
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: id } },
         template: {
           metadata: { labels: { app: id, 'backstage.io/kubernetes-id': id } },
           spec: {
-            containers: [{ name: 'app', image: 'ghcr.io/shipyard-examples/probe:1.0.0', env: [{ name: 'SECRET', value: 'it-env-secret-value' }] }],
+            containers: [
+              {
+                name: 'app',
+                image: 'ghcr.io/shipyard-examples/probe:1.0.0',
+                env: [{ name: 'SECRET', value: 'it-env-secret-value' }],
+              },
+            ],
           },
         },
       },
@@ -78,7 +118,15 @@ describeIf('deployment health against the local cluster', () => {
   });
 
   afterAll(() => {
-    if (env) execFileSync(path.join(ROOT, 'scripts/cluster'), ['kubectl', CLUSTER, 'delete', 'namespace', ns, '--wait=false']);
+    if (env)
+      execFileSync(path.join(ROOT, 'scripts/cluster'), [
+        'kubectl',
+        CLUSTER,
+        'delete',
+        'namespace',
+        ns,
+        '--wait=false',
+      ]);
   });
 
   it('reports real workloads, follows pod changes within 2 s, and leaks nothing', async () => {
@@ -92,8 +140,18 @@ describeIf('deployment health against the local cluster', () => {
                 {
                   type: 'config',
                   clusters: [
-                    { name: CLUSTER, url: env.server, caFile: env.caFile, serviceAccountTokenFile: env.tokenFile, environment: env.environment },
-                    { name: 'stopped', url: 'https://127.0.0.1:1', environment: 'nowhere' },
+                    {
+                      name: CLUSTER,
+                      url: env.server,
+                      caFile: env.caFile,
+                      serviceAccountTokenFile: env.tokenFile,
+                      environment: env.environment,
+                    },
+                    {
+                      name: 'stopped',
+                      url: 'https://127.0.0.1:1',
+                      environment: 'nowhere',
+                    },
                   ],
                 },
               ],
@@ -106,8 +164,19 @@ describeIf('deployment health against the local cluster', () => {
             {
               apiVersion: 'backstage.io/v1alpha1',
               kind: 'Component',
-              metadata: { name: id, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': id, 'backstage.io/kubernetes-namespace': ns } },
-              spec: { type: 'service', owner: 'team-x', lifecycle: 'experimental' },
+              metadata: {
+                name: id,
+                namespace: 'default',
+                annotations: {
+                  'backstage.io/kubernetes-id': id,
+                  'backstage.io/kubernetes-namespace': ns,
+                },
+              },
+              spec: {
+                type: 'service',
+                owner: 'team-x',
+                lifecycle: 'experimental',
+              },
             },
           ],
         }),
@@ -125,21 +194,42 @@ describeIf('deployment health against the local cluster', () => {
       const ready = await waitFor('2 available replicas', async () => {
         const body = await get();
         const c = body.clusters.find(x => x.cluster === CLUSTER);
-        return c?.workloads[0]?.rollout.available === 2 && c.workloads[0].pods.length === 2 ? body : undefined;
+        return c?.workloads[0]?.rollout.available === 2 &&
+          c.workloads[0].pods.length === 2
+          ? body
+          : undefined;
       });
       const dev = ready.clusters.find(c => c.cluster === CLUSTER)!;
       expect(dev.environment).toBe(env.environment);
       expect(dev.status).toBe('Healthy');
-      expect(ready.clusters.find(c => c.cluster === 'stopped')?.error?.type).toBe('unreachable');
+      expect(
+        ready.clusters.find(c => c.cluster === 'stopped')?.error?.type,
+      ).toBe('unreachable');
 
       // pod change -> report
       const victim = dev.workloads[0].pods[0].name;
       const t0 = Date.now();
-      execFileSync(path.join(ROOT, 'scripts/cluster'), ['kubectl', CLUSTER, '-n', ns, 'delete', 'pod', victim, '--wait=false']);
-      await waitFor('deleted pod to disappear', async () => {
-        const body = await get();
-        return !body.clusters.find(c => c.cluster === CLUSTER)!.workloads[0].pods.some(p => p.name === victim);
-      }, 10_000, 20);
+      execFileSync(path.join(ROOT, 'scripts/cluster'), [
+        'kubectl',
+        CLUSTER,
+        '-n',
+        ns,
+        'delete',
+        'pod',
+        victim,
+        '--wait=false',
+      ]);
+      await waitFor(
+        'deleted pod to disappear',
+        async () => {
+          const body = await get();
+          return !body.clusters
+            .find(c => c.cluster === CLUSTER)!
+            .workloads[0].pods.some(p => p.name === victim);
+        },
+        10_000,
+        20,
+      );
       const latency = Date.now() - t0;
       // eslint-disable-next-line no-console
       console.log(`pod deletion reported after ${latency} ms`);
@@ -149,7 +239,11 @@ describeIf('deployment health against the local cluster', () => {
       cluster('fail', CLUSTER, ns, id, 'crashloop');
       const failing = await waitFor('CrashLoopBackOff', async () => {
         const body = await get();
-        return body.reasons.some(r => r.code === 'CrashLoopBackOff' || r.code === 'ContainerRestarts') ? body : undefined;
+        return body.reasons.some(
+          r => r.code === 'CrashLoopBackOff' || r.code === 'ContainerRestarts',
+        )
+          ? body
+          : undefined;
       });
       expect(['Degraded', 'Failed']).toContain(failing.status);
 

@@ -32,15 +32,33 @@ export const deploymentHealthPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
       },
-      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, lifecycle, catalog, clusters }) {
+      async init({
+        config,
+        logger,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        lifecycle,
+        catalog,
+        clusters,
+      }) {
         const options = readOptions(config);
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
 
         const caches = (await clusters.listClusters()).map(
-          cluster => new ClusterCache(cluster, clusters, options, logger.child({ cluster: cluster.name })),
+          cluster =>
+            new ClusterCache(
+              cluster,
+              clusters,
+              options,
+              logger.child({ cluster: cluster.name }),
+            ),
         );
         if (caches.length === 0) {
-          logger.warn('No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty');
+          logger.warn(
+            'No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty',
+          );
         }
         // Start watching once the backend is up; failures are per cluster
         // and retried with backoff, never fatal for the backend.
@@ -55,7 +73,10 @@ export const deploymentHealthPlugin = createBackendPlugin({
           permissions,
           options,
           logger,
-          onDemand: new OnDemandQuery(options.onDemandMaxObjects, options.onDemandCacheTtlMs),
+          onDemand: new OnDemandQuery(
+            options.onDemandMaxObjects,
+            options.onDemandCacheTtlMs,
+          ),
         });
         httpRouter.use(await createRouter({ httpAuth, health }));
       },

@@ -17,21 +17,35 @@ export async function createRouter(options: {
   const router = Router();
 
   router.get('/entity/:namespace/:kind/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const { namespace, kind, name } = req.params;
-    res.json(await health.getEntityHealth({ namespace, kind, name }, credentials));
+    res.json(
+      await health.getEntityHealth({ namespace, kind, name }, credentials),
+    );
   });
 
   router.get('/group/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const { namespace, name } = req.params;
     const includeChildren = req.query.includeChildren === 'true';
     const details = req.query.details === 'true';
-    res.json(await health.getGroupHealth({ namespace, kind: 'group', name }, { includeChildren, details }, credentials));
+    res.json(
+      await health.getGroupHealth(
+        { namespace, kind: 'group', name },
+        { includeChildren, details },
+        credentials,
+      ),
+    );
   });
 
   router.get('/clusters', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     res.json(await health.getClusters(credentials));
   });
 

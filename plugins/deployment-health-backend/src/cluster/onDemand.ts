@@ -2,7 +2,10 @@ import {
   ClusterError,
   ServiceObjects,
 } from '@internal/backstage-plugin-deployment-health-common';
-import { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubernetesListObject,
+  KubernetesObject,
+} from '@kubernetes/client-node';
 import { ClusterCache, RESOURCES } from './ClusterCache';
 import { classifyError } from './kubeHttp';
 import { sanitize } from './sanitize';
@@ -32,7 +35,11 @@ export class OnDemandQuery {
     private readonly maxEntries = 500,
   ) {}
 
-  query(cache: ClusterCache, labelSelector: string, namespace?: string): Promise<OnDemandResult> {
+  query(
+    cache: ClusterCache,
+    labelSelector: string,
+    namespace?: string,
+  ): Promise<OnDemandResult> {
     const key = `${cache.cluster.name}\n${namespace ?? ''}\n${labelSelector}`;
     const hit = this.results.get(key);
     if (hit) return hit;
@@ -45,14 +52,39 @@ export class OnDemandQuery {
     return p;
   }
 
-  private async fetch(cache: ClusterCache, labelSelector: string, namespace?: string): Promise<OnDemandResult> {
+  private async fetch(
+    cache: ClusterCache,
+    labelSelector: string,
+    namespace?: string,
+  ): Promise<OnDemandResult> {
     const fetchedAt = Date.now();
     const since = new Date(fetchedAt).toISOString();
     if (labelSelector.length > 1024 || /[\r\n]/.test(labelSelector)) {
-      return { objects: {}, truncated: false, fetchedAt, error: { type: 'misconfigured', message: 'invalid label selector annotation', since } };
+      return {
+        objects: {},
+        truncated: false,
+        fetchedAt,
+        error: {
+          type: 'misconfigured',
+          message: 'invalid label selector annotation',
+          since,
+        },
+      };
     }
-    if (namespace !== undefined && (namespace.length > 63 || !NAMESPACE.test(namespace))) {
-      return { objects: {}, truncated: false, fetchedAt, error: { type: 'misconfigured', message: 'invalid namespace annotation', since } };
+    if (
+      namespace !== undefined &&
+      (namespace.length > 63 || !NAMESPACE.test(namespace))
+    ) {
+      return {
+        objects: {},
+        truncated: false,
+        fetchedAt,
+        error: {
+          type: 'misconfigured',
+          message: 'invalid namespace annotation',
+          since,
+        },
+      };
     }
     try {
       await cache.refreshConnection();
@@ -65,15 +97,21 @@ export class OnDemandQuery {
           const path = namespace
             ? r.path.replace(/\/([a-z]+)$/, `/namespaces/${namespace}/$1`)
             : r.path;
-          const list = await http.getJson<KubernetesListObject<KubernetesObject>>(path, {
+          const list = await http.getJson<
+            KubernetesListObject<KubernetesObject>
+          >(path, {
             labelSelector,
             limit: this.maxObjects,
           });
           if (list.metadata?._continue) truncated = true;
-          objects[r.key] = (list.items ?? []).map(o => sanitize({ ...o, kind: r.kind }));
+          objects[r.key] = (list.items ?? []).map(o =>
+            sanitize({ ...o, kind: r.kind }),
+          );
         }),
       );
-      const uids = Object.values(objects).flat().map(o => o.metadata?.uid ?? '');
+      const uids = Object.values(objects)
+        .flat()
+        .map(o => o.metadata?.uid ?? '');
       objects.events = cache.eventsFor(uids);
       return { objects: objects as ServiceObjects, truncated, fetchedAt };
     } catch (e) {
@@ -84,7 +122,10 @@ export class OnDemandQuery {
         fetchedAt,
         error: {
           type: err.statusCode === 400 ? 'misconfigured' : err.type,
-          message: err.statusCode === 400 ? 'the API server rejected the label selector' : err.message,
+          message:
+            err.statusCode === 400
+              ? 'the API server rejected the label selector'
+              : err.message,
           ...(err.statusCode ? { statusCode: err.statusCode } : {}),
           since,
         },

@@ -6,7 +6,10 @@ describe('sanitize', () => {
     const container = () => ({
       name: 'app',
       image: 'x:1',
-      env: [{ name: 'DB_PASSWORD', value: secret }, { name: 'REF', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      env: [
+        { name: 'DB_PASSWORD', value: secret },
+        { name: 'REF', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+      ],
       envFrom: [{ secretRef: { name: 's' } }],
       args: [`--password=${secret}`],
     });
@@ -15,14 +18,23 @@ describe('sanitize', () => {
       metadata: {
         name: 'p',
         managedFields: [{ manager: 'kubectl' }],
-        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': secret, keep: 'me' },
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': secret,
+          keep: 'me',
+        },
       },
       spec: { containers: [container()], initContainers: [container()] },
     } as any);
-    const deploy = sanitize({ metadata: { name: 'd' }, spec: { template: { spec: { containers: [container()] } } } } as any);
+    const deploy = sanitize({
+      metadata: { name: 'd' },
+      spec: { template: { spec: { containers: [container()] } } },
+    } as any);
     expect(JSON.stringify([pod, deploy])).not.toContain(secret);
     expect(JSON.stringify([pod, deploy])).not.toContain('secretKeyRef');
-    expect((pod as any).spec.containers[0].env).toEqual([{ name: 'DB_PASSWORD' }, { name: 'REF' }]);
+    expect((pod as any).spec.containers[0].env).toEqual([
+      { name: 'DB_PASSWORD' },
+      { name: 'REF' },
+    ]);
     expect(pod.metadata!.annotations).toEqual({ keep: 'me' });
     expect(pod.metadata!.managedFields).toBeUndefined();
   });

@@ -43,7 +43,10 @@ export function sanitize<T extends KubernetesObject>(obj: T): T {
     }
   }
   const anyObj = obj as any;
-  if (anyObj.kind === 'Pod' || (anyObj.spec?.containers && !anyObj.spec?.template)) {
+  if (
+    anyObj.kind === 'Pod' ||
+    (anyObj.spec?.containers && !anyObj.spec?.template)
+  ) {
     stripPodSpec(anyObj.spec);
   }
   stripPodSpec(anyObj.spec?.template?.spec);
