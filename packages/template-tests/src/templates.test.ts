@@ -85,6 +85,20 @@ describe('template entities', () => {
     expect(entity.spec.output?.links?.map((l: any) => l.title)).toEqual(['Repository', 'Open in catalog']);
   });
 
+  it('scaffolds one service (dry run) in well under 5 seconds', async () => {
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const result = await scaffolder.dryRun('python-service', CASES[3].values('python-service'));
+      runs.push(Date.now() - started);
+      expect(result.status).toBe(200);
+    }
+    runs.sort((a, b) => a - b);
+    // eslint-disable-next-line no-console
+    console.log(`dry run of python-service (full case), 5 runs: median ${runs[2]} ms, min ${runs[0]} ms, max ${runs[4]} ms`);
+    expect(runs[2]).toBeLessThan(5000);
+  });
+
   it('the dev script is executable in git', () => {
     const mode = fs.statSync(path.join(REPO_ROOT, 'templates/golden-path/_shared/base/dev.njk')).mode;
     expect(mode & 0o111).toBeTruthy();

@@ -83,15 +83,21 @@ export class Scaffolder {
     private readonly stop: () => Promise<void>,
   ) {}
 
-  static async start(): Promise<Scaffolder> {
+  /**
+   * @param opts.extraFeatures - more backend features, e.g. the shipyard actions module
+   * @param opts.config - extra root config
+   */
+  static async start(opts: { extraFeatures?: any[]; config?: Record<string, unknown> } = {}): Promise<Scaffolder> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-scaffolder-'));
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
+        ...(opts.extraFeatures ?? []),
         mockServices.rootConfig.factory({
           data: {
             backend: { workingDirectory: workDir },
             integrations: {},
+            ...opts.config,
           },
         }),
         catalogServiceMock.factory({ entities: [] }),
