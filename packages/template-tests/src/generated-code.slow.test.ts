@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-conditional-expect -- the matrix asserts what each parameter set implies */
 /*
  * Runs the generated services' own unit tests in the generated repositories:
  * `npm install && npm test && npm run build` (Node service, full-stack frontend) and

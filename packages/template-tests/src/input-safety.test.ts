@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-conditional-expect -- the matrix asserts what each parameter set implies */
 /*
  * Bad input: every value is either rejected by the form schema (the scaffolder
  * validates parameters server-side exactly like the form does) with an error that

@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-conditional-expect -- the matrix asserts what each parameter set implies */
 /*
  * Installs generated charts into the local control plane (`scripts/cluster up dev`):
  * server-side dry-run of every environment's objects, then

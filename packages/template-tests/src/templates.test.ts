@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-conditional-expect -- the matrix asserts what each parameter set implies */
 /*
  * Golden-path templates × parameter matrix, through the real scaffolder engine
  * (POST /v2/dry-run of @backstage/plugin-scaffolder-backend, fetch:template steps),
@@ -47,6 +48,7 @@ function loadPolicy(): undefined | { validateDirectory: (dir: string, o?: { helm
   return fs.existsSync(p) ? require(p) : undefined;
 }
 
+/** Asserts an empty violation list (prints every violation when not). */
 const expectNone = (violations: string[]) => expect(violations).toEqual([]);
 
 describe('template entities', () => {

@@ -62,14 +62,14 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefin
 
 /** Like {@link findHelm} but throws a message that says how to get helm. */
 export function requireHelm(): string {
-  const helm = findHelm();
-  if (!helm) {
+  const found = findHelm();
+  if (!found) {
     throw new Error(
       'helm not found: set SHIPYARD_HELM to a helm v3 binary, put helm on PATH, or run ' +
         '`scripts/cluster build` (builds it into ${SHIPYARD_CACHE:-~/.cache/shipyard}/go-tools/helm-<version>/)',
     );
   }
-  return helm;
+  return found;
 }
 
 export async function helm(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {

@@ -20,6 +20,8 @@ import request from 'supertest';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import YAML from 'yaml';
 
+// Tests run from source (never a production build), so __dirname is this directory.
+// eslint-disable-next-line no-restricted-syntax
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const TEMPLATES_ROOT = path.join(REPO_ROOT, 'templates');
 
