@@ -16,6 +16,8 @@ test('a guest sees the example services and opens one', async ({ page }) => {
 
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   await nav.getByRole('link', { name: 'Catalog', exact: true }).click();
+  // The guest belongs to team-payments, so the catalog opens on "Owned".
+  await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
 
   for (const service of exampleServices) {
     await expect(
