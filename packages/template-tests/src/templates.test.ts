@@ -9,7 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { composeSchemaErrors, composeViolations, dockerfileViolations } from './lib/files';
+import {
+  composeSchemaErrors,
+  composeViolations,
+  dockerfileViolations,
+} from './lib/files';
 import { helm, requireHelm } from './lib/helm';
 import {
   K8sObject,
@@ -21,7 +25,12 @@ import {
   workloadViolations,
 } from './lib/kube';
 import { CASES, TEMPLATES, teamOf } from './lib/matrix';
-import { loadTemplates, REPO_ROOT, Scaffolder, writeFiles } from './lib/scaffolder';
+import {
+  loadTemplates,
+  REPO_ROOT,
+  Scaffolder,
+  writeFiles,
+} from './lib/scaffolder';
 
 jest.setTimeout(180_000);
 
@@ -35,15 +44,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await scaffolder?.dispose();
   if (timings.length) {
-    const lines = timings.map(t => `  ${t.template.padEnd(18)} ${t.case.padEnd(60)} ${t.ms} ms`);
+    const lines = timings.map(
+      t => `  ${t.template.padEnd(18)} ${t.case.padEnd(60)} ${t.ms} ms`,
+    );
     // eslint-disable-next-line no-console
-    console.log(`dry-run (fetch:template steps) per service:\n${lines.join('\n')}`);
+    console.log(
+      `dry-run (fetch:template steps) per service:\n${lines.join('\n')}`,
+    );
   }
 });
 
 /** Shipyard's policy rules (plugins/scaffolder-backend-module-shipyard/src/policy), when present. */
-function loadPolicy(): undefined | { validateDirectory: (dir: string, o?: { helm?: string }) => Promise<any>; formatFindings: (f: any[]) => string } {
-  const p = path.join(REPO_ROOT, 'plugins/scaffolder-backend-module-shipyard/src/policy/index.ts');
+function loadPolicy():
+  | undefined
+  | {
+      validateDirectory: (dir: string, o?: { helm?: string }) => Promise<any>;
+      formatFindings: (f: any[]) => string;
+    } {
+  const p = path.join(
+    REPO_ROOT,
+    'plugins/scaffolder-backend-module-shipyard/src/policy/index.ts',
+  );
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   return fs.existsSync(p) ? require(p) : undefined;
 }
@@ -59,50 +80,74 @@ describe('template entities', () => {
   });
 
   it('the three templates share one form (same parameters)', () => {
-    const [first, ...rest] = TEMPLATES.map(t => templates.get(t)!.entity.spec.parameters);
+    const [first, ...rest] = TEMPLATES.map(
+      t => templates.get(t)!.entity.spec.parameters,
+    );
     for (const p of rest) expect(p).toEqual(first);
   });
 
-  it.each(TEMPLATES)('%s: steps follow the golden path and fetch only from inside its directory', name => {
-    const { entity } = templates.get(name)!;
-    const actions = entity.spec.steps.map(s => s.action);
-    const fetches = actions.filter(a => a === 'fetch:template').length;
-    expect(actions.slice(fetches)).toEqual([
-      'shipyard:validate',
-      'shipyard:kubernetes:namespace',
-      'publish:github',
-      'shipyard:publish:local',
-      'catalog:register',
-      'catalog:register',
-      'shipyard:deploy',
-      'shipyard:deployment:status',
-    ]);
-    for (const s of entity.spec.steps.filter(x => x.action === 'fetch:template')) {
-      expect(s.input.url).toMatch(/^\.\/[^.]/);
-      expect(s.input.templateFileExtension).toBe(true);
-    }
-    // shared fragments are used, not copies
-    const urls = entity.spec.steps.map(s => s.input?.url).filter(Boolean);
-    expect(urls).toEqual(expect.arrayContaining(['./_shared/base', './_shared/chart', './_shared/compose', './_shared/ci']));
-    expect(entity.spec.output?.links?.map((l: any) => l.title)).toEqual(['Repository', 'Open in catalog']);
-  });
+  it.each(TEMPLATES)(
+    '%s: steps follow the golden path and fetch only from inside its directory',
+    name => {
+      const { entity } = templates.get(name)!;
+      const actions = entity.spec.steps.map(s => s.action);
+      const fetches = actions.filter(a => a === 'fetch:template').length;
+      expect(actions.slice(fetches)).toEqual([
+        'shipyard:validate',
+        'shipyard:kubernetes:namespace',
+        'publish:github',
+        'shipyard:publish:local',
+        'catalog:register',
+        'catalog:register',
+        'shipyard:deploy',
+        'shipyard:deployment:status',
+      ]);
+      for (const s of entity.spec.steps.filter(
+        x => x.action === 'fetch:template',
+      )) {
+        expect(s.input.url).toMatch(/^\.\/[^.]/);
+        expect(s.input.templateFileExtension).toBe(true);
+      }
+      // shared fragments are used, not copies
+      const urls = entity.spec.steps.map(s => s.input?.url).filter(Boolean);
+      expect(urls).toEqual(
+        expect.arrayContaining([
+          './_shared/base',
+          './_shared/chart',
+          './_shared/compose',
+          './_shared/ci',
+        ]),
+      );
+      expect(entity.spec.output?.links?.map((l: any) => l.title)).toEqual([
+        'Repository',
+        'Open in catalog',
+      ]);
+    },
+  );
 
   it('scaffolds one service (dry run) in well under 5 seconds', async () => {
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const started = Date.now();
-      const result = await scaffolder.dryRun('python-service', CASES[3].values('python-service'));
+      const result = await scaffolder.dryRun(
+        'python-service',
+        CASES[3].values('python-service'),
+      );
       runs.push(Date.now() - started);
       expect(result.status).toBe(200);
     }
     runs.sort((a, b) => a - b);
     // eslint-disable-next-line no-console
-    console.log(`dry run of python-service (full case), 5 runs: median ${runs[2]} ms, min ${runs[0]} ms, max ${runs[4]} ms`);
+    console.log(
+      `dry run of python-service (full case), 5 runs: median ${runs[2]} ms, min ${runs[0]} ms, max ${runs[4]} ms`,
+    );
     expect(runs[2]).toBeLessThan(5000);
   });
 
   it('the dev script is executable in git', () => {
-    const mode = fs.statSync(path.join(REPO_ROOT, 'templates/golden-path/_shared/base/dev.njk')).mode;
+    const mode = fs.statSync(
+      path.join(REPO_ROOT, 'templates/golden-path/_shared/base/dev.njk'),
+    ).mode;
     expect(mode & 0o111).toBeTruthy();
   });
 });
@@ -120,43 +165,81 @@ describe.each(TEMPLATES)('%s', template => {
       const result = await scaffolder.dryRun(template, values);
       timings.push({ template, case: id, ms: Date.now() - started });
       if (result.status !== 200) {
-        throw new Error(`dry-run failed (${result.status}): ${JSON.stringify(result.errors ?? result.error)}\n${result.log.join('\n')}`);
+        throw new Error(
+          `dry-run failed (${result.status}): ${JSON.stringify(
+            result.errors ?? result.error,
+          )}\n${result.log.join('\n')}`,
+        );
       }
       files = result.files;
       dir = writeFiles(result.files);
     });
     afterAll(() => {
-      if (dir && !process.env.SHIPYARD_KEEP_OUTPUT) fs.rmSync(dir, { recursive: true, force: true });
+      if (dir && !process.env.SHIPYARD_KEEP_OUTPUT)
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it('generates the repository layout', () => {
       const names = [...files.keys()];
       const expected = [
-        'Dockerfile', '.dockerignore', 'compose.yaml', '.env.example', 'dev', 'README.md', 'catalog-info.yaml',
-        'mkdocs.yml', 'docs/index.md', '.github/workflows/ci.yaml', '.gitignore',
-        'chart/Chart.yaml', 'chart/values.yaml', 'chart/values.schema.json', 'chart/templates/_helpers.tpl',
-        'chart/templates/deployment.yaml', 'chart/templates/hpa.yaml', 'chart/templates/pdb.yaml',
-        'chart/templates/networkpolicy.yaml', 'chart/templates/ingress.yaml', 'chart/templates/NOTES.txt',
-        'chart/templates/tests/test-connection.yaml', 'monitoring/prometheus.yml',
+        'Dockerfile',
+        '.dockerignore',
+        'compose.yaml',
+        '.env.example',
+        'dev',
+        'README.md',
+        'catalog-info.yaml',
+        'mkdocs.yml',
+        'docs/index.md',
+        '.github/workflows/ci.yaml',
+        '.gitignore',
+        'chart/Chart.yaml',
+        'chart/values.yaml',
+        'chart/values.schema.json',
+        'chart/templates/_helpers.tpl',
+        'chart/templates/deployment.yaml',
+        'chart/templates/hpa.yaml',
+        'chart/templates/pdb.yaml',
+        'chart/templates/networkpolicy.yaml',
+        'chart/templates/ingress.yaml',
+        'chart/templates/NOTES.txt',
+        'chart/templates/tests/test-connection.yaml',
+        'monitoring/prometheus.yml',
         'monitoring/grafana/dashboards/service.json',
         ...values.environments.map(e => `chart/values-${e}.yaml`),
       ];
-      if (template === 'node-service') expected.push('package.json', 'src/server.ts', 'src/app.test.ts');
+      if (template === 'node-service')
+        expected.push('package.json', 'src/server.ts', 'src/app.test.ts');
       else {
         const pkg = template === 'python-service' ? 'app' : 'backend';
-        expected.push('requirements.txt', `${pkg}/main.py`, `${pkg}/__main__.py`, 'tests/test_app.py');
+        expected.push(
+          'requirements.txt',
+          `${pkg}/main.py`,
+          `${pkg}/__main__.py`,
+          'tests/test_app.py',
+        );
       }
-      if (template === 'fullstack-service') expected.push('frontend/package.json', 'frontend/index.html', 'frontend/src/main.js');
+      if (template === 'fullstack-service')
+        expected.push(
+          'frontend/package.json',
+          'frontend/index.html',
+          'frontend/src/main.js',
+        );
       expect(names).toEqual(expect.arrayContaining(expected));
       // one values file per chosen environment, no more
-      expect(names.filter(n => /^chart\/values-.*\.yaml$/.test(n)).sort()).toEqual(
-        values.environments.map(e => `chart/values-${e}.yaml`).sort(),
-      );
+      expect(
+        names.filter(n => /^chart\/values-.*\.yaml$/.test(n)).sort(),
+      ).toEqual(values.environments.map(e => `chart/values-${e}.yaml`).sort());
       // nothing left un-rendered
       for (const [name, f] of files) {
         expect(name).not.toMatch(/\.njk$|\$\{\{/);
         const text = f.content.toString('utf8');
-        expect({ name, leftover: /\$\{\{ *values\.|\{%-? *(if|for|endif|endfor|raw)\b/.test(text) }).toEqual({ name, leftover: false });
+        expect({
+          name,
+          leftover: /\$\{\{ *values\.|\{%-? *(if|for|endif|endfor|raw)\b/.test(
+            text,
+          ),
+        }).toEqual({ name, leftover: false });
       }
     });
 
@@ -165,9 +248,14 @@ describe.each(TEMPLATES)('%s', template => {
         if (name.startsWith('chart/templates/')) continue; // Go templates, rendered by helm below
         if (/\.ya?ml$/.test(name)) {
           const docs = YAML.parseAllDocuments(f.content.toString('utf8'));
-          for (const d of docs) expect({ name, errors: d.errors.map(e => e.message) }).toEqual({ name, errors: [] });
+          for (const d of docs)
+            expect({ name, errors: d.errors.map(e => e.message) }).toEqual({
+              name,
+              errors: [],
+            });
         }
-        if (/\.json$/.test(name)) expect(() => JSON.parse(f.content.toString('utf8'))).not.toThrow();
+        if (/\.json$/.test(name))
+          expect(() => JSON.parse(f.content.toString('utf8'))).not.toThrow();
       }
     });
 
@@ -177,24 +265,50 @@ describe.each(TEMPLATES)('%s', template => {
       beforeAll(async () => {
         for (const env of values.environments) {
           const { stdout } = await helm([
-            'template', values.name, path.join(dir, 'chart'), '--namespace', team,
-            '-f', path.join(dir, 'chart', `values-${env}.yaml`), '--set', 'image.tag=0123abc',
+            'template',
+            values.name,
+            path.join(dir, 'chart'),
+            '--namespace',
+            team,
+            '-f',
+            path.join(dir, 'chart', `values-${env}.yaml`),
+            '--set',
+            'image.tag=0123abc',
           ]);
-          rendered.set(env, parseManifests(stdout).map(m => m.object));
+          rendered.set(
+            env,
+            parseManifests(stdout).map(m => m.object),
+          );
         }
       });
 
-      it.each(['lint'])('helm lint --strict passes for every environment', async () => {
-        for (const env of values.environments) {
-          const { stdout } = await helm(['lint', '--strict', path.join(dir, 'chart'), '-f', path.join(dir, 'chart', `values-${env}.yaml`)]);
-          expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
-        }
-      });
+      it.each(['lint'])(
+        'helm lint --strict passes for every environment',
+        async () => {
+          for (const env of values.environments) {
+            const { stdout } = await helm([
+              'lint',
+              '--strict',
+              path.join(dir, 'chart'),
+              '-f',
+              path.join(dir, 'chart', `values-${env}.yaml`),
+            ]);
+            expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+          }
+        },
+      );
 
       it('every rendered object validates against the Kubernetes schemas', () => {
         for (const [, objects] of rendered) {
           expect(objects.map(o => o.kind).sort()).toEqual(
-            expect.arrayContaining(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount']),
+            expect.arrayContaining([
+              'Deployment',
+              'HorizontalPodAutoscaler',
+              'NetworkPolicy',
+              'PodDisruptionBudget',
+              'Service',
+              'ServiceAccount',
+            ]),
           );
           expectNone(objects.flatMap(schemaErrors));
           expectNone(nameViolations(objects));
@@ -202,43 +316,60 @@ describe.each(TEMPLATES)('%s', template => {
       });
 
       it('passes Pod Security "restricted" with a read-only root filesystem', () => {
-        for (const [, objects] of rendered) expectNone(podSecurityViolations(objects));
+        for (const [, objects] of rendered)
+          expectNone(podSecurityViolations(objects));
       });
 
       it('passes the kube-score/Polaris and zero-downtime baselines', () => {
-        for (const [, objects] of rendered) expectNone(workloadViolations(objects));
+        for (const [, objects] of rendered)
+          expectNone(workloadViolations(objects));
       });
 
       it('labels every object and pod template with backstage.io/kubernetes-id', () => {
-        for (const [, objects] of rendered) expectNone(kubernetesIdViolations(objects, values.name));
+        for (const [, objects] of rendered)
+          expectNone(kubernetesIdViolations(objects, values.name));
       });
 
       it('wires the chosen options per environment', () => {
         for (const [env, objects] of rendered) {
           const deploy = objects.find(o => o.kind === 'Deployment')!;
           const container = deploy.spec.template.spec.containers[0];
-          const env_ = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
+          const env_ = Object.fromEntries(
+            container.env.map((e: any) => [e.name, e]),
+          );
           expect(Boolean(env_.DATABASE_URL)).toBe(values.postgres);
           expect(Boolean(env_.REDIS_URL)).toBe(values.redis);
           expect(env_.ENVIRONMENT.value).toBe(env);
-          expect(container.ports.find((p: any) => p.name === 'http').containerPort).toBe(values.port);
+          expect(
+            container.ports.find((p: any) => p.name === 'http').containerPort,
+          ).toBe(values.port);
           expect(container.image).toMatch(/:0123abc$/);
           const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler')!;
           if (env === 'prod') {
-            expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([values.minReplicas, values.maxReplicas]);
+            expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([
+              values.minReplicas,
+              values.maxReplicas,
+            ]);
           }
           if (env === 'dev') expect(hpa.spec.minReplicas).toBe(1);
-          const limits = { small: '256Mi', medium: '512Mi', large: '1Gi' }[values.size];
+          const limits = { small: '256Mi', medium: '512Mi', large: '1Gi' }[
+            values.size
+          ];
           expect(container.resources.limits.memory).toBe(limits);
           const ingress = objects.find(o => o.kind === 'Ingress');
           expect(Boolean(ingress)).toBe(Boolean(values.ingressHost));
           if (ingress) {
-            const host = env === 'prod' ? values.ingressHost : `${env}.${values.ingressHost}`;
+            const host =
+              env === 'prod'
+                ? values.ingressHost
+                : `${env}.${values.ingressHost}`;
             expect(ingress.spec.rules[0].host).toBe(host);
           }
           const egressPorts = objects
             .find(o => o.kind === 'NetworkPolicy')!
-            .spec.egress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port));
+            .spec.egress.flatMap((r: any) =>
+              (r.ports ?? []).map((p: any) => p.port),
+            );
           expect(egressPorts.includes(5432)).toBe(values.postgres);
           expect(egressPorts.includes(6379)).toBe(values.redis);
           // helm test hook
@@ -250,17 +381,38 @@ describe.each(TEMPLATES)('%s', template => {
       it('renders the optional ServiceMonitor, Istio PeerAuthentication and Ingress correctly', async () => {
         const env = values.environments[values.environments.length - 1];
         const { stdout } = await helm([
-          'template', values.name, path.join(dir, 'chart'), '--namespace', team,
-          '-f', path.join(dir, 'chart', `values-${env}.yaml`),
-          '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'istio.mtls.enabled=true', '--set', 'ingress.enabled=true',
-          '--set', 'autoscaling.enabled=false',
+          'template',
+          values.name,
+          path.join(dir, 'chart'),
+          '--namespace',
+          team,
+          '-f',
+          path.join(dir, 'chart', `values-${env}.yaml`),
+          '--set',
+          'metrics.serviceMonitor.enabled=true',
+          '--set',
+          'istio.mtls.enabled=true',
+          '--set',
+          'ingress.enabled=true',
+          '--set',
+          'autoscaling.enabled=false',
         ]);
         const objects = parseManifests(stdout).map(m => m.object);
         const kinds = objects.map(o => o.kind);
-        expect(kinds).toEqual(expect.arrayContaining(['ServiceMonitor', 'PeerAuthentication', 'Ingress']));
+        expect(kinds).toEqual(
+          expect.arrayContaining([
+            'ServiceMonitor',
+            'PeerAuthentication',
+            'Ingress',
+          ]),
+        );
         expect(kinds).not.toContain('HorizontalPodAutoscaler');
-        expect(objects.find(o => o.kind === 'Deployment')!.spec.replicas).toBeGreaterThanOrEqual(1);
-        expect(objects.find(o => o.kind === 'PeerAuthentication')!.spec.mtls.mode).toBe('STRICT');
+        expect(
+          objects.find(o => o.kind === 'Deployment')!.spec.replicas,
+        ).toBeGreaterThanOrEqual(1);
+        expect(
+          objects.find(o => o.kind === 'PeerAuthentication')!.spec.mtls.mode,
+        ).toBe('STRICT');
         expectNone(objects.flatMap(schemaErrors));
         expectNone(workloadViolations(objects));
         expectNone(kubernetesIdViolations(objects, values.name));
@@ -268,8 +420,18 @@ describe.each(TEMPLATES)('%s', template => {
 
       it('values.schema.json rejects an unpinned image tag and a root user', async () => {
         const chart = path.join(dir, 'chart');
-        await expect(helm(['template', values.name, chart, '--set', 'image.tag=latest'])).rejects.toThrow(/latest|image\.tag|tag/);
-        await expect(helm(['template', values.name, chart, '--set', 'securityContext.allowPrivilegeEscalation=true'])).rejects.toThrow(/allowPrivilegeEscalation/);
+        await expect(
+          helm(['template', values.name, chart, '--set', 'image.tag=latest']),
+        ).rejects.toThrow(/latest|image\.tag|tag/);
+        await expect(
+          helm([
+            'template',
+            values.name,
+            chart,
+            '--set',
+            'securityContext.allowPrivilegeEscalation=true',
+          ]),
+        ).rejects.toThrow(/allowPrivilegeEscalation/);
       });
     });
 
@@ -280,15 +442,25 @@ describe.each(TEMPLATES)('%s', template => {
       const services = Object.keys(compose.services);
       expect(services.includes('postgres')).toBe(values.postgres);
       expect(services.includes('redis')).toBe(values.redis);
-      expect(services.includes('frontend')).toBe(template === 'fullstack-service');
+      expect(services.includes('frontend')).toBe(
+        template === 'fullstack-service',
+      );
       expect(compose.services.prometheus.profiles).toEqual(['monitoring']);
       expect(compose.services.grafana.profiles).toEqual(['monitoring']);
       // hot reload: source mounted into the app container
-      expect(compose.services.app.volumes.some((v: string) => /^\.\/(src|app|backend):/.test(v))).toBe(true);
+      expect(
+        compose.services.app.volumes.some((v: string) =>
+          /^\.\/(src|app|backend):/.test(v),
+        ),
+      ).toBe(true);
       expect(compose.services.app.build.target).toBe('dev');
       const prometheus = YAML.parse(read('monitoring/prometheus.yml'));
-      expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual(['app:9464']);
-      const dashboard = JSON.parse(read('monitoring/grafana/dashboards/service.json'));
+      expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([
+        'app:9464',
+      ]);
+      const dashboard = JSON.parse(
+        read('monitoring/grafana/dashboards/service.json'),
+      );
       expect(dashboard.uid).toBe(values.name);
       expect(dashboard.panels.length).toBeGreaterThanOrEqual(4);
       const envExample = read('.env.example');
@@ -300,10 +472,14 @@ describe.each(TEMPLATES)('%s', template => {
     });
 
     it('the Dockerfile parses and passes the Dockerfile rules', () => {
-      expectNone(dockerfileViolations(read('Dockerfile'), { port: values.port }));
+      expectNone(
+        dockerfileViolations(read('Dockerfile'), { port: values.port }),
+      );
       if (template === 'fullstack-service') {
         // ADR shape: frontend built in a Node stage, served by the Python backend
-        expect(read('Dockerfile')).toMatch(/FROM node:.* AS frontend-deps[\s\S]*FROM frontend-deps AS frontend-build[\s\S]*FROM base AS runtime[\s\S]*COPY --from=frontend-build \/frontend\/dist/);
+        expect(read('Dockerfile')).toMatch(
+          /FROM node:.* AS frontend-deps[\s\S]*FROM frontend-deps AS frontend-build[\s\S]*FROM base AS runtime[\s\S]*COPY --from=frontend-build \/frontend\/dist/,
+        );
       }
       expect(read('.dockerignore')).toMatch(/^\.git$/m);
       expect(read('.dockerignore')).toMatch(/^\.env$/m);
@@ -326,24 +502,48 @@ describe.each(TEMPLATES)('%s', template => {
         spec: { owner: values.owner, lifecycle: 'experimental' },
       });
       expect(entity.spec.system).toBe(values.system);
-      expect(YAML.parse(read('mkdocs.yml')).nav.map((n: any) => Object.values(n)[0])).toEqual(
-        expect.arrayContaining(['index.md', 'development.md', 'deployment.md', 'operations.md']),
+      expect(
+        YAML.parse(read('mkdocs.yml')).nav.map((n: any) => Object.values(n)[0]),
+      ).toEqual(
+        expect.arrayContaining([
+          'index.md',
+          'development.md',
+          'deployment.md',
+          'operations.md',
+        ]),
       );
-      expect(read('README.md')).toMatch(/Expected image size:\*\* about \d+ MB/);
+      expect(read('README.md')).toMatch(
+        /Expected image size:\*\* about \d+ MB/,
+      );
     });
 
     it('the CI workflow tests, builds, scans, lints per environment and deploys atomically', () => {
       const text = read('.github/workflows/ci.yaml');
       const ci = YAML.parse(text);
-      expect(Object.keys(ci.jobs)).toEqual(['test', 'helm', 'image', ...values.environments.map(e => `deploy-${e}`)]);
-      expect(ci.jobs.helm.strategy.matrix.environment).toEqual(values.environments);
-      expect(text).toContain('helm lint --strict chart -f chart/values-${{ matrix.environment }}.yaml');
-      expect(text).toMatch(/helm template .*values-\$\{\{ matrix.environment \}\}/);
+      expect(Object.keys(ci.jobs)).toEqual([
+        'test',
+        'helm',
+        'image',
+        ...values.environments.map(e => `deploy-${e}`),
+      ]);
+      expect(ci.jobs.helm.strategy.matrix.environment).toEqual(
+        values.environments,
+      );
+      expect(text).toContain(
+        'helm lint --strict chart -f chart/values-${{ matrix.environment }}.yaml',
+      );
+      expect(text).toMatch(
+        /helm template .*values-\$\{\{ matrix.environment \}\}/,
+      );
       expect(text).toContain('docker/setup-buildx-action');
       expect(text).toContain('aquasecurity/trivy-action');
       for (const env of values.environments) {
-        const run = ci.jobs[`deploy-${env}`].steps.map((s: any) => s.run ?? '').join('\n');
-        expect(run).toMatch(/helm upgrade --install[\s\S]*--atomic --wait --timeout 5m/);
+        const run = ci.jobs[`deploy-${env}`].steps
+          .map((s: any) => s.run ?? '')
+          .join('\n');
+        expect(run).toMatch(
+          /helm upgrade --install[\s\S]*--atomic --wait --timeout 5m/,
+        );
         expect(run).toContain(`values-${env}.yaml`);
         expect(ci.jobs[`deploy-${env}`].environment).toBe(env);
       }
@@ -353,10 +553,14 @@ describe.each(TEMPLATES)('%s', template => {
     it("passes Shipyard's policy rules (the shipyard:validate step)", async () => {
       const policy = loadPolicy();
       if (!policy) return;
-      const report = await policy.validateDirectory(dir, { helm: requireHelm() });
+      const report = await policy.validateDirectory(dir, {
+        helm: requireHelm(),
+      });
       const errors = report.findings.filter((f: any) => f.severity === 'error');
       expect(policy.formatFindings(errors)).toBe('');
-      expect(report.checked.charts[0]?.valuesFiles?.length).toBeGreaterThanOrEqual(values.environments.length);
+      expect(
+        report.checked.charts[0]?.valuesFiles?.length,
+      ).toBeGreaterThanOrEqual(values.environments.length);
     });
   });
 });

@@ -36,10 +36,14 @@ function compareVersionsDesc(a: string, b: string): number {
 }
 
 /** Path of the helm binary, or undefined. */
-export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findHelm(
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (env.SHIPYARD_HELM) {
     if (!isExecutable(env.SHIPYARD_HELM)) {
-      throw new Error(`SHIPYARD_HELM=${env.SHIPYARD_HELM} is not an executable file`);
+      throw new Error(
+        `SHIPYARD_HELM=${env.SHIPYARD_HELM} is not an executable file`,
+      );
     }
     return env.SHIPYARD_HELM;
   }
@@ -47,13 +51,24 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefin
     const candidate = path.join(dir, 'helm');
     if (isExecutable(candidate)) return candidate;
   }
-  const cache = env.SHIPYARD_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'shipyard');
+  const cache =
+    env.SHIPYARD_CACHE ??
+    path.join(
+      env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+      'shipyard',
+    );
   const tools = path.join(cache, 'go-tools');
   const dirs = fs.existsSync(tools)
-    ? fs.readdirSync(tools).filter(d => d.startsWith('helm-')).sort(compareVersionsDesc)
+    ? fs
+        .readdirSync(tools)
+        .filter(d => d.startsWith('helm-'))
+        .sort(compareVersionsDesc)
     : [];
   for (const d of dirs) {
-    for (const candidate of [path.join(tools, d, 'helm'), path.join(tools, d, 'bin', 'helm')]) {
+    for (const candidate of [
+      path.join(tools, d, 'helm'),
+      path.join(tools, d, 'bin', 'helm'),
+    ]) {
       if (isExecutable(candidate)) return candidate;
     }
   }
@@ -72,15 +87,26 @@ export function requireHelm(): string {
   return found;
 }
 
-export async function helm(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+export async function helm(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+) {
   try {
     const { stdout, stderr } = await exec(requireHelm(), args, {
       cwd: opts.cwd,
-      env: { ...process.env, HELM_CACHE_HOME: path.join(os.tmpdir(), 'shipyard-helm-cache'), ...opts.env },
+      env: {
+        ...process.env,
+        HELM_CACHE_HOME: path.join(os.tmpdir(), 'shipyard-helm-cache'),
+        ...opts.env,
+      },
       maxBuffer: 64 * 1024 * 1024,
     });
     return { stdout, stderr };
   } catch (e: any) {
-    throw new Error(`helm ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+    throw new Error(
+      `helm ${args.join(' ')} failed:\n${e.stdout ?? ''}${
+        e.stderr ?? e.message
+      }`,
+    );
   }
 }

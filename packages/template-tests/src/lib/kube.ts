@@ -7,18 +7,30 @@
  */
 import YAML from 'yaml';
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: any; spec?: any; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: any;
+  spec?: any;
+  [k: string]: any;
+};
 
 export const KUBERNETES_ID = 'backstage.io/kubernetes-id';
 
 /** Parses `helm template` output into objects, with the `# Source:` of each. */
-export function parseManifests(text: string): { object: K8sObject; source: string }[] {
+export function parseManifests(
+  text: string,
+): { object: K8sObject; source: string }[] {
   const out: { object: K8sObject; source: string }[] = [];
   for (const doc of YAML.parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`invalid YAML from helm template: ${doc.errors[0].message}`);
+    if (doc.errors.length)
+      throw new Error(
+        `invalid YAML from helm template: ${doc.errors[0].message}`,
+      );
     const object = doc.toJS();
     if (!object) continue;
-    const source = /# Source: (.*)/.exec(String(doc.commentBefore ?? ''))?.[1] ?? '?';
+    const source =
+      /# Source: (.*)/.exec(String(doc.commentBefore ?? ''))?.[1] ?? '?';
     out.push({ object, source });
   }
   return out;
@@ -30,22 +42,32 @@ const MODELS: Record<string, string> = {
   'v1/Pod': 'kubernetes-models/v1/Pod',
   'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
   'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
-  'autoscaling/v2/HorizontalPodAutoscaler': 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
-  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
-  'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
-  'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
+  'autoscaling/v2/HorizontalPodAutoscaler':
+    'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
+  'policy/v1/PodDisruptionBudget':
+    'kubernetes-models/policy/v1/PodDisruptionBudget',
+  'networking.k8s.io/v1/NetworkPolicy':
+    'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
+  'networking.k8s.io/v1/Ingress':
+    'kubernetes-models/networking.k8s.io/v1/Ingress',
 };
 /** CRDs that the chart may render: not in kubernetes-models, checked by shape below. */
-const CRDS = new Set(['monitoring.coreos.com/v1/ServiceMonitor', 'security.istio.io/v1/PeerAuthentication']);
+const CRDS = new Set([
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  'security.istio.io/v1/PeerAuthentication',
+]);
 
 /** Validates an object against the Kubernetes OpenAPI schema (kubernetes-models). */
 export function schemaErrors(obj: K8sObject): string[] {
   const key = `${obj.apiVersion}/${obj.kind}`;
   if (CRDS.has(key)) {
-    return obj.spec?.selector?.matchLabels ? [] : [`${key}: spec.selector.matchLabels missing`];
+    return obj.spec?.selector?.matchLabels
+      ? []
+      : [`${key}: spec.selector.matchLabels missing`];
   }
   const modulePath = MODELS[key];
-  if (!modulePath) return [`${key}: no schema known (add it to MODELS in kube.ts)`];
+  if (!modulePath)
+    return [`${key}: no schema known (add it to MODELS in kube.ts)`];
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(modulePath);
   const Model = mod[obj.kind] ?? mod.default;
@@ -57,22 +79,47 @@ export function schemaErrors(obj: K8sObject): string[] {
   }
 }
 
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) {
+function matches(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+) {
   if (!selector || !Object.keys(selector).length) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
-function podSpecs(objects: K8sObject[]): { owner: K8sObject; pod: any; labels: Record<string, string> }[] {
+function podSpecs(
+  objects: K8sObject[],
+): { owner: K8sObject; pod: any; labels: Record<string, string> }[] {
   return objects.flatMap(o => {
-    if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet') {
-      return [{ owner: o, pod: o.spec.template.spec, labels: o.spec.template.metadata?.labels ?? {} }];
+    if (
+      o.kind === 'Deployment' ||
+      o.kind === 'StatefulSet' ||
+      o.kind === 'DaemonSet'
+    ) {
+      return [
+        {
+          owner: o,
+          pod: o.spec.template.spec,
+          labels: o.spec.template.metadata?.labels ?? {},
+        },
+      ];
     }
-    if (o.kind === 'Pod') return [{ owner: o, pod: o.spec, labels: o.metadata.labels ?? {} }];
+    if (o.kind === 'Pod')
+      return [{ owner: o, pod: o.spec, labels: o.metadata.labels ?? {} }];
     return [];
   });
 }
 
-const PSS_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const PSS_VOLUME_TYPES = [
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+];
 
 /** Pod Security Standards "restricted" plus read-only root fs with an emptyDir on /tmp. */
 export function podSecurityViolations(objects: K8sObject[]): string[] {
@@ -81,33 +128,46 @@ export function podSecurityViolations(objects: K8sObject[]): string[] {
     const where = `${owner.kind}/${owner.metadata.name}`;
     const psc = pod.securityContext ?? {};
     if (psc.seccompProfile?.type !== 'RuntimeDefault') {
-      const all = pod.containers.every((c: any) => c.securityContext?.seccompProfile?.type === 'RuntimeDefault');
+      const all = pod.containers.every(
+        (c: any) =>
+          c.securityContext?.seccompProfile?.type === 'RuntimeDefault',
+      );
       if (!all) v.push(`${where}: seccompProfile RuntimeDefault missing`);
     }
-    if (pod.hostNetwork || pod.hostPID || pod.hostIPC) v.push(`${where}: host namespaces`);
+    if (pod.hostNetwork || pod.hostPID || pod.hostIPC)
+      v.push(`${where}: host namespaces`);
     for (const vol of pod.volumes ?? []) {
       const type = Object.keys(vol).find(k => k !== 'name');
-      if (!type || !PSS_VOLUME_TYPES.includes(type)) v.push(`${where}: volume type ${type} not allowed`);
+      if (!type || !PSS_VOLUME_TYPES.includes(type))
+        v.push(`${where}: volume type ${type} not allowed`);
     }
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
       const sc = c.securityContext ?? {};
       const cw = `${where} container ${c.name}`;
-      if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true) v.push(`${cw}: runAsNonRoot not true`);
+      if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true)
+        v.push(`${cw}: runAsNonRoot not true`);
       const uid = sc.runAsUser ?? psc.runAsUser;
       if (uid === 0) v.push(`${cw}: runAsUser 0`);
-      if (sc.allowPrivilegeEscalation !== false) v.push(`${cw}: allowPrivilegeEscalation not false`);
+      if (sc.allowPrivilegeEscalation !== false)
+        v.push(`${cw}: allowPrivilegeEscalation not false`);
       if (sc.privileged) v.push(`${cw}: privileged`);
       const drop: string[] = sc.capabilities?.drop ?? [];
       if (!drop.includes('ALL')) v.push(`${cw}: capabilities.drop ALL missing`);
       const add: string[] = sc.capabilities?.add ?? [];
-      if (add.some(a => a !== 'NET_BIND_SERVICE')) v.push(`${cw}: capabilities.add ${add}`);
-      if (sc.readOnlyRootFilesystem !== true) v.push(`${cw}: readOnlyRootFilesystem not true`);
+      if (add.some(a => a !== 'NET_BIND_SERVICE'))
+        v.push(`${cw}: capabilities.add ${add}`);
+      if (sc.readOnlyRootFilesystem !== true)
+        v.push(`${cw}: readOnlyRootFilesystem not true`);
       if (owner.kind === 'Deployment') {
-        const tmp = (c.volumeMounts ?? []).find((m: any) => m.mountPath === '/tmp');
-        const vol = tmp && (pod.volumes ?? []).find((x: any) => x.name === tmp.name);
+        const tmp = (c.volumeMounts ?? []).find(
+          (m: any) => m.mountPath === '/tmp',
+        );
+        const vol =
+          tmp && (pod.volumes ?? []).find((x: any) => x.name === tmp.name);
         if (!vol?.emptyDir) v.push(`${cw}: no emptyDir mounted on /tmp`);
       }
-      if (!/:[^/:]+$/.test(c.image) || /:latest$/.test(c.image)) v.push(`${cw}: image ${c.image} not pinned`);
+      if (!/:[^/:]+$/.test(c.image) || /:latest$/.test(c.image))
+        v.push(`${cw}: image ${c.image} not pinned`);
     }
   }
   return v;
@@ -117,85 +177,152 @@ export function podSecurityViolations(objects: K8sObject[]): string[] {
 export function workloadViolations(objects: K8sObject[]): string[] {
   const v: string[] = [];
   const deployments = objects.filter(o => o.kind === 'Deployment');
-  if (deployments.length !== 1) v.push(`expected exactly one Deployment, got ${deployments.length}`);
+  if (deployments.length !== 1)
+    v.push(`expected exactly one Deployment, got ${deployments.length}`);
   for (const d of deployments) {
     const where = `Deployment/${d.metadata.name}`;
     const pod = d.spec.template.spec;
     const podLabels = d.spec.template.metadata?.labels ?? {};
-    if (!matches(d.spec.selector?.matchLabels, podLabels)) v.push(`${where}: selector does not match pod labels`);
+    if (!matches(d.spec.selector?.matchLabels, podLabels))
+      v.push(`${where}: selector does not match pod labels`);
     for (const c of pod.containers) {
       for (const kind of ['requests', 'limits']) {
         for (const r of ['cpu', 'memory']) {
-          if (!c.resources?.[kind]?.[r]) v.push(`${where} ${c.name}: resources.${kind}.${r} missing`);
+          if (!c.resources?.[kind]?.[r])
+            v.push(`${where} ${c.name}: resources.${kind}.${r} missing`);
         }
       }
-      if (c.livenessProbe?.httpGet?.path !== '/health') v.push(`${where} ${c.name}: livenessProbe /health missing`);
-      if (c.readinessProbe?.httpGet?.path !== '/ready') v.push(`${where} ${c.name}: readinessProbe /ready missing`);
+      if (c.livenessProbe?.httpGet?.path !== '/health')
+        v.push(`${where} ${c.name}: livenessProbe /health missing`);
+      if (c.readinessProbe?.httpGet?.path !== '/ready')
+        v.push(`${where} ${c.name}: readinessProbe /ready missing`);
       if (!c.startupProbe) v.push(`${where} ${c.name}: startupProbe missing`);
-      if (!c.lifecycle?.preStop) v.push(`${where} ${c.name}: preStop hook missing`);
-      const env = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e]));
+      if (!c.lifecycle?.preStop)
+        v.push(`${where} ${c.name}: preStop hook missing`);
+      const env = Object.fromEntries(
+        (c.env ?? []).map((e: any) => [e.name, e]),
+      );
       for (const name of ['DATABASE_URL', 'REDIS_URL']) {
-        if (env[name] && !env[name].valueFrom?.secretKeyRef) v.push(`${where}: ${name} not from a secretKeyRef`);
+        if (env[name] && !env[name].valueFrom?.secretKeyRef)
+          v.push(`${where}: ${name} not from a secretKeyRef`);
       }
-      if (!(c.ports ?? []).some((p: any) => p.name === 'metrics')) v.push(`${where} ${c.name}: metrics port missing`);
+      if (!(c.ports ?? []).some((p: any) => p.name === 'metrics'))
+        v.push(`${where} ${c.name}: metrics port missing`);
     }
-    if (!(pod.terminationGracePeriodSeconds > 0)) v.push(`${where}: terminationGracePeriodSeconds missing`);
+    if (!(pod.terminationGracePeriodSeconds > 0))
+      v.push(`${where}: terminationGracePeriodSeconds missing`);
     const strategy = d.spec.strategy ?? {};
-    if (strategy.type !== 'RollingUpdate' || strategy.rollingUpdate?.maxUnavailable !== 0) {
+    if (
+      strategy.type !== 'RollingUpdate' ||
+      strategy.rollingUpdate?.maxUnavailable !== 0
+    ) {
       v.push(`${where}: RollingUpdate with maxUnavailable 0 missing`);
     }
-    if (pod.automountServiceAccountToken !== false) v.push(`${where}: automountServiceAccountToken not false`);
-    if (!pod.topologySpreadConstraints?.length && !pod.affinity?.podAntiAffinity) {
+    if (pod.automountServiceAccountToken !== false)
+      v.push(`${where}: automountServiceAccountToken not false`);
+    if (
+      !pod.topologySpreadConstraints?.length &&
+      !pod.affinity?.podAntiAffinity
+    ) {
       v.push(`${where}: neither topologySpreadConstraints nor podAntiAffinity`);
     }
     for (const t of pod.topologySpreadConstraints ?? []) {
-      if (!matches(t.labelSelector?.matchLabels, podLabels)) v.push(`${where}: topology spread selector does not match pods`);
+      if (!matches(t.labelSelector?.matchLabels, podLabels))
+        v.push(`${where}: topology spread selector does not match pods`);
     }
     const hpas = objects.filter(
-      o => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef?.kind === 'Deployment' && o.spec.scaleTargetRef?.name === d.metadata.name,
+      o =>
+        o.kind === 'HorizontalPodAutoscaler' &&
+        o.spec.scaleTargetRef?.kind === 'Deployment' &&
+        o.spec.scaleTargetRef?.name === d.metadata.name,
     );
-    if (hpas.length && d.spec.replicas !== undefined) v.push(`${where}: sets replicas although an HPA targets it`);
+    if (hpas.length && d.spec.replicas !== undefined)
+      v.push(`${where}: sets replicas although an HPA targets it`);
     for (const hpa of hpas) {
-      if (hpa.apiVersion !== 'autoscaling/v2') v.push(`HPA ${hpa.metadata.name}: not autoscaling/v2`);
+      if (hpa.apiVersion !== 'autoscaling/v2')
+        v.push(`HPA ${hpa.metadata.name}: not autoscaling/v2`);
       const up = hpa.spec.behavior?.scaleUp;
       if (!up) v.push(`HPA ${hpa.metadata.name}: no scaleUp behavior`);
       else {
-        if ((up.stabilizationWindowSeconds ?? 0) > 0) v.push(`HPA ${hpa.metadata.name}: scaleUp stabilization window > 0`);
+        if ((up.stabilizationWindowSeconds ?? 0) > 0)
+          v.push(`HPA ${hpa.metadata.name}: scaleUp stabilization window > 0`);
         const periods = (up.policies ?? []).map((p: any) => p.periodSeconds);
-        if (!periods.length || Math.min(...periods) > 15) v.push(`HPA ${hpa.metadata.name}: scaleUp policy period > 15 s`);
+        if (!periods.length || Math.min(...periods) > 15)
+          v.push(`HPA ${hpa.metadata.name}: scaleUp policy period > 15 s`);
       }
-      if (hpa.spec.minReplicas > hpa.spec.maxReplicas) v.push(`HPA ${hpa.metadata.name}: min > max`);
+      if (hpa.spec.minReplicas > hpa.spec.maxReplicas)
+        v.push(`HPA ${hpa.metadata.name}: min > max`);
     }
-    const pdbs = objects.filter(o => o.kind === 'PodDisruptionBudget' && matches(o.spec.selector?.matchLabels, podLabels));
-    if (!pdbs.length) v.push(`${where}: no PodDisruptionBudget selects its pods`);
-    const netpols = objects.filter(o => o.kind === 'NetworkPolicy' && matches(o.spec.podSelector?.matchLabels, podLabels));
+    const pdbs = objects.filter(
+      o =>
+        o.kind === 'PodDisruptionBudget' &&
+        matches(o.spec.selector?.matchLabels, podLabels),
+    );
+    if (!pdbs.length)
+      v.push(`${where}: no PodDisruptionBudget selects its pods`);
+    const netpols = objects.filter(
+      o =>
+        o.kind === 'NetworkPolicy' &&
+        matches(o.spec.podSelector?.matchLabels, podLabels),
+    );
     if (!netpols.length) v.push(`${where}: no NetworkPolicy targets its pods`);
     const services = objects.filter(o => o.kind === 'Service');
-    if (!services.some(s => matches(s.spec.selector, podLabels))) v.push(`${where}: no Service targets its pods`);
+    if (!services.some(s => matches(s.spec.selector, podLabels)))
+      v.push(`${where}: no Service targets its pods`);
     for (const s of services) {
-      if (!matches(s.spec.selector, podLabels)) v.push(`Service/${s.metadata.name}: selects no pods`);
-      const names = new Set(pod.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name)));
+      if (!matches(s.spec.selector, podLabels))
+        v.push(`Service/${s.metadata.name}: selects no pods`);
+      const names = new Set(
+        pod.containers.flatMap((c: any) =>
+          (c.ports ?? []).map((p: any) => p.name),
+        ),
+      );
       for (const p of s.spec.ports) {
-        if (typeof p.targetPort === 'string' && !names.has(p.targetPort)) v.push(`Service/${s.metadata.name}: targetPort ${p.targetPort} not a container port`);
+        if (typeof p.targetPort === 'string' && !names.has(p.targetPort))
+          v.push(
+            `Service/${s.metadata.name}: targetPort ${p.targetPort} not a container port`,
+          );
       }
     }
-    const sa = objects.find(o => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName);
-    if (!sa) v.push(`${where}: ServiceAccount ${pod.serviceAccountName} not rendered`);
-    else if (sa.automountServiceAccountToken !== false) v.push(`ServiceAccount ${sa.metadata.name}: automount not false`);
+    const sa = objects.find(
+      o =>
+        o.kind === 'ServiceAccount' &&
+        o.metadata.name === pod.serviceAccountName,
+    );
+    if (!sa)
+      v.push(`${where}: ServiceAccount ${pod.serviceAccountName} not rendered`);
+    else if (sa.automountServiceAccountToken !== false)
+      v.push(`ServiceAccount ${sa.metadata.name}: automount not false`);
   }
   for (const ing of objects.filter(o => o.kind === 'Ingress')) {
     const where = `Ingress/${ing.metadata.name}`;
     if (!ing.spec.tls?.length) v.push(`${where}: no TLS`);
-    if (!ing.metadata.annotations?.['cert-manager.io/cluster-issuer'] && !ing.metadata.annotations?.['cert-manager.io/issuer']) {
+    if (
+      !ing.metadata.annotations?.['cert-manager.io/cluster-issuer'] &&
+      !ing.metadata.annotations?.['cert-manager.io/issuer']
+    ) {
       v.push(`${where}: no cert-manager annotation`);
     }
     const hosts = new Set((ing.spec.tls ?? []).flatMap((t: any) => t.hosts));
     for (const rule of ing.spec.rules ?? []) {
-      if (!hosts.has(rule.host)) v.push(`${where}: host ${rule.host} not covered by TLS`);
+      if (!hosts.has(rule.host))
+        v.push(`${where}: host ${rule.host} not covered by TLS`);
       for (const p of rule.http?.paths ?? []) {
-        const svc = objects.find(o => o.kind === 'Service' && o.metadata.name === p.backend.service?.name);
-        if (!svc) v.push(`${where}: backend service ${p.backend.service?.name} not rendered`);
-        else if (!svc.spec.ports.some((sp: any) => sp.name === p.backend.service.port.name || sp.port === p.backend.service.port.number)) {
+        const svc = objects.find(
+          o =>
+            o.kind === 'Service' && o.metadata.name === p.backend.service?.name,
+        );
+        if (!svc)
+          v.push(
+            `${where}: backend service ${p.backend.service?.name} not rendered`,
+          );
+        else if (
+          !svc.spec.ports.some(
+            (sp: any) =>
+              sp.name === p.backend.service.port.name ||
+              sp.port === p.backend.service.port.number,
+          )
+        ) {
           v.push(`${where}: backend port not on Service ${svc.metadata.name}`);
         }
       }
@@ -205,12 +332,23 @@ export function workloadViolations(objects: K8sObject[]): string[] {
 }
 
 /** `backstage.io/kubernetes-id` on every object, workload and pod template. */
-export function kubernetesIdViolations(objects: K8sObject[], id: string): string[] {
+export function kubernetesIdViolations(
+  objects: K8sObject[],
+  id: string,
+): string[] {
   const v: string[] = [];
   for (const o of objects) {
-    if (o.metadata?.labels?.[KUBERNETES_ID] !== id) v.push(`${o.kind}/${o.metadata?.name}: label ${KUBERNETES_ID}=${id} missing`);
-    if (o.spec?.template?.metadata && o.spec.template.metadata.labels?.[KUBERNETES_ID] !== id) {
-      v.push(`${o.kind}/${o.metadata?.name}: pod template label ${KUBERNETES_ID}=${id} missing`);
+    if (o.metadata?.labels?.[KUBERNETES_ID] !== id)
+      v.push(
+        `${o.kind}/${o.metadata?.name}: label ${KUBERNETES_ID}=${id} missing`,
+      );
+    if (
+      o.spec?.template?.metadata &&
+      o.spec.template.metadata.labels?.[KUBERNETES_ID] !== id
+    ) {
+      v.push(
+        `${o.kind}/${o.metadata?.name}: pod template label ${KUBERNETES_ID}=${id} missing`,
+      );
     }
   }
   return v;
@@ -219,6 +357,13 @@ export function kubernetesIdViolations(objects: K8sObject[], id: string): string
 /** Every name is a DNS-1123 label/subdomain of at most 63 characters. */
 export function nameViolations(objects: K8sObject[]): string[] {
   return objects
-    .filter(o => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata.name) || o.metadata.name.length > 63)
-    .map(o => `${o.kind}/${o.metadata.name}: name is not a DNS-1123 label of at most 63 characters`);
+    .filter(
+      o =>
+        !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata.name) ||
+        o.metadata.name.length > 63,
+    )
+    .map(
+      o =>
+        `${o.kind}/${o.metadata.name}: name is not a DNS-1123 label of at most 63 characters`,
+    );
 }

@@ -31,21 +31,31 @@ export type TemplateEntity = {
   metadata: { name: string; [k: string]: unknown };
   spec: {
     parameters: any[];
-    steps: Array<{ id?: string; action: string; input?: any; if?: any; each?: any }>;
+    steps: Array<{
+      id?: string;
+      action: string;
+      input?: any;
+      if?: any;
+      each?: any;
+    }>;
     output?: any;
     [k: string]: unknown;
   };
 };
 
 /** Every Template entity in the catalog files under templates/, keyed by name. */
-export function loadTemplates(): Map<string, { entity: TemplateEntity; file: string }> {
+export function loadTemplates(): Map<
+  string,
+  { entity: TemplateEntity; file: string }
+> {
   const out = new Map<string, { entity: TemplateEntity; file: string }>();
   for (const dir of fs.readdirSync(TEMPLATES_ROOT)) {
     const file = path.join(TEMPLATES_ROOT, dir, 'template.yaml');
     if (!fs.existsSync(file)) continue;
     for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const entity = doc.toJS() as TemplateEntity;
-      if (entity?.kind === 'Template') out.set(entity.metadata.name, { entity, file });
+      if (entity?.kind === 'Template')
+        out.set(entity.metadata.name, { entity, file });
     }
   }
   return out;
@@ -55,7 +65,9 @@ export function loadTemplates(): Map<string, { entity: TemplateEntity; file: str
 function directoryContents(dir: string) {
   const result: { path: string; base64Content: string }[] = [];
   const walk = (rel: string) => {
-    for (const ent of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    for (const ent of fs.readdirSync(path.join(dir, rel), {
+      withFileTypes: true,
+    })) {
       const p = rel ? `${rel}/${ent.name}` : ent.name;
       if (ent.isDirectory()) walk(p);
       else if (ent.isFile()) {
@@ -89,8 +101,12 @@ export class Scaffolder {
    * @param opts.extraFeatures - more backend features, e.g. the shipyard actions module
    * @param opts.config - extra root config
    */
-  static async start(opts: { extraFeatures?: any[]; config?: Record<string, unknown> } = {}): Promise<Scaffolder> {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-scaffolder-'));
+  static async start(
+    opts: { extraFeatures?: any[]; config?: Record<string, unknown> } = {},
+  ): Promise<Scaffolder> {
+    const workDir = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'shipyard-scaffolder-'),
+    );
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
@@ -126,11 +142,16 @@ export class Scaffolder {
     opts: { keepActions?: (action: string) => boolean } = {},
   ): Promise<DryRunResult> {
     const t = loadTemplates().get(name);
-    if (!t) throw new Error(`no template named ${name} under ${TEMPLATES_ROOT}`);
+    if (!t)
+      throw new Error(`no template named ${name} under ${TEMPLATES_ROOT}`);
     const keep = opts.keepActions ?? ((a: string) => a.startsWith('fetch:'));
     const template = {
       ...t.entity,
-      spec: { ...t.entity.spec, steps: t.entity.spec.steps.filter(s => keep(s.action)), output: {} },
+      spec: {
+        ...t.entity.spec,
+        steps: t.entity.spec.steps.filter(s => keep(s.action)),
+        output: {},
+      },
     };
     const res = await request(this.app)
       .post('/api/scaffolder/v2/dry-run')
