@@ -120,6 +120,8 @@ export interface RolloutHealth {
   }>;
   /** True once every replica runs the latest spec and is available. */
   complete: boolean;
+  /** Rollout revision: the Deployment's `deployment.kubernetes.io/revision`, or a StatefulSet's update revision. */
+  revision?: string;
 }
 
 /** @public */

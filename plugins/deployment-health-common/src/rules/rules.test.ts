@@ -190,6 +190,7 @@ describe('health rules on real objects', () => {
     const w = h.workloads[0];
     expect(w.pods).toHaveLength(4); // pods of both ReplicaSets belong to the Deployment
     expect(w.rollout.updated).toBeLessThan(w.rollout.desired);
+    expect(w.rollout.revision).toBe('2'); // the bad image update is rollout #2
     // a failing new pod while old ones serve: capped at Degraded, unless the deadline passed
     const deadline = w.rollout.conditions.some(
       c => c.reason === 'ProgressDeadlineExceeded',

@@ -183,6 +183,11 @@ export function rolloutHealth(w: Workload): {
   if (desired === 0) {
     add('Healthy', 'ScaledToZero', `${label} is scaled to zero`);
   }
+  // Deployments number their rollouts in an annotation (what `kubectl rollout
+  // history` shows); StatefulSets and DaemonSets name a controller revision.
+  const revision =
+    w.metadata?.annotations?.['deployment.kubernetes.io/revision'] ??
+    (w.kind === 'StatefulSet' ? w.status?.updateRevision : undefined);
 
   return {
     rollout: {
@@ -194,6 +199,7 @@ export function rolloutHealth(w: Workload): {
       observedLatestGeneration,
       conditions,
       complete,
+      ...(revision ? { revision } : {}),
     },
     reasons,
   };

@@ -45,9 +45,7 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /** Revision is optional: older backends do not send it. */
-type RolloutWithRevision = RolloutHealth & { revision?: string | number };
-
-function RolloutFacts(props: { rollout: RolloutWithRevision; kind: string }) {
+function RolloutFacts(props: { rollout: RolloutHealth; kind: string }) {
   const { rollout: r } = props;
   const classes = useStyles();
   const pct = r.desired > 0 ? Math.round((r.available / r.desired) * 100) : 100;
