@@ -159,7 +159,11 @@ export class DeploymentHealthService {
         return { ...(details ? health : summarize(health)), owner };
       });
     entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
-    const clusters = this.listClusters();
+    // Cluster status is its own permission (as on /clusters): a policy that
+    // hides it must not be bypassed through the team view.
+    const clusters = (await this.mayReadClusters(credentials))
+      ? this.listClusters()
+      : [];
     return {
       groupRef,
       groupRefs,
@@ -175,13 +179,17 @@ export class DeploymentHealthService {
   async getClusters(
     credentials: BackstageCredentials,
   ): Promise<ClustersResponse> {
+    if (!(await this.mayReadClusters(credentials)))
+      throw new NotAllowedError('Not allowed to read cluster status');
+    return { clusters: this.listClusters() };
+  }
+
+  private async mayReadClusters(credentials: BackstageCredentials) {
     const [decision] = await this.deps.permissions.authorize(
       [{ permission: deploymentHealthClustersReadPermission }],
       { credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW)
-      throw new NotAllowedError('Not allowed to read cluster status');
-    return { clusters: this.listClusters() };
+    return decision.result === AuthorizeResult.ALLOW;
   }
 
   private listClusters() {

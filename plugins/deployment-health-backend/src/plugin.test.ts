@@ -274,6 +274,36 @@ describe('deploymentHealthPlugin', () => {
     }
   });
 
+  it('group view leaves out cluster status without the clusters permission', async () => {
+    const permissionsImpl = mockServices.permissions.mock({
+      authorize: async (requests: any[]) =>
+        requests.map((r: any) => ({
+          result:
+            r.permission.name === 'deployment-health.clusters.read'
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        })),
+    } as any);
+    const backend = await start({ permissionsImpl: permissionsImpl.factory });
+    const { server } = backend;
+    try {
+      const group = await request(server)
+        .get('/api/deployment-health/group/default/team-payments')
+        .set('Authorization', mockCredentials.user.header());
+      expect(group.status).toBe(200);
+      expect(
+        (group.body as GroupHealthResponse).entities.length,
+      ).toBeGreaterThan(0);
+      expect((group.body as GroupHealthResponse).clusters).toEqual([]);
+      const clusters = await request(server)
+        .get('/api/deployment-health/clusters')
+        .set('Authorization', mockCredentials.user.header());
+      expect(clusters.status).toBe(403);
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('starts cleanly with no clusters configured', async () => {
     const backend = await startTestBackend({
       features: [

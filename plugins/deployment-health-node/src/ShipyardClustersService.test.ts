@@ -185,6 +185,23 @@ describe('ConfigShipyardClusters', () => {
     expect((await c.getKubeConfig('ctx')).getCurrentUser()?.token).toBe(TOKEN);
   });
 
+  it('never quotes a broken kubeconfig (which may hold a token) in its error', async () => {
+    const kubeconfig = tmpFile(
+      'config',
+      `users:\n- name: u\n  user:\n    token: ${TOKEN}\n  : : bad: [yaml\n`,
+    );
+    const c = ConfigShipyardClusters.fromConfig(
+      new ConfigReader({
+        deploymentHealth: {
+          kubeconfigContexts: [{ context: 'ctx', kubeconfig }],
+        },
+      }),
+    );
+    const [cluster] = await c.listClusters();
+    expect(cluster.configError).toMatch(/cannot read kubeconfig context 'ctx'/);
+    expect(cluster.configError).not.toContain(TOKEN);
+  });
+
   it('starts with no kubernetes config at all', async () => {
     const empty = ConfigShipyardClusters.fromConfig(new ConfigReader({}));
     expect(await empty.listClusters()).toEqual([]);

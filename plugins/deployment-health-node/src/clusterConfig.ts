@@ -172,9 +172,14 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
       skipTLSVerify = cluster?.skipTLSVerify ?? false;
       configError = checkUrl(url);
     } catch (e) {
-      configError = `cannot read kubeconfig context '${context}': ${
-        (e as Error).message
-      }`;
+      // Never the parser's own message: for a YAML error it quotes the lines
+      // around it, which may hold a token, and configError reaches logs and
+      // the API.
+      const reason =
+        e instanceof ContextNotFoundError
+          ? e.message
+          : (e as NodeJS.ErrnoException).code ?? 'not a valid kubeconfig';
+      configError = `cannot read kubeconfig context '${context}': ${reason}`;
     }
     push({
       name,
@@ -191,11 +196,13 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
   return result;
 }
 
+class ContextNotFoundError extends Error {}
+
 function loadKubeconfigContext(file: string, context: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(file);
   if (!kc.getContextObject(context)) {
-    throw new Error(`context not found in ${file}`);
+    throw new ContextNotFoundError(`context not found in ${file}`);
   }
   kc.setCurrentContext(context);
   return kc;

@@ -225,6 +225,17 @@ describe('health rules on real objects', () => {
       atMax: true,
     });
     expect(codes(h.workloads[0])).toContain('Degraded:HpaAtMaxReplicas');
+
+    // A fixed-size HPA (min == max) sits at max by design.
+    const fixed = { ...hpa, spec: { ...hpa.spec, minReplicas: 4 } };
+    const f2 = clusterHealth(
+      prod,
+      { ...f, hpas: [fixed as any], events: [] },
+      {},
+      { now: new Date(f.capturedAt) },
+    );
+    expect(f2.workloads[0].hpa?.atMax).toBe(false);
+    expect(codes(f2.workloads[0])).not.toContain('Degraded:HpaAtMaxReplicas');
   });
 
   it('ProgressDeadlineExceeded is Failed even while old replicas serve', () => {

@@ -233,7 +233,9 @@ export function hpaHealth(
   const max = hpa.spec?.maxReplicas ?? 0;
   const current = hpa.status?.currentReplicas ?? 0;
   const desired = hpa.status?.desiredReplicas ?? 0;
-  const atMax = max > 0 && current >= max && desired >= max;
+  // A fixed-size HPA (min == max) is always at max: that is its design, not a
+  // capacity warning.
+  const atMax = max > 0 && min < max && current >= max && desired >= max;
 
   const metricName = (m: any): string =>
     m?.resource?.name ??

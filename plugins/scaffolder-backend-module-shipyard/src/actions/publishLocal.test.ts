@@ -186,6 +186,20 @@ describe('shipyard:publish:local (real git)', () => {
     );
   });
 
+  it.each(['../x.yaml', '%2e%2e/%2e%2e/x.yaml', 'a%2f..%2f..%2fx.yaml'])(
+    'rejects catalogInfoPath %j that would leave the repository',
+    async catalogInfoPath => {
+      const ctx = createMockActionContext({
+        input: { repoName: 'ok', catalogInfoPath },
+        workspacePath,
+        user,
+      });
+      await expect(action().handler(ctx as any)).rejects.toThrow(
+        /Invalid catalogInfoPath/,
+      );
+    },
+  );
+
   it('does nothing in dry run', async () => {
     // createMockActionContext drops isDryRun: set it on the context
     const ctx = {

@@ -149,8 +149,20 @@ export function createShipyardPublishLocalAction(
         throw new InputError(`Invalid defaultBranch "${defaultBranch}"`);
       }
       const catalogInfoPath = ctx.input.catalogInfoPath ?? '/catalog-info.yaml';
-      if (catalogInfoPath.split('/').includes('..')) {
-        throw new InputError(`Invalid catalogInfoPath "${catalogInfoPath}"`);
+      // Decoded as the URL will be: `%2e%2e` is `..` to new URL().
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(catalogInfoPath);
+      } catch {
+        decoded = '..';
+      }
+      if (
+        decoded.split(/[\\/]/).includes('..') ||
+        /%2f|%5c/i.test(catalogInfoPath)
+      ) {
+        throw new InputError(
+          `Invalid catalogInfoPath "${catalogInfoPath}": must be a path inside the repository`,
+        );
       }
       const baseDir = options.config?.publishBaseDir;
       if (!baseDir) {
@@ -212,6 +224,9 @@ export function createShipyardPublishLocalAction(
           await fs.mkdir(target, { recursive: true });
           await fs.cp(sourceDir, target, {
             recursive: true,
+            // Keep relative symlinks relative: rewritten, they would point
+            // into the (soon deleted) task workspace.
+            verbatimSymlinks: true,
             filter: src => path.basename(src) !== '.git',
           });
           await runGit(
