@@ -287,14 +287,14 @@ describe('deploymentHealthPlugin', () => {
     const backend = await start({ permissionsImpl: permissionsImpl.factory });
     const { server } = backend;
     try {
-      const group = await request(server)
+      const teamView = await request(server)
         .get('/api/deployment-health/group/default/team-payments')
         .set('Authorization', mockCredentials.user.header());
-      expect(group.status).toBe(200);
+      expect(teamView.status).toBe(200);
       expect(
-        (group.body as GroupHealthResponse).entities.length,
+        (teamView.body as GroupHealthResponse).entities.length,
       ).toBeGreaterThan(0);
-      expect((group.body as GroupHealthResponse).clusters).toEqual([]);
+      expect((teamView.body as GroupHealthResponse).clusters).toEqual([]);
       const clusters = await request(server)
         .get('/api/deployment-health/clusters')
         .set('Authorization', mockCredentials.user.header());

@@ -51,6 +51,9 @@ export type ClusterDefinition = ShipyardCluster &
     | { auth: 'kubeconfig'; kubeconfigPath: string; context: string }
   );
 
+/** A kubeconfig that loads but lacks the context: our message, safe to show. */
+class ContextNotFoundError extends Error {}
+
 const LOCAL_PROXY_URL = 'http://localhost:8001';
 
 function checkUrl(url: string | undefined): string | undefined {
@@ -195,8 +198,6 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
   }
   return result;
 }
-
-class ContextNotFoundError extends Error {}
 
 function loadKubeconfigContext(file: string, context: string): KubeConfig {
   const kc = new KubeConfig();
