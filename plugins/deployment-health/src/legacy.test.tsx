@@ -1,0 +1,40 @@
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  exampleClusters,
+  exampleHealthyEntity,
+} from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { screen } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { deploymentHealthApiRef } from './api';
+import { EntityDeploymentHealthContent } from './index';
+import { componentEntity, mockDeploymentHealthApi } from './testing';
+
+jest.setTimeout(30_000);
+
+// The legacy (@backstage/core-plugin-api) export, in a legacy test app: the
+// same tab as the new frontend system's extension, for the entity in context.
+describe('legacy EntityDeploymentHealthContent', () => {
+  it('renders the service tab for the entity in context', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: exampleHealthyEntity,
+      clusters: exampleClusters,
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[deploymentHealthApiRef, api]]}>
+        <EntityProvider entity={componentEntity('catalog-api')}>
+          <Routes>
+            <Route path="/" element={<EntityDeploymentHealthContent />} />
+          </Routes>
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByRole('region', { name: /^production\b/i }),
+    ).toBeInTheDocument();
+    expect(api.getEntityHealth).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'catalog-api' },
+      expect.anything(),
+    );
+  });
+});
