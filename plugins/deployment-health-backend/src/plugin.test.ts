@@ -332,7 +332,8 @@ describe('deploymentHealthPlugin', () => {
     }
   });
 
-  it('re-opens watches after their timeout and relists on resync, healing missed events', async () => {
+  /** A backend on its own fake cluster 'c' holding catalog-api, with these options. */
+  async function startOwnCluster(deploymentHealth: object) {
     const api = new FakeKubeApi();
     await api.start();
     seedFixture(api, deploymentHealthFixtures['prod-catalog-api-healthy']);
@@ -346,27 +347,40 @@ describe('deploymentHealthPlugin', () => {
                 { type: 'config', clusters: [{ name: 'c', url: api.url }] },
               ],
             },
-            deploymentHealth: {
-              watchTimeoutSeconds: 1,
-              resyncIntervalSeconds: 2,
-            },
+            deploymentHealth,
           },
         }),
         catalogServiceMock.factory({ entities: entities as any }),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
       ],
     });
+    const catalogApi = async () =>
+      (
+        await request(backend.server)
+          .get('/api/deployment-health/entity/default/component/catalog-api')
+          .set('Authorization', mockCredentials.user.header())
+      ).body as EntityHealthResponse;
+    const pods = async () =>
+      (await catalogApi()).clusters[0]?.workloads[0]?.pods.map(p => p.name) ??
+      [];
+    return {
+      api,
+      backend,
+      catalogApi,
+      pods,
+      async stop() {
+        await backend.stop();
+        await api.stop();
+      },
+    };
+  }
+
+  it('re-opens watches after their timeout and relists on resync, healing missed events', async () => {
+    const { api, pods, stop } = await startOwnCluster({
+      watchTimeoutSeconds: 1,
+      resyncIntervalSeconds: 2,
+    });
     try {
-      const pods = async () =>
-        (
-          (
-            await request(backend.server)
-              .get(
-                '/api/deployment-health/entity/default/component/catalog-api',
-              )
-              .set('Authorization', mockCredentials.user.header())
-          ).body as EntityHealthResponse
-        ).clusters[0]?.workloads[0]?.pods.map(p => p.name) ?? [];
       await waitFor(async () => (await pods()).length === 3);
       const lost = deploymentHealthFixtures['prod-catalog-api-healthy']
         .pods![0] as any;
@@ -380,8 +394,82 @@ describe('deploymentHealthPlugin', () => {
       );
       expect(podLists.length).toBeGreaterThanOrEqual(2);
     } finally {
-      await backend.stop();
-      await api.stop();
+      await stop();
+    }
+  });
+
+  it('replaces the objects of a recreated cluster even when a resourceVersion repeats', async () => {
+    const { api, pods, stop } = await startOwnCluster({
+      watchTimeoutSeconds: 1,
+      resyncIntervalSeconds: 1,
+    });
+    try {
+      await waitFor(async () => (await pods()).length === 3);
+      // the new control plane: the ReplicaSet under its old name and
+      // resourceVersion but a new uid, and new pods that reference it
+      const fixture = deploymentHealthFixtures['prod-catalog-api-healthy'];
+      const rs = fixture.replicaSets![0] as any;
+      const newRsUid = `${rs.metadata.uid}-new`;
+      api.replaceSilently(rs.metadata.uid, {
+        ...rs,
+        kind: 'ReplicaSet',
+        metadata: { ...rs.metadata, uid: newRsUid },
+      });
+      for (const pod of fixture.pods as any[]) {
+        api.replaceSilently(pod.metadata.uid, {
+          ...pod,
+          kind: 'Pod',
+          metadata: {
+            ...pod.metadata,
+            uid: `${pod.metadata.uid}-new`,
+            name: `${pod.metadata.name}-new`,
+            ownerReferences: pod.metadata.ownerReferences.map((r: any) => ({
+              ...r,
+              uid: newRsUid,
+            })),
+          },
+        });
+      }
+      const renamed = (fixture.pods as any[])
+        .map(p => `${p.metadata.name}-new`)
+        .sort();
+      const current = async () => (await pods()).sort();
+      // on timeout, the expectation below shows what the view has instead
+      await waitFor(
+        async () => JSON.stringify(await current()) === JSON.stringify(renamed),
+      ).catch(() => {});
+      expect(await current()).toEqual(renamed);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('reports stale data, then the failure with the age of the data, and keeps the data', async () => {
+    // Every watch ends after 1 s and is followed by a relist, which hangs
+    // until the request timeout (4 s): stale after 1 s, then 'timeout'.
+    const { api, catalogApi, pods, stop } = await startOwnCluster({
+      watchTimeoutSeconds: 1,
+      resyncIntervalSeconds: 1,
+      requestTimeoutSeconds: 4,
+      staleAfterSeconds: 1,
+      initialBackoffSeconds: 10,
+    });
+    try {
+      await waitFor(async () => (await pods()).length === 3);
+      api.hangLists = true;
+      const errorOf = async () => (await catalogApi()).clusters[0]?.error;
+      await waitFor(async () => (await errorOf())?.type === 'stale');
+      expect((await errorOf())?.message).toMatch(
+        /^no contact with the API server for [1-3]s$/,
+      );
+      expect(await pods()).toHaveLength(3);
+      await waitFor(async () => (await errorOf())?.type === 'timeout');
+      expect((await errorOf())?.message).toMatch(
+        /^no response within 4s.*; cached data is [4-6]s old$/,
+      );
+      expect(await pods()).toHaveLength(3);
+    } finally {
+      await stop();
     }
   });
 });

@@ -247,6 +247,7 @@ describeIntegration(
                 requestTimeoutSeconds: REQUEST_TIMEOUT_MS / 1000,
                 initialBackoffSeconds: 0.2,
                 maxBackoffSeconds: 1,
+                staleAfterSeconds: 2,
                 // Default watch timeout and resync interval (minutes): that
                 // reliab's new objects replace its old ones proves the
                 // reconnect after an error relists, not the periodic resync.
@@ -371,12 +372,29 @@ describeIntegration(
         const reliabPodBefore = podsOf(first.by[RELIAB])[0];
 
         // 2. stop a cluster: its error appears beside dev's data, every answer in time
+        const stoppedAt = Date.now();
         await reliabCluster('down');
         const stopped = await waitFor(async () => {
           const e = await entity();
           return e.by[RELIAB]?.error?.type === 'unreachable' && e;
         }, opts(60_000));
         expect(hasProbe(stopped.by.dev)).toBe(true);
+        // past staleAfterSeconds, the error says how old the kept data is:
+        // counted from when the watches broke, not from their last list
+        const aged = await waitFor(async () => {
+          const e = await entity();
+          return (
+            /cached data is \d+s old$/.test(
+              e.by[RELIAB]?.error?.message ?? '',
+            ) && e
+          );
+        }, opts(30_000));
+        const age = Number(
+          aged.by[RELIAB]!.error!.message.match(/(\d+)s old$/)![1],
+        );
+        expect(age).toBeLessThanOrEqual((Date.now() - stoppedAt) / 1000 + 1);
+        expect(aged.by[RELIAB]!.error!.type).toBe('unreachable');
+        expect(podsOf(aged.by[RELIAB])).toEqual([reliabPodBefore]);
 
         // 3. the cluster returns (a new control plane: new CA, token and objects)
         await reliabCluster('up');

@@ -3,7 +3,9 @@
  * logic only: the cache serving views without API requests, the team view,
  * bounded label-selector queries with their request parameters, and resync
  * timing healing a missed delete (which a real server cannot be made to
- * drop on purpose). It is no substitute for Kubernetes: anything about how
+ * drop on purpose), a recreated object that repeats a resourceVersion
+ * (which a real cluster does only by chance), and a relist that hangs after the data was in sync (the
+ * 'stale' state, which needs a server to stall at one exact moment). It is no substitute for Kubernetes: anything about how
  * the plugin behaves against a cluster (list/watch, 401/403, timeouts,
  * stopped and returning clusters, no leaks) is tested against the real local
  * control plane in reliability.integration.test.ts and
@@ -40,6 +42,8 @@ const PATHS: Record<string, string> = {
  */
 export class FakeKubeApi {
   requests: string[] = [];
+  /** When true, list requests are accepted and never answered. */
+  hangLists = false;
   private rv = 100;
   private objects = new Map<string, Obj>();
   private watchers = new Set<{
@@ -80,6 +84,19 @@ export class FakeKubeApi {
   /** Delete without telling watchers (a missed event); only a relist notices. */
   removeSilently(uid: string) {
     this.objects.delete(uid);
+  }
+
+  /**
+   * Swaps the object with this uid for `replacement`, which keeps the old
+   * resourceVersion, without telling watchers: what a recreated cluster,
+   * whose resourceVersions start over, can look like to a relist.
+   */
+  replaceSilently(uid: string, replacement: Obj) {
+    const old = this.objects.get(uid)!;
+    this.objects.delete(uid);
+    const copy = JSON.parse(JSON.stringify(replacement));
+    copy.metadata.resourceVersion = old.metadata.resourceVersion;
+    this.objects.set(copy.metadata.uid, copy);
   }
 
   private history: Array<{ rv: number; type: string; o: Obj }> = [];
@@ -138,6 +155,7 @@ export class FakeKubeApi {
       if (timeout > 0) setTimeout(() => res.end(), timeout * 1000).unref();
       return;
     }
+    if (this.hangLists) return;
     const items = [...this.objects.values()]
       .filter(o => o.kind === kind && matches(o))
       .map(({ kind: _k, ...rest }) => rest);

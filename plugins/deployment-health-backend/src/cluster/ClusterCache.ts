@@ -161,7 +161,7 @@ class ResourceWatch {
   }
 
   private async list(): Promise<KubernetesListObject<KubernetesObject>> {
-    this.state = 'listing';
+    this.leave('listing');
     const http = this.owner.http();
     const items: KubernetesObject[] = [];
     let resourceVersion = '';
@@ -186,6 +186,7 @@ class ResourceWatch {
       for (const item of page.items ?? []) {
         if (!this.keep(item)) continue;
         item.kind = this.resource.kind;
+        this.forgetIfReplaced(item);
         items.push(sanitize(item));
       }
       cont = page.metadata?._continue;
@@ -211,6 +212,28 @@ class ResourceWatch {
     this.backoffMs = this.owner.options.initialBackoffMs;
   }
 
+  /**
+   * A recreated cluster starts its resourceVersions over, so an object
+   * recreated under the same name can carry the very resourceVersion of the
+   * cached one, and the informer would skip it as unchanged (keeping, say, a
+   * ReplicaSet whose uid the new pods do not reference). Another uid is
+   * another object: make the cached copy compare as changed.
+   */
+  private forgetIfReplaced(item: KubernetesObject) {
+    const cached = this.informer.get(
+      item.metadata?.name ?? '',
+      item.metadata?.namespace,
+    );
+    if (cached?.metadata && cached.metadata.uid !== item.metadata?.uid)
+      delete cached.metadata.resourceVersion;
+  }
+
+  /** An open watch kept the data in sync up to the moment it ends. */
+  private leave(next: 'listing' | 'error') {
+    if (this.state === 'watching') this.lastOkAt = Date.now();
+    this.state = next;
+  }
+
   private failed(err: unknown) {
     if (this.state === 'stopped') return;
     const e = classifyError(err);
@@ -218,7 +241,7 @@ class ResourceWatch {
     // Since the first failure: a retry moves the state to 'listing', but the
     // error stays until ok() clears it.
     if (!this.error) this.errorSince = Date.now();
-    this.state = 'error';
+    this.leave('error');
     this.error = e;
     this.relistNeeded = true;
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
