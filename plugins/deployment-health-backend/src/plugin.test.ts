@@ -1,19 +1,17 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ServiceFactory } from '@backstage/backend-plugin-api';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   EntityHealthResponse,
   GroupHealthResponse,
 } from '@internal/backstage-plugin-deployment-health-common';
 import { deploymentHealthFixtures } from '@internal/backstage-plugin-deployment-health-common/testUtils';
 import request from 'supertest';
-import { waitFor as poll } from './__testUtils__/backend';
+import {
+  permissionsDenying,
+  startHealthBackend,
+  waitFor as poll,
+} from './__testUtils__/backend';
 import { FakeKubeApi, seedFixture } from './__testUtils__/fakeKubeApi';
-import { deploymentHealthPlugin } from './plugin';
 
 const component = (
   name: string,
@@ -75,45 +73,17 @@ describe('deploymentHealthPlugin', () => {
   });
   afterAll(() => good.stop());
 
-  async function start(
-    options: {
-      permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
-      permissionsImpl?: any;
-    } = {},
-  ) {
-    return startTestBackend({
-      features: [
-        deploymentHealthPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    { name: 'good', url: good.url, environment: 'production' },
-                  ],
-                },
-              ],
-            },
-            deploymentHealth: {
-              requestTimeoutSeconds: 1,
-              initialBackoffSeconds: 0.2,
-              maxBackoffSeconds: 0.5,
-            },
-          },
-        }),
-        catalogServiceMock.factory({ entities: entities as any }),
-        options.permissionsImpl ??
-          mockServices.permissions.factory({
-            result: options.permission ?? AuthorizeResult.ALLOW,
-          }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-      ].filter(Boolean) as any,
+  const start = (permissions?: ServiceFactory) =>
+    startHealthBackend({
+      clusters: [{ name: 'good', url: good.url, environment: 'production' }],
+      deploymentHealth: {
+        requestTimeoutSeconds: 1,
+        initialBackoffSeconds: 0.2,
+        maxBackoffSeconds: 0.5,
+      },
+      entities,
+      permissions,
     });
-  }
 
   it('serves page views from the cache: no API request per view', async () => {
     const backend = await start();
@@ -250,16 +220,11 @@ describe('deploymentHealthPlugin', () => {
   });
 
   it('group view drops components a conditional policy denies', async () => {
-    const permissionsImpl = mockServices.permissions.mock({
-      authorize: async (requests: any[]) =>
-        requests.map((r: any) => ({
-          result:
-            r.resourceRef === 'component:default/ledger-worker'
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        })),
-    } as any);
-    const backend = await start({ permissionsImpl: permissionsImpl.factory });
+    const backend = await start(
+      permissionsDenying(
+        r => r.resourceRef === 'component:default/ledger-worker',
+      ),
+    );
     const { server } = backend;
     try {
       const res = await request(server)
@@ -275,16 +240,11 @@ describe('deploymentHealthPlugin', () => {
   });
 
   it('group view leaves out cluster status without the clusters permission', async () => {
-    const permissionsImpl = mockServices.permissions.mock({
-      authorize: async (requests: any[]) =>
-        requests.map((r: any) => ({
-          result:
-            r.permission.name === 'deployment-health.clusters.read'
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        })),
-    } as any);
-    const backend = await start({ permissionsImpl: permissionsImpl.factory });
+    const backend = await start(
+      permissionsDenying(
+        r => r.permission.name === 'deployment-health.clusters.read',
+      ),
+    );
     const { server } = backend;
     try {
       const teamView = await request(server)
@@ -305,14 +265,7 @@ describe('deploymentHealthPlugin', () => {
   });
 
   it('starts cleanly with no clusters configured', async () => {
-    const backend = await startTestBackend({
-      features: [
-        deploymentHealthPlugin,
-        mockServices.rootConfig.factory({ data: {} }),
-        catalogServiceMock.factory({ entities: entities as any }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-      ],
-    });
+    const backend = await startHealthBackend({ entities });
     try {
       const clusters = await request(backend.server)
         .get('/api/deployment-health/clusters')
@@ -337,22 +290,10 @@ describe('deploymentHealthPlugin', () => {
     const api = new FakeKubeApi();
     await api.start();
     seedFixture(api, deploymentHealthFixtures['prod-catalog-api-healthy']);
-    const backend = await startTestBackend({
-      features: [
-        deploymentHealthPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                { type: 'config', clusters: [{ name: 'c', url: api.url }] },
-              ],
-            },
-            deploymentHealth,
-          },
-        }),
-        catalogServiceMock.factory({ entities: entities as any }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-      ],
+    const backend = await startHealthBackend({
+      clusters: [{ name: 'c', url: api.url }],
+      deploymentHealth,
+      entities,
     });
     const catalogApi = async () =>
       (

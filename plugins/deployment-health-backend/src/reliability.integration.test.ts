@@ -13,12 +13,7 @@
  * - silent:       a local TCP port that accepts connections and never answers
  *                 (a network fault; no Kubernetes involved)
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   ClusterHealth,
@@ -38,8 +33,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { capturingRootLogger, waitFor } from './__testUtils__/backend';
-import { deploymentHealthPlugin } from './plugin';
+import {
+  capturingRootLogger,
+  startHealthBackend,
+  waitFor,
+} from './__testUtils__/backend';
 
 const run = promisify(execFile);
 const RELIAB = 'reliab';
@@ -194,90 +192,71 @@ describeIntegration(
       const logger = capturingRootLogger();
       const devUrl = dev.server;
       const { port } = silent.address() as net.AddressInfo;
-      const backend = await startTestBackend({
-        features: [
-          deploymentHealthPlugin,
-          mockServices.rootConfig.factory({
-            data: {
-              kubernetes: {
-                clusterLocatorMethods: [
-                  {
-                    type: 'config',
-                    clusters: [
-                      {
-                        name: 'dev',
-                        url: devUrl,
-                        caData: dev.caData,
-                        serviceAccountToken: dev.readerToken,
-                        environment: 'development',
-                      },
-                      {
-                        name: RELIAB,
-                        url: reliab.server,
-                        caFile: reliabFiles().caFile,
-                        serviceAccountTokenFile: reliabFiles().tokenFile,
-                        environment: 'staging',
-                      },
-                      {
-                        name: 'forbidden',
-                        url: devUrl,
-                        caData: dev.caData,
-                        serviceAccountToken: noRbacToken,
-                        environment: 'staging',
-                      },
-                      {
-                        name: 'unauthorized',
-                        url: devUrl,
-                        caData: dev.caData,
-                        serviceAccountToken: BOGUS_TOKEN,
-                        environment: 'staging',
-                      },
-                      {
-                        name: 'silent',
-                        url: `https://127.0.0.1:${port}`,
-                        caData: dev.caData,
-                        serviceAccountToken: dev.readerToken,
-                        environment: 'production',
-                      },
-                    ],
-                  },
-                ],
-              },
-              deploymentHealth: {
-                requestTimeoutSeconds: REQUEST_TIMEOUT_MS / 1000,
-                initialBackoffSeconds: 0.2,
-                maxBackoffSeconds: 1,
-                staleAfterSeconds: 2,
-                // Default watch timeout and resync interval (minutes): that
-                // reliab's new objects replace its old ones proves the
-                // reconnect after an error relists, not the periodic resync.
-              },
-            },
-          }),
-          logger.factory,
-          catalogServiceMock.factory({
-            entities: [
-              {
-                apiVersion: 'backstage.io/v1alpha1',
-                kind: 'Component',
-                metadata: {
-                  name: id,
-                  namespace: 'default',
-                  annotations: { 'backstage.io/kubernetes-id': id },
-                },
-                spec: {
-                  type: 'service',
-                  owner: 'team-reliab',
-                  lifecycle: 'production',
-                },
-              },
-            ],
-          }),
-          mockServices.permissions.factory({ result: permission }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
+      const backend = await startHealthBackend({
+        clusters: [
+          {
+            name: 'dev',
+            url: devUrl,
+            caData: dev.caData,
+            serviceAccountToken: dev.readerToken,
+            environment: 'development',
+          },
+          {
+            name: RELIAB,
+            url: reliab.server,
+            caFile: reliabFiles().caFile,
+            serviceAccountTokenFile: reliabFiles().tokenFile,
+            environment: 'staging',
+          },
+          {
+            name: 'forbidden',
+            url: devUrl,
+            caData: dev.caData,
+            serviceAccountToken: noRbacToken,
+            environment: 'staging',
+          },
+          {
+            name: 'unauthorized',
+            url: devUrl,
+            caData: dev.caData,
+            serviceAccountToken: BOGUS_TOKEN,
+            environment: 'staging',
+          },
+          {
+            name: 'silent',
+            url: `https://127.0.0.1:${port}`,
+            caData: dev.caData,
+            serviceAccountToken: dev.readerToken,
+            environment: 'production',
+          },
         ],
+        deploymentHealth: {
+          requestTimeoutSeconds: REQUEST_TIMEOUT_MS / 1000,
+          initialBackoffSeconds: 0.2,
+          maxBackoffSeconds: 1,
+          staleAfterSeconds: 2,
+          // Default watch timeout and resync interval (minutes): that
+          // reliab's new objects replace its old ones proves the
+          // reconnect after an error relists, not the periodic resync.
+        },
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: {
+              name: id,
+              namespace: 'default',
+              annotations: { 'backstage.io/kubernetes-id': id },
+            },
+            spec: {
+              type: 'service',
+              owner: 'team-reliab',
+              lifecycle: 'production',
+            },
+          },
+        ],
+        permissions: mockServices.permissions.factory({ result: permission }),
+        logger: logger.factory,
       });
       return { backend, logs: logger.lines };
     }

@@ -1,7 +1,67 @@
 import {
   coreServices,
   createServiceFactory,
+  ServiceFactory,
 } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { deploymentHealthPlugin } from '../plugin';
+
+/**
+ * A backend with the deployment-health plugin on these clusters (entries of
+ * `kubernetes.clusterLocatorMethods`) and options, a catalog holding these
+ * entities, and requests without an Authorization header unauthenticated.
+ * Permissions allow everything unless a factory is given.
+ */
+export function startHealthBackend(options: {
+  clusters?: object[];
+  deploymentHealth?: object;
+  entities: object[];
+  permissions?: ServiceFactory;
+  logger?: ServiceFactory;
+}) {
+  return startTestBackend({
+    features: [
+      deploymentHealthPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          ...(options.clusters
+            ? {
+                kubernetes: {
+                  clusterLocatorMethods: [
+                    { type: 'config', clusters: options.clusters },
+                  ],
+                },
+              }
+            : {}),
+          deploymentHealth: options.deploymentHealth ?? {},
+        },
+      }),
+      catalogServiceMock.factory({ entities: options.entities as any }),
+      options.permissions ??
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      ...(options.logger ? [options.logger] : []),
+    ],
+  });
+}
+
+/** Permissions that deny the requests `deny` picks and allow the rest. */
+export function permissionsDenying(deny: (request: any) => boolean) {
+  return mockServices.permissions.mock({
+    authorize: async (requests: any[]) =>
+      requests.map(r => ({
+        result: deny(r) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+      })),
+  } as any).factory;
+}
 
 /**
  * A root logger that records every line (with its metadata), so tests can

@@ -59,33 +59,19 @@ export class OnDemandQuery {
   ): Promise<OnDemandResult> {
     const fetchedAt = Date.now();
     const since = new Date(fetchedAt).toISOString();
-    if (labelSelector.length > 1024 || /[\r\n]/.test(labelSelector)) {
-      return {
-        objects: {},
-        truncated: false,
-        fetchedAt,
-        error: {
-          type: 'misconfigured',
-          message: 'invalid label selector annotation',
-          since,
-        },
-      };
-    }
+    const misconfigured = (message: string): OnDemandResult => ({
+      objects: {},
+      truncated: false,
+      fetchedAt,
+      error: { type: 'misconfigured', message, since },
+    });
+    if (labelSelector.length > 1024 || /[\r\n]/.test(labelSelector))
+      return misconfigured('invalid label selector annotation');
     if (
       namespace !== undefined &&
       (namespace.length > 63 || !NAMESPACE.test(namespace))
-    ) {
-      return {
-        objects: {},
-        truncated: false,
-        fetchedAt,
-        error: {
-          type: 'misconfigured',
-          message: 'invalid namespace annotation',
-          since,
-        },
-      };
-    }
+    )
+      return misconfigured('invalid namespace annotation');
     try {
       await cache.refreshConnection();
       const http = cache.http();
