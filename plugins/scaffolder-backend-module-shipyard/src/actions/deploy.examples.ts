@@ -15,6 +15,7 @@ export const examples: TemplateExample[] = [
             releaseName: 'payments-api',
             namespace: 'payments',
             cluster: 'dev',
+            team: 'team-payments',
             valuesFiles: ['./chart/values.yaml', './chart/values-dev.yaml'],
             timeout: '3m',
           },

@@ -1,5 +1,5 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +35,18 @@ describe('shipyard:deploy (fake helm)', () => {
   let workspacePath: string;
   let helm: string;
   let record: string;
+  /** The namespace as the cluster would answer it (the stub cluster has no API server). */
+  const readNamespace = jest.fn();
   beforeEach(async () => {
+    readNamespace.mockReset().mockResolvedValue({
+      metadata: {
+        name: 'payments',
+        labels: { 'shipyard.dev/team': 'team-payments' },
+      },
+    });
+    jest
+      .spyOn(KubernetesObjectApi, 'makeApiClient')
+      .mockReturnValue({ read: readNamespace } as any);
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-deploy-'));
     workspacePath = path.join(tmp, 'ws');
     await fs.cp(GOOD, workspacePath, { recursive: true });
@@ -59,7 +70,10 @@ fi
       { mode: 0o755 },
     );
   });
-  afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
 
   const action = () =>
     createShipyardDeployAction({
@@ -180,11 +194,57 @@ fi
       },
       /Invalid valuesFiles\[0\]/,
     ],
+    [
+      {
+        chartPath: 'chart',
+        releaseName: 'a',
+        namespace: 'n',
+        cluster: 'dev',
+        team: 'team payments',
+      },
+      /Invalid team "team payments"/,
+    ],
   ])('rejects %j', async (input, message) => {
     const ctx = createMockActionContext({ input, workspacePath });
     await expect(action().handler(ctx as any)).rejects.toThrow(message);
     await expect(fs.stat(record)).rejects.toThrow();
   });
+
+  it.each([
+    [
+      'of another team',
+      { metadata: { labels: { 'shipyard.dev/team': 'team-platform' } } },
+      /Invalid namespace "payments": on cluster dev it belongs to team "team-platform", not to team "team-payments"/,
+    ],
+    [
+      'without a team',
+      { metadata: { labels: {} } },
+      /belongs to no team \(a platform admin can hand it over with the label shipyard.dev\/team=team-payments\)/,
+    ],
+    [
+      'that does not exist',
+      Object.assign(new Error('not found'), { code: 404 }),
+      /Invalid namespace "payments": it does not exist on cluster dev/,
+    ],
+  ])(
+    'refuses a namespace %s before helm runs',
+    async (_what, answer, message) => {
+      if (answer instanceof Error) readNamespace.mockRejectedValue(answer);
+      else readNamespace.mockResolvedValue(answer);
+      const ctx = createMockActionContext({
+        input: {
+          chartPath: 'chart',
+          releaseName: 'payments-api',
+          namespace: 'payments',
+          cluster: 'dev',
+          team: 'team-payments',
+        },
+        workspacePath,
+      });
+      await expect(action().handler(ctx as any)).rejects.toThrow(message);
+      await expect(fs.stat(record)).rejects.toThrow();
+    },
+  );
 
   it('does not run helm upgrade again when the checkpoint has a result', async () => {
     const ctx = createMockActionContext({
@@ -279,9 +339,20 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       releaseName: 'good',
       namespace: ns,
       cluster: 'dev',
+      team: 'team-it',
       valuesFiles: ['./chart/values.yaml', './chart/values-dev.yaml'],
       timeout: '2m',
     };
+    // another team's service may not be deployed into this namespace
+    await expect(
+      action.handler(
+        createMockActionContext({
+          input: { ...input, team: 'team-other' },
+          workspacePath,
+        }) as any,
+      ),
+    ).rejects.toThrow(`it belongs to team "team-it", not to team "team-other"`);
+
     const ctx1 = createMockActionContext({ input, workspacePath });
     await action.handler(ctx1 as any);
     expect(ctx1.output).toHaveBeenCalledWith('revision', 1);

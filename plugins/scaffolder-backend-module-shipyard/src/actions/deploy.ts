@@ -6,10 +6,16 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ShipyardModuleConfig } from '../config';
 import { resolveHelmBinary, runHelm } from '../lib/helm';
-import { DNS_LABEL, selectClusters, withTempKubeconfig } from '../lib/kube';
+import {
+  DNS_LABEL,
+  LABEL_VALUE,
+  selectClusters,
+  withTempKubeconfig,
+} from '../lib/kube';
 import { resolveInside } from '../lib/paths';
 import { parseRenderedManifests } from '../policy/helm';
 import { examples } from './deploy.examples';
+import { assertTeamNamespace } from './kubernetesNamespace';
 
 const HELM_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
@@ -66,6 +72,13 @@ export function createShipyardDeployAction(options: {
             .describe(
               'Name of a configured cluster; credentials come from backend config.',
             ),
+        team: z =>
+          z
+            .string()
+            .describe(
+              'Team that must own the namespace (its shipyard.dev/team label). When set, a missing namespace or one of another team is refused before helm runs.',
+            )
+            .optional(),
         valuesFiles: z =>
           z
             .array(z.string())
@@ -100,6 +113,12 @@ export function createShipyardDeployAction(options: {
       if (!DNS_LABEL.test(namespace ?? '')) {
         throw new InputError(
           `Invalid namespace "${namespace}": must be a DNS label`,
+        );
+      }
+      const { team } = ctx.input;
+      if (team !== undefined && (!team || !LABEL_VALUE.test(team))) {
+        throw new InputError(
+          `Invalid team "${team}": must be a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
         );
       }
       if (!timeout || !HELM_DURATION.test(timeout)) {
@@ -180,6 +199,14 @@ export function createShipyardDeployAction(options: {
         key: `shipyard.deploy.v1.${cluster}.${namespace}.${releaseName}`,
         fn: async () => {
           const kc = await options.clusters.getKubeConfig(cluster, 'deploy');
+          if (team !== undefined) {
+            await assertTeamNamespace(kc, {
+              cluster,
+              namespace,
+              team,
+              mustExist: true,
+            });
+          }
           return withTempKubeconfig(kc, async kubeconfig => {
             const home = path.dirname(kubeconfig);
             const env = {

@@ -15,11 +15,16 @@ import { examples } from './kubernetesNamespace.examples';
 
 describe('shipyard:kubernetes:namespace (unit)', () => {
   const patch = jest.fn();
+  /** The namespace as the cluster answers it; by default it does not exist yet. */
+  const read = jest.fn();
   beforeEach(() => {
     patch.mockReset().mockImplementation(async (o: any) => o);
+    read
+      .mockReset()
+      .mockRejectedValue(Object.assign(new Error('not found'), { code: 404 }));
     jest
       .spyOn(KubernetesObjectApi, 'makeApiClient')
-      .mockReturnValue({ patch } as any);
+      .mockReturnValue({ patch, read } as any);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -91,6 +96,29 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
     ],
   ])('rejects bad input %j', async (input, message) => {
     const ctx = createMockActionContext({ input });
+    await expect(action.handler(ctx as any)).rejects.toThrow(message);
+    expect(patch).not.toHaveBeenCalled();
+  });
+
+  it('updates a namespace of the same team', async () => {
+    read.mockResolvedValue({
+      metadata: { name: 'ok', labels: { 'shipyard.dev/team': 't' } },
+    });
+    const ctx = createMockActionContext({
+      input: { namespace: 'ok', team: 't', clusters: ['dev'] },
+    });
+    await action.handler(ctx as any);
+    expect(patch).toHaveBeenCalledTimes(8);
+  });
+
+  it.each([
+    [{ 'shipyard.dev/team': 'team-other' }, /belongs to team "team-other"/],
+    [{}, /belongs to no team/],
+  ])('never takes over a namespace labelled %j', async (labels, message) => {
+    read.mockResolvedValue({ metadata: { name: 'kube-system', labels } });
+    const ctx = createMockActionContext({
+      input: { namespace: 'kube-system', team: 't', clusters: ['dev'] },
+    });
     await expect(action.handler(ctx as any)).rejects.toThrow(message);
     expect(patch).not.toHaveBeenCalled();
   });
@@ -199,6 +227,18 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
       'resourcequota/team-quota',
       'rolebinding.rbac.authorization.k8s.io/team-edit',
     ]);
+    // another team cannot take the namespace over; its label stays
+    await expect(
+      action.handler(
+        createMockActionContext({
+          input: { ...input, team: 'team-other' },
+        }) as any,
+      ),
+    ).rejects.toThrow(`belongs to team "team-it", not to team "team-other"`);
+    expect(
+      JSON.parse(kubectl('dev', 'get', 'namespace', ns, '-o', 'json')).metadata
+        .labels['shipyard.dev/team'],
+    ).toBe('team-it');
     // the team group can now edit deployments in the namespace
     expect(
       kubectl(

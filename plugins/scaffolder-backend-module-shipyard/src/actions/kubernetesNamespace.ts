@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
 import {
+  KubeConfig,
   KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
@@ -20,6 +21,57 @@ import { examples } from './kubernetesNamespace.examples';
 export const FIELD_MANAGER = 'shipyard-scaffolder';
 /** Label carrying the owning team on the namespace. */
 export const TEAM_LABEL = 'shipyard.dev/team';
+
+/**
+ * Refuses a namespace that exists and is not labelled as this team's, so a
+ * template never hands one team's namespace (or kube-system) to another: the
+ * actions run with the deployer's rights, not the user's. A missing namespace
+ * is refused only when `mustExist`.
+ */
+export async function assertTeamNamespace(
+  kubeConfig: KubeConfig,
+  opts: {
+    cluster: string;
+    namespace: string;
+    team: string;
+    mustExist: boolean;
+  },
+): Promise<void> {
+  const { cluster, namespace, team } = opts;
+  let labels: Record<string, string>;
+  try {
+    const ns = await KubernetesObjectApi.makeApiClient(kubeConfig).read({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace },
+    });
+    labels = ns.metadata?.labels ?? {};
+  } catch (e) {
+    if (kubeErrorCode(e) !== 404) {
+      throw new Error(
+        `[${cluster}] reading Namespace/${namespace} failed: ${describeKubeError(
+          e,
+        )}`,
+      );
+    }
+    if (opts.mustExist) {
+      throw new InputError(
+        `Invalid namespace "${namespace}": it does not exist on cluster ${cluster} (shipyard:kubernetes:namespace prepares it)`,
+      );
+    }
+    return;
+  }
+  const owner = labels[TEAM_LABEL];
+  if (owner !== team) {
+    throw new InputError(
+      `Invalid namespace "${namespace}": on cluster ${cluster} it belongs to ${
+        owner
+          ? `team "${owner}"`
+          : `no team (a platform admin can hand it over with the label ${TEAM_LABEL}=${team})`
+      }, not to team "${team}"`,
+    );
+  }
+}
 
 /** Options for {@link teamNamespaceManifests}. */
 export interface TeamNamespaceOptions {
@@ -261,9 +313,17 @@ export function createShipyardKubernetesNamespaceAction(options: {
       const applied: string[] = [];
       for (const cluster of clusterNames) {
         const apply = async () => {
-          const client = KubernetesObjectApi.makeApiClient(
-            await options.clusters.getKubeConfig(cluster, 'deploy'),
+          const kubeConfig = await options.clusters.getKubeConfig(
+            cluster,
+            'deploy',
           );
+          await assertTeamNamespace(kubeConfig, {
+            cluster,
+            namespace,
+            team,
+            mustExist: false,
+          });
+          const client = KubernetesObjectApi.makeApiClient(kubeConfig);
           const done: string[] = [];
           for (const obj of manifests) {
             try {
