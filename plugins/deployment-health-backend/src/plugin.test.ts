@@ -398,17 +398,25 @@ describe('deploymentHealthPlugin', () => {
     try {
       await waitFor(async () => (await pods()).length === 3);
       api.hangLists = true;
-      const errorOf = async () => (await catalogApi()).clusters[0]?.error;
-      await waitFor(async () => (await errorOf())?.type === 'stale');
-      expect((await errorOf())?.message).toMatch(
+      /** The cluster's error once it has this type, with the workloads still shown. */
+      const errorOfType = (type: string) =>
+        poll(
+          async () => {
+            const c = (await catalogApi()).clusters[0];
+            return c?.error?.type === type && c;
+          },
+          { timeoutMs: 10_000 },
+        );
+      const stale = await errorOfType('stale');
+      expect(stale.error!.message).toMatch(
         /^no contact with the API server for [1-3]s$/,
       );
-      expect(await pods()).toHaveLength(3);
-      await waitFor(async () => (await errorOf())?.type === 'timeout');
-      expect((await errorOf())?.message).toMatch(
-        /^no response within 4s.*; cached data is [4-6]s old$/,
+      expect(stale.workloads[0].pods).toHaveLength(3);
+      const timedOut = await errorOfType('timeout');
+      expect(timedOut.error!.message).toMatch(
+        /^no response within 4s.*; cached data is [4-9]s old$/,
       );
-      expect(await pods()).toHaveLength(3);
+      expect(timedOut.workloads[0].pods).toHaveLength(3);
     } finally {
       await stop();
     }
