@@ -295,18 +295,19 @@ describe('deploymentHealthPlugin', () => {
       deploymentHealth,
       entities,
     });
-    const catalogApi = async () =>
+    const view = async (component: string) =>
       (
         await request(backend.server)
-          .get('/api/deployment-health/entity/default/component/catalog-api')
+          .get(`/api/deployment-health/entity/default/component/${component}`)
           .set('Authorization', mockCredentials.user.header())
       ).body as EntityHealthResponse;
+    const catalogApi = () => view('catalog-api');
     const pods = async () =>
       (await catalogApi()).clusters[0]?.workloads[0]?.pods.map(p => p.name) ??
       [];
     return {
       api,
-      backend,
+      view,
       catalogApi,
       pods,
       async stop() {
@@ -380,6 +381,43 @@ describe('deploymentHealthPlugin', () => {
         async () => JSON.stringify(await current()) === JSON.stringify(renamed),
       ).catch(() => {});
       expect(await current()).toEqual(renamed);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('moves an event that now names another object, leaving no copy behind', async () => {
+    const { api, view, stop } = await startOwnCluster({
+      recentWindowMinutes: 100_000_000, // the fixture's events are old
+    });
+    try {
+      const ledger = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
+      seedFixture(api, ledger);
+      const eventsOf = async (component: string) =>
+        (await view(component)).clusters[0]?.workloads[0]?.events.map(
+          e => e.involvedObject.name,
+        ) ?? [];
+      const event = ledger.events![0] as any;
+      const before = event.involvedObject.name;
+      await waitFor(async () =>
+        (await eventsOf('ledger-worker')).includes(before),
+      );
+      const pod = deploymentHealthFixtures['prod-catalog-api-healthy']
+        .pods![0] as any;
+      api.upsert({
+        ...event,
+        kind: 'Event',
+        involvedObject: {
+          kind: 'Pod',
+          name: pod.metadata.name,
+          namespace: pod.metadata.namespace,
+          uid: pod.metadata.uid,
+        },
+      });
+      await waitFor(async () =>
+        (await eventsOf('catalog-api')).includes(pod.metadata.name),
+      );
+      expect(await eventsOf('ledger-worker')).not.toContain(before);
     } finally {
       await stop();
     }

@@ -302,32 +302,42 @@ export class ClusterCache {
 
   private index(w: ResourceWatch) {
     const { key } = w.resource;
+    // The informer's store is keyed by namespace/name, so an 'update' may
+    // carry a new uid (an object recreated under the same name, e.g. in a
+    // recreated cluster, seen by a relist) or an event may now be about
+    // another object: remember where each name is indexed, so the old entry
+    // is replaced rather than kept beside the new one.
+    const nameOf = (o: KubernetesObject) =>
+      `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
     if (key === 'events') {
-      const uidOf = (e: CoreV1Event) => e.involvedObject?.uid ?? '';
-      w.informer.on('add', e =>
-        this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event),
-      );
-      w.informer.on('update', e =>
-        this.addEvent(uidOf(e as CoreV1Event), e as CoreV1Event),
-      );
-      w.informer.on('delete', e => {
-        this.bump(this.idOf.get(uidOf(e as CoreV1Event)));
-        const m = this.eventsByObject.get(uidOf(e as CoreV1Event));
-        m?.delete(e.metadata?.uid ?? '');
-        if (m && m.size === 0)
-          this.eventsByObject.delete(uidOf(e as CoreV1Event));
-      });
+      const objectUidByName = new Map<string, string>();
+      const removeEvent = (e: CoreV1Event) => {
+        const name = nameOf(e);
+        const objectUid = objectUidByName.get(name);
+        if (objectUid === undefined) return;
+        objectUidByName.delete(name);
+        this.bump(this.idOf.get(objectUid));
+        const m = this.eventsByObject.get(objectUid);
+        m?.delete(name);
+        if (m && m.size === 0) this.eventsByObject.delete(objectUid);
+      };
+      const upsertEvent = (e: CoreV1Event) => {
+        removeEvent(e);
+        const objectUid = e.involvedObject?.uid ?? '';
+        objectUidByName.set(nameOf(e), objectUid);
+        let m = this.eventsByObject.get(objectUid);
+        if (!m) this.eventsByObject.set(objectUid, (m = new Map()));
+        m.set(nameOf(e), e);
+        this.bump(this.idOf.get(objectUid));
+      };
+      w.informer.on('add', e => upsertEvent(e as CoreV1Event));
+      w.informer.on('update', e => upsertEvent(e as CoreV1Event));
+      w.informer.on('delete', e => removeEvent(e as CoreV1Event));
       return;
     }
     const byId = new Map<string, Map<string, KubernetesObject>>();
     this.byId.set(key, byId);
-    // The informer's store is keyed by namespace/name, so an 'update' may
-    // carry a new uid (an object recreated under the same name, e.g. in a
-    // recreated cluster, seen by a relist): remember which uid each name is
-    // indexed under, so the old object is replaced rather than kept beside it.
     const uidByName = new Map<string, string>();
-    const nameOf = (o: KubernetesObject) =>
-      `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
     const remove = (o: KubernetesObject) => {
       const name = nameOf(o);
       const uid = uidByName.get(name);
@@ -391,13 +401,6 @@ export class ClusterCache {
   /** Changes whenever an object (or event) of this kubernetes-id changes. */
   versionOf(kubernetesId: string): number {
     return this.idVersions.get(kubernetesId) ?? 0;
-  }
-
-  private addEvent(objectUid: string, e: CoreV1Event) {
-    this.bump(this.idOf.get(objectUid));
-    let m = this.eventsByObject.get(objectUid);
-    if (!m) this.eventsByObject.set(objectUid, (m = new Map()));
-    m.set(e.metadata?.uid ?? `${e.metadata?.namespace}/${e.metadata?.name}`, e);
   }
 
   /** The current client; informers call this for every list and watch. */
