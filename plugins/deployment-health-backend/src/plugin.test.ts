@@ -295,10 +295,10 @@ describe('deploymentHealthPlugin', () => {
       deploymentHealth,
       entities,
     });
-    const view = async (component: string) =>
+    const view = async (name: string) =>
       (
         await request(backend.server)
-          .get(`/api/deployment-health/entity/default/component/${component}`)
+          .get(`/api/deployment-health/entity/default/component/${name}`)
           .set('Authorization', mockCredentials.user.header())
       ).body as EntityHealthResponse;
     const catalogApi = () => view('catalog-api');
@@ -393,8 +393,8 @@ describe('deploymentHealthPlugin', () => {
     try {
       const ledger = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
       seedFixture(api, ledger);
-      const eventsOf = async (component: string) =>
-        (await view(component)).clusters[0]?.workloads[0]?.events.map(
+      const eventsOf = async (name: string) =>
+        (await view(name)).clusters[0]?.workloads[0]?.events.map(
           e => e.involvedObject.name,
         ) ?? [];
       const event = ledger.events![0] as any;
