@@ -17,6 +17,9 @@ export interface ComposeCheckOptions {
   dockerfileHasHealthcheck?: boolean;
 }
 
+/** scheme://user:password@ with a literal (not interpolated) password. */
+const CREDENTIALS_IN_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:(?!\$)[^/\s@]+@/i;
+
 const SCHEMA_MAPS = new Set([
   'properties',
   'patternProperties',
@@ -231,6 +234,15 @@ export function checkCompose(
         add(
           'compose.no-secrets',
           `service "${name}" sets ${key} to a literal value; use \${${key}} with an .env file (commit only .env.example)`,
+          Array.isArray(env)
+            ? [...base, 'environment']
+            : [...base, 'environment', key],
+        );
+      } else if (CREDENTIALS_IN_URL.test(String(value ?? ''))) {
+        // DATABASE_URL=postgres://app:hunter2@db/app: a secret under any key name
+        add(
+          'compose.no-secrets',
+          `service "${name}" sets ${key} to a URL with a literal password; take the password from a variable (\${...}) set in .env`,
           Array.isArray(env)
             ? [...base, 'environment']
             : [...base, 'environment', key],

@@ -174,6 +174,14 @@ describe('checkCompose', () => {
       (c: any) => (c.services.db.environment.POSTGRES_PASSWORD = 'hunter2'),
       'compose.no-secrets',
     ],
+    [
+      'password in a URL',
+      (c: any) =>
+        (c.services.app.environment = {
+          DATABASE_URL: 'postgres://app:hunter2@db:5432/app',
+        }),
+      'compose.no-secrets',
+    ],
   ])('flags %s', (_name, fn, rule) => {
     expect(errorRules(check(mutate(fn)))).toContain(rule);
   });
@@ -184,6 +192,16 @@ describe('checkCompose', () => {
     expect(
       errorRules(check(content, { dockerfileHasHealthcheck: false })),
     ).toEqual(['compose.healthcheck']);
+  });
+
+  it('accepts a URL whose password comes from a variable', () => {
+    const content = mutate(
+      c =>
+        (c.services.app.environment = {
+          DATABASE_URL: 'postgres://app:${POSTGRES_PASSWORD}@db:5432/app',
+        }),
+    );
+    expect(errorRules(check(content))).toEqual([]);
   });
 
   it('flags a committed .env and a missing .env.example', () => {
