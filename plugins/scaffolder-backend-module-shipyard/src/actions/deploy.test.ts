@@ -10,6 +10,7 @@ import {
   localClusterService,
   stubClusterService,
 } from '../__testUtils__/cluster';
+import { resolveHelmBinary } from '../lib/helm';
 import { createShipyardDeployAction, redactCredentials } from './deploy';
 import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './deploy.examples';
@@ -37,6 +38,11 @@ describe('shipyard:deploy (fake helm)', () => {
   let record: string;
   /** The namespace as the cluster would answer it (the stub cluster has no API server). */
   const readNamespace = jest.fn();
+  /** Renders (helm template) for the fake, which only pretends to install. */
+  let realHelm: string;
+  beforeAll(async () => {
+    realHelm = await resolveHelmBinary();
+  });
   beforeEach(async () => {
     readNamespace.mockReset().mockResolvedValue({
       metadata: {
@@ -56,15 +62,15 @@ describe('shipyard:deploy (fake helm)', () => {
     await fs.writeFile(
       helm,
       `#!/bin/sh
-echo "$@" >> "${record}"
 if [ "$1" = "upgrade" ]; then
+  echo "$@" >> "${record}"
   cp "$KUBECONFIG" "${record}.kubeconfig"; echo "$KUBECONFIG" > "${record}.path"
   if [ -f "${tmp}/FAIL" ]; then echo "Error: UPGRADE FAILED: release x failed, and has been rolled back due to atomic being set: context deadline exceeded (Authorization: Bearer ${TOKEN})" >&2; exit 1; fi
   echo '{"name":"payments-api","version":3}'
 elif [ "$1" = "history" ]; then
   echo '[{"revision":2,"status":"deployed","description":"Rollback to 1"},{"revision":3,"status":"failed","description":"Upgrade failed: timed out waiting for the condition"}]'
 else
-  exec ${JSON.stringify(process.env.SHIPYARD_TEST_REAL_HELM ?? 'false')} "$@"
+  exec ${JSON.stringify(realHelm)} "$@"
 fi
 `,
       { mode: 0o755 },
@@ -245,6 +251,39 @@ fi
       await expect(fs.stat(record)).rejects.toThrow();
     },
   );
+
+  it('refuses a chart that writes outside the target namespace, before installing', async () => {
+    await fs.writeFile(
+      path.join(workspacePath, 'chart/templates/outside.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: sneaky, namespace: kube-system }',
+        '---',
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata: { name: extra }',
+      ].join('\n'),
+    );
+    for (const isDryRun of [false, true]) {
+      const ctx = {
+        ...createMockActionContext({
+          input: {
+            chartPath: 'chart',
+            releaseName: 'payments-api',
+            namespace: 'payments',
+            cluster: 'dev',
+          },
+          workspacePath,
+        }),
+        isDryRun,
+      };
+      await expect(action().handler(ctx as any)).rejects.toThrow(
+        'Invalid chartPath "chart": the chart writes outside namespace payments: Namespace/extra, ConfigMap/sneaky in kube-system',
+      );
+    }
+    await expect(fs.stat(record)).rejects.toThrow();
+  });
 
   it('does not run helm upgrade again when the checkpoint has a result', async () => {
     const ctx = createMockActionContext({

@@ -168,24 +168,48 @@ export function createShipyardDeployAction(options: {
       ctx.output('namespace', namespace);
       ctx.output('cluster', cluster);
 
-      if (ctx.isDryRun) {
-        const r = await runHelm(
-          helm,
-          [
-            'template',
-            releaseName,
-            chartDir,
-            '--namespace',
-            namespace,
-            ...valuesArgs,
-          ],
-          {
-            signal: ctx.signal,
-          },
+      // What the release would write. The deployer may write to more than the
+      // target namespace, so a chart must not place objects elsewhere (or
+      // create namespaces): that would slip past the team's namespace.
+      const rendered = await runHelm(
+        helm,
+        [
+          'template',
+          releaseName,
+          chartDir,
+          '--namespace',
+          namespace,
+          ...valuesArgs,
+        ],
+        { signal: ctx.signal },
+      );
+      if (rendered.code !== 0)
+        throw new Error(`helm template failed: ${rendered.stderr.trim()}`);
+      const objs = parseRenderedManifests(rendered.stdout);
+      const outside = objs
+        .map(o => o.object)
+        .filter(
+          o =>
+            o.kind === 'Namespace' ||
+            (o.metadata?.namespace !== undefined &&
+              o.metadata.namespace !== namespace),
         );
-        if (r.code !== 0)
-          throw new Error(`helm template failed: ${r.stderr.trim()}`);
-        const objs = parseRenderedManifests(r.stdout);
+      if (outside.length > 0) {
+        throw new InputError(
+          `Invalid chartPath "${
+            ctx.input.chartPath
+          }": the chart writes outside namespace ${namespace}: ${outside
+            .map(
+              o =>
+                `${o.kind}/${o.metadata?.name}${
+                  o.metadata?.namespace ? ` in ${o.metadata.namespace}` : ''
+                }`,
+            )
+            .join(', ')}`,
+        );
+      }
+
+      if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry run: would deploy ${releaseName} to ${cluster}/${namespace}: ${objs
             .map(o => `${o.object.kind}/${o.object.metadata?.name}`)
