@@ -19,7 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { startHealthBackend, waitFor } from './__testUtils__/backend';
+import {
+  component,
+  startHealthBackend,
+  waitFor,
+} from './__testUtils__/backend';
 
 const run = promisify(execFile);
 const CLUSTER = process.env.SHIPYARD_INTEGRATION_CLUSTER ?? 'dev';
@@ -93,19 +97,7 @@ describeIntegration('deployment health against the local cluster', () => {
       ],
       deploymentHealth: { requestTimeoutSeconds: 2 },
       entities: [
-        {
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: {
-            name: id,
-            namespace: 'default',
-            annotations: {
-              'backstage.io/kubernetes-id': id,
-              'backstage.io/kubernetes-namespace': ns,
-            },
-          },
-          spec: { type: 'service', owner: 'team-x', lifecycle: 'experimental' },
-        },
+        component(id, 'team-x', { 'backstage.io/kubernetes-namespace': ns }),
       ],
     });
     try {

@@ -7,27 +7,13 @@ import type {
 import { deploymentHealthFixtures } from '@internal/backstage-plugin-deployment-health-common/testUtils';
 import request from 'supertest';
 import {
+  component,
   permissionsDenying,
   startHealthBackend,
   waitFor as poll,
 } from './__testUtils__/backend';
 import { FakeKubeApi, seedFixture } from './__testUtils__/fakeKubeApi';
 
-const component = (
-  name: string,
-  owner: string,
-  annotations: Record<string, string> = {},
-) => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name,
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': name, ...annotations },
-  },
-  spec: { type: 'service', owner, lifecycle: 'production' },
-  relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
-});
 const group = (name: string, children: string[] = []) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Group',

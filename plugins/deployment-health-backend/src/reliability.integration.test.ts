@@ -35,6 +35,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import {
   capturingRootLogger,
+  component,
   startHealthBackend,
   waitFor,
 } from './__testUtils__/backend';
@@ -239,22 +240,7 @@ describeIntegration(
           // reliab's new objects replace its old ones proves the
           // reconnect after an error relists, not the periodic resync.
         },
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: {
-              name: id,
-              namespace: 'default',
-              annotations: { 'backstage.io/kubernetes-id': id },
-            },
-            spec: {
-              type: 'service',
-              owner: 'team-reliab',
-              lifecycle: 'production',
-            },
-          },
-        ],
+        entities: [component(id, 'team-reliab')],
         permissions: mockServices.permissions.factory({ result: permission }),
         logger: logger.factory,
       });

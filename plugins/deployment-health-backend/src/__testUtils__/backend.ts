@@ -12,6 +12,23 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { deploymentHealthPlugin } from '../plugin';
 
+/** A catalog Component of `owner` whose kubernetes-id is its name (unless annotated otherwise). */
+export const component = (
+  name: string,
+  owner: string,
+  annotations: Record<string, string> = {},
+) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name,
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': name, ...annotations },
+  },
+  spec: { type: 'service', owner, lifecycle: 'production' },
+  relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
+});
+
 /**
  * A backend with the deployment-health plugin on these clusters (entries of
  * `kubernetes.clusterLocatorMethods`) and options, a catalog holding these

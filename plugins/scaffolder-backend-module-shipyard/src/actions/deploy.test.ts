@@ -16,6 +16,13 @@ import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './deploy.examples';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
+/** The chart of the good-service fixture as payments-api into namespace payments on dev. */
+const PAYMENTS = {
+  chartPath: 'chart',
+  releaseName: 'payments-api',
+  namespace: 'payments',
+  cluster: 'dev',
+};
 const TOKEN = 'super-secret-token-value';
 
 function fakeKubeConfig() {
@@ -112,12 +119,7 @@ fi
     await fs.writeFile(path.join(tmp, 'FAIL'), '');
     const logs: string[] = [];
     const ctx = createMockActionContext({
-      input: {
-        chartPath: 'chart',
-        releaseName: 'payments-api',
-        namespace: 'payments',
-        cluster: 'dev',
-      },
+      input: PAYMENTS,
       workspacePath,
     });
     for (const level of ['info', 'error', 'warn'] as const) {
@@ -238,13 +240,7 @@ fi
       if (answer instanceof Error) readNamespace.mockRejectedValue(answer);
       else readNamespace.mockResolvedValue(answer);
       const ctx = createMockActionContext({
-        input: {
-          chartPath: 'chart',
-          releaseName: 'payments-api',
-          namespace: 'payments',
-          cluster: 'dev',
-          team: 'team-payments',
-        },
+        input: { ...PAYMENTS, team: 'team-payments' },
         workspacePath,
       });
       await expect(action().handler(ctx as any)).rejects.toThrow(message);
@@ -268,12 +264,7 @@ fi
     for (const isDryRun of [false, true]) {
       const ctx = {
         ...createMockActionContext({
-          input: {
-            chartPath: 'chart',
-            releaseName: 'payments-api',
-            namespace: 'payments',
-            cluster: 'dev',
-          },
+          input: PAYMENTS,
           workspacePath,
         }),
         isDryRun,
@@ -287,12 +278,7 @@ fi
 
   it('does not run helm upgrade again when the checkpoint has a result', async () => {
     const ctx = createMockActionContext({
-      input: {
-        chartPath: 'chart',
-        releaseName: 'payments-api',
-        namespace: 'payments',
-        cluster: 'dev',
-      },
+      input: PAYMENTS,
       workspacePath,
     });
     (ctx as any).checkpoint = jest.fn(async () => 7);
