@@ -10,7 +10,11 @@ export interface Config {
     watchTimeoutSeconds?: number;
     /** Full relist at most this often, to heal any missed event. Default 900. */
     resyncIntervalSeconds?: number;
-    /** A cluster whose cache has not been confirmed in sync for this long is reported as stale. Default 120. */
+    /**
+     * A cluster whose cache has not been confirmed in sync for this long is
+     * reported as stale. A watch is confirmed by its events and by the API
+     * server's bookmarks (about every 60 s), so keep this above 60. Default 120.
+     */
     staleAfterSeconds?: number;
     /** Reconnect backoff after a failure: starts here and doubles. Default 1. */
     initialBackoffSeconds?: number;

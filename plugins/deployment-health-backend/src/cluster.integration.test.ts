@@ -6,7 +6,10 @@
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/cluster.integration.test.ts
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
-import type { EntityHealthResponse } from '@internal/backstage-plugin-deployment-health-common';
+import type {
+  ClustersResponse,
+  EntityHealthResponse,
+} from '@internal/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
   repoRoot,
@@ -174,6 +177,58 @@ describeIntegration('deployment health against the local cluster', () => {
       const text = JSON.stringify(failing);
       expect(text).not.toContain(cluster.readerToken);
       expect(text).not.toContain('it-env-secret-value');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  // ClusterCache counts an open watch as in sync up to the last line it heard
+  // once the server has sent a bookmark; this checks the real server does so
+  // within a minute, so a quiet healthy cluster is not reported stale.
+  it("hears the API server's bookmarks within a minute on a quiet watch", async () => {
+    const backend = await startHealthBackend({
+      clusters: [
+        {
+          name: CLUSTER,
+          url: cluster.server,
+          caFile: cluster.caFile,
+          serviceAccountTokenFile: cluster.tokenFile,
+        },
+      ],
+      entities: [],
+    });
+    try {
+      const started = Date.now();
+      const status = async () =>
+        (
+          (
+            await request(backend.server)
+              .get('/api/deployment-health/clusters')
+              .set('Authorization', mockCredentials.user.header())
+          ).body as ClustersResponse
+        ).clusters[0];
+      // Before the first bookmark, lastSyncedAt is "now"; after it, the time
+      // of the last line heard, which then lags behind now.
+      const heard = await waitFor(
+        async () => {
+          const c = await status();
+          const lag = Date.now() - Date.parse(c?.lastSyncedAt ?? '');
+          return c?.state === 'ok' && lag > 2_000 && c;
+        },
+        {
+          timeoutMs: 90_000,
+          intervalMs: 1_000,
+          describe: () => 'waiting for a bookmark',
+        },
+      );
+      expect(heard.error).toBeUndefined();
+      expect(Date.parse(heard.lastSyncedAt!)).toBeGreaterThanOrEqual(started);
+      // eslint-disable-next-line no-console
+      console.log(
+        `first bookmark heard ${
+          Date.parse(heard.lastSyncedAt!) - started
+        } ms after start`,
+      );
     } finally {
       await backend.stop();
     }

@@ -409,6 +409,37 @@ describe('deploymentHealthPlugin', () => {
     }
   });
 
+  it('reports a watch that falls silent after bookmarks as stale, and recovers', async () => {
+    const { api, catalogApi, pods, stop } = await startOwnCluster({
+      staleAfterSeconds: 1,
+      watchTimeoutSeconds: 600,
+    });
+    try {
+      await waitFor(async () => (await pods()).length === 3);
+      const clusterError = async () => (await catalogApi()).clusters[0]?.error;
+      // no bookmarks yet: the server may not send them, an open watch is in sync
+      await new Promise(r => setTimeout(r, 1500));
+      expect(await clusterError()).toBeUndefined();
+      // this server sends bookmarks, then nothing: a dead connection
+      api.bookmark();
+      const stale = await poll(
+        async () => {
+          const c = (await catalogApi()).clusters[0];
+          return c?.error?.type === 'stale' && c;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(stale.error!.message).toMatch(
+        /^no contact with the API server for \d+s$/,
+      );
+      expect(stale.workloads[0].pods).toHaveLength(3);
+      api.bookmark();
+      await waitFor(async () => (await clusterError()) === undefined);
+    } finally {
+      await stop();
+    }
+  });
+
   it('reports stale data, then the failure with the age of the data, and keeps the data', async () => {
     // Every watch ends after 1 s and is followed by a relist, which hangs
     // until the request timeout (8 s): stale after 1 s, then 'timeout'.

@@ -189,6 +189,7 @@ describeIntegration(
       permission:
         | AuthorizeResult.ALLOW
         | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+      staleAfterSeconds?: number,
     ) {
       const logger = capturingRootLogger();
       const devUrl = dev.server;
@@ -235,7 +236,7 @@ describeIntegration(
           requestTimeoutSeconds: REQUEST_TIMEOUT_MS / 1000,
           initialBackoffSeconds: 0.2,
           maxBackoffSeconds: 1,
-          staleAfterSeconds: 2,
+          staleAfterSeconds,
           // Default watch timeout and resync interval (minutes): that
           // reliab's new objects replace its old ones proves the
           // reconnect after an error relists, not the periodic resync.
@@ -249,12 +250,13 @@ describeIntegration(
 
     it('answers within the timeout with healthy data beside per-cluster errors, and recovers returning clusters without a restart', async () => {
       const { backend, logs } = await startBackend();
+      let ageing: Awaited<ReturnType<typeof startBackend>> | undefined;
       const responses: string[] = [];
       const durations: number[] = [];
       /** GET as a user; every response is kept for the leak check and timed. */
-      const get = async <T>(p: string): Promise<T> => {
+      const get = async <T>(p: string, server = backend.server): Promise<T> => {
         const t0 = Date.now();
-        const res = await request(backend.server)
+        const res = await request(server)
           .get(`/api/deployment-health/${p}`)
           .set('Authorization', mockCredentials.user.header());
         durations.push(Date.now() - t0);
@@ -262,9 +264,10 @@ describeIntegration(
         responses.push(res.text);
         return res.body;
       };
-      const entity = async () => {
+      const entity = async (server = backend.server) => {
         const body = await get<EntityHealthResponse>(
           `entity/default/component/${id}`,
+          server,
         );
         return {
           body,
@@ -336,6 +339,17 @@ describeIntegration(
         });
         const reliabPodBefore = podsOf(first.by[RELIAB])[0];
 
+        // A second backend that calls cached data old after 2 s. The first
+        // keeps the default: a healthy watch is confirmed by the server's
+        // bookmarks about every minute, so 2 s would call dev stale in a
+        // long run.
+        ageing = await startBackend(AuthorizeResult.ALLOW, 2);
+        const ageingServer = ageing.backend.server;
+        await waitFor(
+          async () => hasProbe((await entity(ageingServer)).by[RELIAB]),
+          opts(60_000),
+        );
+
         // 2. stop a cluster: its error appears beside dev's data, every answer in time
         const stoppedAt = Date.now();
         await reliabCluster('down');
@@ -347,7 +361,7 @@ describeIntegration(
         // past staleAfterSeconds, the error says how old the kept data is:
         // counted from when the watches broke, not from their last list
         const aged = await waitFor(async () => {
-          const e = await entity();
+          const e = await entity(ageingServer);
           return (
             /cached data is \d+s old$/.test(
               e.by[RELIAB]?.error?.message ?? '',
@@ -360,6 +374,9 @@ describeIntegration(
         expect(age).toBeLessThanOrEqual((Date.now() - stoppedAt) / 1000 + 1);
         expect(aged.by[RELIAB]!.error!.type).toBe('unreachable');
         expect(podsOf(aged.by[RELIAB])).toEqual([reliabPodBefore]);
+        await ageing.backend.stop();
+        logs.push(...ageing.logs);
+        ageing = undefined;
 
         // 3. the cluster returns (a new control plane: new CA, token and objects)
         await reliabCluster('up');
@@ -413,6 +430,7 @@ describeIntegration(
           expect(everything).not.toContain(secret);
         }
       } finally {
+        await ageing?.backend.stop();
         await backend.stop();
       }
     });

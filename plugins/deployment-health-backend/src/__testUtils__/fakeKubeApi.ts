@@ -4,7 +4,8 @@
  * bounded label-selector queries with their request parameters, and resync
  * timing healing a missed delete (which a real server cannot be made to
  * drop on purpose), a recreated object that repeats a resourceVersion
- * (which a real cluster does only by chance), and a relist that hangs after the data was in sync (the
+ * (which a real cluster does only by chance), a watch that falls silent
+ * after bookmarks (a dead connection the socket has not noticed), and a relist that hangs after the data was in sync (the
  * 'stale' state, which needs a server to stall at one exact moment). It is no substitute for Kubernetes: anything about how
  * the plugin behaves against a cluster (list/watch, 401/403, timeouts,
  * stopped and returning clusters, no leaks) is tested against the real local
@@ -79,6 +80,22 @@ export class FakeKubeApi {
     copy.metadata.resourceVersion = String(++this.rv);
     this.objects.set(o.metadata.uid, copy);
     this.notify(exists ? 'MODIFIED' : 'ADDED', copy);
+  }
+
+  /** Sends a bookmark on every open watch, as the API server does about every minute. */
+  bookmark() {
+    for (const w of this.watchers) {
+      w.res.write(
+        `${JSON.stringify({
+          type: 'BOOKMARK',
+          object: {
+            kind: w.kind,
+            apiVersion: 'v1',
+            metadata: { resourceVersion: String(this.rv) },
+          },
+        })}\n`,
+      );
+    }
   }
 
   /** Delete without telling watchers (a missed event); only a relist notices. */

@@ -59,6 +59,15 @@ class ResourceWatch {
   errorSince?: number;
   /** Last time this resource was known to be in sync (list done, or watch open). */
   lastOkAt?: number;
+  /** When the open watch last sent anything: an event or a bookmark. */
+  private lastHeardAt = 0;
+  /**
+   * The API server sends a bookmark about every minute on a watch that asks
+   * for them, so silence longer than that means a dead connection the socket
+   * has not noticed. Servers (or proxies) that never send bookmarks get the
+   * benefit of the doubt: an open watch counts as in sync.
+   */
+  private sendsBookmarks = false;
   lastListAt = 0;
   synced = false;
   /**
@@ -109,8 +118,13 @@ class ResourceWatch {
             { ...params, allowWatchBookmarks: 'true', timeoutSeconds },
             timeoutSeconds * 1000 + opts.requestTimeoutMs,
             {
-              onOpen: () => this.ok('watching'),
+              onOpen: () => {
+                this.lastHeardAt = Date.now();
+                this.ok('watching');
+              },
               onEvent: ev => {
+                this.lastHeardAt = Date.now();
+                if (ev?.type === 'BOOKMARK') this.sendsBookmarks = true;
                 if (!ev?.object) return;
                 if (
                   ev.type === 'ADDED' ||
@@ -228,9 +242,15 @@ class ResourceWatch {
       delete cached.metadata.resourceVersion;
   }
 
+  /** Until when the data is known to be in sync (now while a live watch is open). */
+  inSyncAt(now: number): number | undefined {
+    if (this.state !== 'watching') return this.lastOkAt;
+    return this.sendsBookmarks ? this.lastHeardAt : now;
+  }
+
   /** An open watch kept the data in sync up to the moment it ends. */
   private leave(next: 'listing' | 'error') {
-    if (this.state === 'watching') this.lastOkAt = Date.now();
+    if (this.state === 'watching') this.lastOkAt = this.inSyncAt(Date.now());
     this.state = next;
   }
 
@@ -517,11 +537,11 @@ export class ClusterCache {
     return undefined;
   }
 
-  /** Oldest "known in sync" time over all resource types; an open watch is in sync now. */
+  /** Oldest "known in sync" time over all resource types. */
   lastSyncedAt(now = Date.now()): number | undefined {
     let min: number | undefined;
     for (const w of this.watches) {
-      const t = w.state === 'watching' ? now : w.lastOkAt;
+      const t = w.inSyncAt(now);
       if (t === undefined) return undefined;
       min = min === undefined ? t : Math.min(min, t);
     }
