@@ -249,20 +249,22 @@ describe.each(TEMPLATES)('%s', template => {
 
     describe('Helm chart', () => {
       const rendered = new Map<string, K8sObject[]>();
+      /** `helm template` of the generated chart for one environment's values. */
+      const renderFor = (env: string, ...setArgs: string[]) =>
+        helm([
+          'template',
+          values.name,
+          path.join(dir, 'chart'),
+          '--namespace',
+          team,
+          '-f',
+          path.join(dir, 'chart', `values-${env}.yaml`),
+          ...setArgs,
+        ]);
 
       beforeAll(async () => {
         for (const env of values.environments) {
-          const { stdout } = await helm([
-            'template',
-            values.name,
-            path.join(dir, 'chart'),
-            '--namespace',
-            team,
-            '-f',
-            path.join(dir, 'chart', `values-${env}.yaml`),
-            '--set',
-            'image.tag=0123abc',
-          ]);
+          const { stdout } = await renderFor(env, '--set', 'image.tag=0123abc');
           rendered.set(
             env,
             parseManifests(stdout).map(m => m.object),
@@ -368,14 +370,8 @@ describe.each(TEMPLATES)('%s', template => {
 
       it('renders the optional ServiceMonitor, Istio PeerAuthentication and Ingress correctly', async () => {
         const env = values.environments[values.environments.length - 1];
-        const { stdout } = await helm([
-          'template',
-          values.name,
-          path.join(dir, 'chart'),
-          '--namespace',
-          team,
-          '-f',
-          path.join(dir, 'chart', `values-${env}.yaml`),
+        const { stdout } = await renderFor(
+          env,
           '--set',
           'metrics.serviceMonitor.enabled=true',
           '--set',
@@ -384,7 +380,7 @@ describe.each(TEMPLATES)('%s', template => {
           'ingress.enabled=true',
           '--set',
           'autoscaling.enabled=false',
-        ]);
+        );
         const objects = parseManifests(stdout).map(m => m.object);
         const kinds = objects.map(o => o.kind);
         expect(kinds).toEqual(

@@ -5,6 +5,7 @@
  * Every function returns a list of violations (empty = pass) so a test can
  * print all of them at once.
  */
+import { checkKubernetesObjects } from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
 import YAML from 'yaml';
 
 export type K8sObject = {
@@ -87,90 +88,17 @@ function matches(
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
-function podSpecs(
-  objects: K8sObject[],
-): { owner: K8sObject; pod: any; labels: Record<string, string> }[] {
-  return objects.flatMap(o => {
-    if (
-      o.kind === 'Deployment' ||
-      o.kind === 'StatefulSet' ||
-      o.kind === 'DaemonSet'
-    ) {
-      return [
-        {
-          owner: o,
-          pod: o.spec.template.spec,
-          labels: o.spec.template.metadata?.labels ?? {},
-        },
-      ];
-    }
-    if (o.kind === 'Pod')
-      return [{ owner: o, pod: o.spec, labels: o.metadata.labels ?? {} }];
-    return [];
-  });
-}
+/** Pod Security Standards "restricted", read-only root fs with an emptyDir on /tmp, pinned images. */
+const POD_SECURITY_RULES =
+  /^k8s\.(pss\.|read-only-root-filesystem$|tmp-emptydir$|image-tag$)/;
 
-const PSS_VOLUME_TYPES = [
-  'configMap',
-  'csi',
-  'downwardAPI',
-  'emptyDir',
-  'ephemeral',
-  'persistentVolumeClaim',
-  'projected',
-  'secret',
-];
-
-/** Pod Security Standards "restricted" plus read-only root fs with an emptyDir on /tmp. */
+/** The pod security baseline, as Shipyard's policy rules check it. */
 export function podSecurityViolations(objects: K8sObject[]): string[] {
-  const v: string[] = [];
-  for (const { owner, pod } of podSpecs(objects)) {
-    const where = `${owner.kind}/${owner.metadata.name}`;
-    const psc = pod.securityContext ?? {};
-    if (psc.seccompProfile?.type !== 'RuntimeDefault') {
-      const all = pod.containers.every(
-        (c: any) =>
-          c.securityContext?.seccompProfile?.type === 'RuntimeDefault',
-      );
-      if (!all) v.push(`${where}: seccompProfile RuntimeDefault missing`);
-    }
-    if (pod.hostNetwork || pod.hostPID || pod.hostIPC)
-      v.push(`${where}: host namespaces`);
-    for (const vol of pod.volumes ?? []) {
-      const type = Object.keys(vol).find(k => k !== 'name');
-      if (!type || !PSS_VOLUME_TYPES.includes(type))
-        v.push(`${where}: volume type ${type} not allowed`);
-    }
-    for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
-      const sc = c.securityContext ?? {};
-      const cw = `${where} container ${c.name}`;
-      if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true)
-        v.push(`${cw}: runAsNonRoot not true`);
-      const uid = sc.runAsUser ?? psc.runAsUser;
-      if (uid === 0) v.push(`${cw}: runAsUser 0`);
-      if (sc.allowPrivilegeEscalation !== false)
-        v.push(`${cw}: allowPrivilegeEscalation not false`);
-      if (sc.privileged) v.push(`${cw}: privileged`);
-      const drop: string[] = sc.capabilities?.drop ?? [];
-      if (!drop.includes('ALL')) v.push(`${cw}: capabilities.drop ALL missing`);
-      const add: string[] = sc.capabilities?.add ?? [];
-      if (add.some(a => a !== 'NET_BIND_SERVICE'))
-        v.push(`${cw}: capabilities.add ${add}`);
-      if (sc.readOnlyRootFilesystem !== true)
-        v.push(`${cw}: readOnlyRootFilesystem not true`);
-      if (owner.kind === 'Deployment') {
-        const tmp = (c.volumeMounts ?? []).find(
-          (m: any) => m.mountPath === '/tmp',
-        );
-        const vol =
-          tmp && (pod.volumes ?? []).find((x: any) => x.name === tmp.name);
-        if (!vol?.emptyDir) v.push(`${cw}: no emptyDir mounted on /tmp`);
-      }
-      if (!/:[^/:]+$/.test(c.image) || /:latest$/.test(c.image))
-        v.push(`${cw}: image ${c.image} not pinned`);
-    }
-  }
-  return v;
+  return checkKubernetesObjects(
+    objects.map(object => ({ object, source: 'rendered' })),
+  )
+    .filter(f => POD_SECURITY_RULES.test(f.rule))
+    .map(f => `[${f.rule}] ${f.message}`);
 }
 
 /** kube-score / Polaris defaults and the zero-downtime baseline. */

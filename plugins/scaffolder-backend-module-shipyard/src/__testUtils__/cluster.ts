@@ -3,8 +3,12 @@ import {
   ConfigShipyardClusters,
   ShipyardClustersService,
 } from '@internal/backstage-plugin-deployment-health-node';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createShipyardKubernetesNamespaceAction } from '../actions/kubernetesNamespace';
 
 /** Integration tests run only with SHIPYARD_INTEGRATION=1 (they need scripts/cluster). */
 export const INTEGRATION = process.env.SHIPYARD_INTEGRATION === '1';
@@ -64,6 +68,39 @@ export function kubectl(name: string, ...args: string[]): string {
     name,
     ...args,
   ]).toString();
+}
+
+/** Deletes a test namespace on the local cluster, without waiting. */
+export function deleteNamespace(name: string, namespace: string) {
+  kubectl(
+    name,
+    'delete',
+    'namespace',
+    namespace,
+    '--wait=false',
+    '--ignore-not-found',
+  );
+}
+
+/** A namespace of `team-it` on the local dev cluster, as templates prepare it (shipyard:kubernetes:namespace). */
+export async function prepareTeamNamespace(
+  service: ShipyardClustersService,
+  namespace: string,
+) {
+  await createShipyardKubernetesNamespaceAction({ clusters: service }).handler(
+    createMockActionContext({
+      input: { namespace, team: 'team-it', clusters: ['dev'] },
+    }) as any,
+  );
+}
+
+/** A temporary workspace holding a copy of the good-service fixture (Dockerfile, compose, chart). */
+export async function goodServiceWorkspace(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-ws-'));
+  await fs.cp(path.resolve(__dirname, '../__fixtures__/good-service'), dir, {
+    recursive: true,
+  });
+  return dir;
 }
 
 /** A cluster service stub over fixed clusters (no credentials). */

@@ -5,14 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import {
+  deleteNamespace,
   describeIntegration,
+  goodServiceWorkspace,
+  prepareTeamNamespace,
   kubectl,
   localClusterService,
   stubClusterService,
 } from '../__testUtils__/cluster';
 import { resolveHelmBinary } from '../lib/helm';
 import { createShipyardDeployAction, redactCredentials } from './deploy';
-import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './deploy.examples';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
@@ -327,33 +329,16 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
   const ns = `shipyard-deploy-${Date.now().toString(36)}`;
   beforeAll(async () => {
     service = localClusterService('dev').service;
-    workspacePath = await fs.mkdtemp(
-      path.join(os.tmpdir(), 'shipyard-deploy-it-'),
-    );
-    await fs.cp(GOOD, workspacePath, { recursive: true });
+    workspacePath = await goodServiceWorkspace();
     await fs.writeFile(
       path.join(workspacePath, 'values-unready.yaml'),
       'podLabels:\n  shipyard.dev/simulate: unready\n',
     );
     // the namespace as templates prepare it (Pod Security restricted, quota, limits)
-    const nsAction = createShipyardKubernetesNamespaceAction({
-      clusters: service,
-    });
-    await nsAction.handler(
-      createMockActionContext({
-        input: { namespace: ns, team: 'team-it', clusters: ['dev'] },
-      }) as any,
-    );
+    await prepareTeamNamespace(service, ns);
   });
   afterAll(async () => {
-    kubectl(
-      'dev',
-      'delete',
-      'namespace',
-      ns,
-      '--wait=false',
-      '--ignore-not-found',
-    );
+    deleteNamespace('dev', ns);
     await fs.rm(workspacePath, { recursive: true, force: true });
   });
 

@@ -1,19 +1,19 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import {
+  deleteNamespace,
   describeIntegration,
-  kubectl,
+  goodServiceWorkspace,
+  prepareTeamNamespace,
   localClusterService,
   stubClusterService,
 } from '../__testUtils__/cluster';
 import { createShipyardDeploymentStatusAction } from './deploymentStatus';
 import { createShipyardDeployAction } from './deploy';
-import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './deploymentStatus.examples';
 
 const now = new Date().toISOString();
@@ -297,21 +297,8 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
   const ns = `shipyard-status-${Date.now().toString(36)}`;
   beforeAll(async () => {
     service = localClusterService('dev').service;
-    workspacePath = await fs.mkdtemp(
-      path.join(os.tmpdir(), 'shipyard-status-it-'),
-    );
-    await fs.cp(
-      path.resolve(__dirname, '../__fixtures__/good-service'),
-      workspacePath,
-      { recursive: true },
-    );
-    await createShipyardKubernetesNamespaceAction({
-      clusters: service,
-    }).handler(
-      createMockActionContext({
-        input: { namespace: ns, team: 'team-it', clusters: ['dev'] },
-      }) as any,
-    );
+    workspacePath = await goodServiceWorkspace();
+    await prepareTeamNamespace(service, ns);
     await createShipyardDeployAction({ clusters: service }).handler(
       createMockActionContext({
         input: {
@@ -326,14 +313,7 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
     );
   });
   afterAll(async () => {
-    kubectl(
-      'dev',
-      'delete',
-      'namespace',
-      ns,
-      '--wait=false',
-      '--ignore-not-found',
-    );
+    deleteNamespace('dev', ns);
     await fs.rm(workspacePath, { recursive: true, force: true });
   });
 

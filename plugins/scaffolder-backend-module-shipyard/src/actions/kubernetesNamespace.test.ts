@@ -2,6 +2,7 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import yaml from 'yaml';
 import {
+  deleteNamespace,
   describeIntegration,
   kubectl,
   localClusterService,
@@ -159,16 +160,7 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
   beforeAll(() => {
     service = localClusterService('dev').service;
   });
-  afterAll(() => {
-    kubectl(
-      'dev',
-      'delete',
-      'namespace',
-      ns,
-      '--wait=false',
-      '--ignore-not-found',
-    );
-  });
+  afterAll(() => deleteNamespace('dev', ns));
 
   it('dry run creates nothing, apply is idempotent', async () => {
     const action = createShipyardKubernetesNamespaceAction({

@@ -69,20 +69,22 @@ function Body(props: { entity: Entity; data: Data }) {
     c => c.error && c.error.type !== 'stale' && !shown.has(c.name),
   );
 
+  const errorNotices = otherErrors.map(c => (
+    <ClusterErrorNotice
+      key={c.name}
+      cluster={c.title ?? c.name}
+      error={c.error!}
+      lastSynced={formatAgo(c.lastSyncedAt, now)}
+    />
+  ));
+
   if (sections.length === 0) {
     if (clusters && clusters.clusters.length === 0) {
       return <NoClustersState />;
     }
     return (
       <>
-        {otherErrors.map(c => (
-          <ClusterErrorNotice
-            key={c.name}
-            cluster={c.title ?? c.name}
-            error={c.error!}
-            lastSynced={formatAgo(c.lastSyncedAt, now)}
-          />
-        ))}
+        {errorNotices}
         <NotDeployedState
           entity={entity}
           clusterNames={(clusters?.clusters ?? []).map(c => c.name)}
@@ -93,14 +95,7 @@ function Body(props: { entity: Entity; data: Data }) {
 
   return (
     <>
-      {otherErrors.map(c => (
-        <ClusterErrorNotice
-          key={c.name}
-          cluster={c.title ?? c.name}
-          error={c.error!}
-          lastSynced={formatAgo(c.lastSyncedAt, now)}
-        />
-      ))}
+      {errorNotices}
       {sections.map(c => (
         <ClusterSection key={c.cluster} cluster={c} now={now} />
       ))}
