@@ -1,5 +1,5 @@
 /*
- * Config of @internal/backstage-plugin-deployment-health-backend.
+ * Config of @shipyard-platform/backstage-plugin-deployment-health-backend.
  * Clusters themselves are read by -node from kubernetes.clusterLocatorMethods.
  */
 export interface Config {

@@ -1,5 +1,5 @@
 /*
- * Config read by @internal/backstage-plugin-deployment-health-node.
+ * Config read by @shipyard-platform/backstage-plugin-deployment-health-node.
  *
  * Clusters use the same `kubernetes.clusterLocatorMethods` shape as
  * @backstage/plugin-kubernetes-backend, so one block of config serves both

@@ -1,5 +1,5 @@
 export interface Config {
-  /** Shipyard scaffolder actions (`@internal/backstage-plugin-scaffolder-backend-module-shipyard`). */
+  /** Shipyard scaffolder actions (`@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard`). */
   shipyard?: {
     helm?: {
       /**

@@ -17,7 +17,9 @@ backend.add(
   import('@backstage/plugin-permission-backend-module-allow-all-policy'),
 );
 backend.add(import('@backstage/plugin-kubernetes-backend'));
-backend.add(import('@internal/backstage-plugin-deployment-health-backend'));
+backend.add(
+  import('@shipyard-platform/backstage-plugin-deployment-health-backend'),
+);
 backend.start();
 
 http

@@ -1,6 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
-import deploymentHealthPlugin from '@internal/backstage-plugin-deployment-health/alpha';
+import deploymentHealthPlugin from '@shipyard-platform/backstage-plugin-deployment-health/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import {
   checkCompose,
   formatFindings,
-} from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+} from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import { DEPLOY_DIR, readRepoFile, REPO_ROOT } from './lib/repo';
 
 const FILE = 'deploy/compose.yaml';

@@ -5,7 +5,7 @@ import ignore from 'ignore';
 import {
   checkDockerfile,
   formatFindings,
-} from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+} from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import os from 'node:os';
 import { readRepoFile, REPO_ROOT, run } from './lib/repo';
 

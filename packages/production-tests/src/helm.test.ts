@@ -5,7 +5,7 @@ import {
   checkKubernetesObjects,
   formatFindings,
   parseRenderedManifests,
-} from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+} from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import { CHART_DIR, helmBinary, REPO_ROOT, run } from './lib/repo';
 import {
   byKind,

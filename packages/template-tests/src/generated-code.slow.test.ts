@@ -5,7 +5,7 @@
  * `pip install -r requirements-dev.txt && pytest` in a virtualenv (Python services).
  * Needs the npm registry / PyPI. Slow (~1-3 min), so only with SHIPYARD_SLOW=1:
  *
- *   SHIPYARD_SLOW=1 yarn workspace @internal/template-tests test generated-code
+ *   SHIPYARD_SLOW=1 yarn workspace @shipyard-platform/template-tests test generated-code
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';

@@ -5,7 +5,7 @@
  * `helm upgrade --install --atomic --wait` into a namespace that enforces Pod Security
  * "restricted"; the Deployment must become Available and the HPA must exist.
  *
- *   SHIPYARD_INTEGRATION=1 yarn workspace @internal/template-tests test install
+ *   SHIPYARD_INTEGRATION=1 yarn workspace @shipyard-platform/template-tests test install
  *
  * Uses the cluster named by SHIPYARD_TEST_CLUSTER (default dev); starts it with
  * `scripts/cluster up` when it is not running.

@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import {
   formatFindings,
   validateDirectory,
-} from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+} from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import {
   composeTemplateViolations,
   dockerfileTemplateViolations,

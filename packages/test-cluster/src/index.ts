@@ -31,6 +31,8 @@ export interface TestCluster {
   caData: string;
   /** File with the read-only ServiceAccount token. */
   tokenFile: string;
+  /** File with the deployer ServiceAccount token (namespaces, Helm releases). */
+  deployerTokenFile: string;
   /** The read-only ServiceAccount token itself. */
   readerToken: string;
   /** Environment label, e.g. development or production. */

@@ -28,7 +28,7 @@ import {
   getEntityKubernetesMatch,
   GroupHealthResponse,
   worstStatus,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { ClusterCache } from './cluster/ClusterCache';
 import { OnDemandQuery } from './cluster/onDemand';
 import { CacheOptions } from './options';

@@ -9,13 +9,13 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   ClustersResponse,
   EntityHealthResponse,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
   repoRoot,
   startTestCluster,
   TestCluster,
-} from '@internal/shipyard-test-cluster';
+} from '@shipyard-platform/test-cluster';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

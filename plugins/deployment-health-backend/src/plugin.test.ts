@@ -3,8 +3,8 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   EntityHealthResponse,
   GroupHealthResponse,
-} from '@internal/backstage-plugin-deployment-health-common';
-import { deploymentHealthFixtures } from '@internal/backstage-plugin-deployment-health-common/testUtils';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
 import request from 'supertest';
 import {
   component,

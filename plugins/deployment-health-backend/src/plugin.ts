@@ -3,8 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { deploymentHealthPermissions } from '@internal/backstage-plugin-deployment-health-common';
-import { shipyardClustersServiceRef } from '@internal/backstage-plugin-deployment-health-node';
+import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { shipyardClustersServiceRef } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { ClusterCache } from './cluster/ClusterCache';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';

@@ -19,13 +19,13 @@ import type {
   ClusterHealth,
   ClustersResponse,
   EntityHealthResponse,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
   repoRoot,
   startTestCluster,
   TestCluster,
-} from '@internal/shipyard-test-cluster';
+} from '@shipyard-platform/test-cluster';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';

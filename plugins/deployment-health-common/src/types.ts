@@ -6,8 +6,8 @@
 /**
  * Overall status of a pod, workload, cluster or service.
  *
- * Ordered by severity for aggregation (see {@link worstStatus}):
- * Failed > Degraded > Progressing > Unknown > Healthy. Unknown ranks above
+ * Ordered by severity for aggregation (see {@link worstStatus}), from worst
+ * to best: Failed, Degraded, Progressing, Unknown, Healthy. Unknown ranks above
  * Healthy so that a service is never called healthy while one of its
  * clusters cannot be read.
  *
@@ -29,7 +29,7 @@ export type HealthStatus =
   | 'Failed'
   | 'Unknown';
 
-/** @public */
+/** Every {@link HealthStatus}, from the best (Healthy) to the worst (Failed). @public */
 export const HEALTH_STATUSES: readonly HealthStatus[] = [
   'Healthy',
   'Unknown',
@@ -40,8 +40,11 @@ export const HEALTH_STATUSES: readonly HealthStatus[] = [
 
 /** Points at one Kubernetes object. @public */
 export interface ObjectRef {
+  /** Object kind, e.g. Deployment, Pod, HorizontalPodAutoscaler. */
   kind: string;
+  /** Namespace of the object; absent for cluster-scoped objects. */
   namespace?: string;
+  /** Object name. */
   name: string;
 }
 
@@ -52,6 +55,7 @@ export interface ObjectRef {
  * @public
  */
 export interface HealthReason {
+  /** The status this finding implies. */
   status: HealthStatus;
   /**
    * Machine-readable code, e.g. CrashLoopBackOff, ImagePullBackOff,
@@ -61,22 +65,31 @@ export interface HealthReason {
    * ClusterStale, NotDeployed, ObservedGenerationStale.
    */
   code: string;
+  /** Human readable explanation, safe to show to users. */
   message: string;
+  /** The object the finding is about, when it is about one. */
   object?: ObjectRef;
 }
 
-/** @public */
+/** State of one container of a pod. @public */
 export interface ContainerHealth {
+  /** Container name. */
   name: string;
+  /** Image reference, as in the pod spec. */
   image: string;
   /** Init containers are reported too, flagged. */
   init?: boolean;
+  /** Whether the container passes its readiness probe. */
   ready: boolean;
+  /** Restarts of the container, as counted by the kubelet. */
   restartCount: number;
+  /** Current state, as reported by the kubelet. */
   state: 'running' | 'waiting' | 'terminated' | 'unknown';
   /** Waiting or terminated reason, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
   reason?: string;
+  /** Waiting or terminated message, when the kubelet gives one. */
   message?: string;
+  /** How the previous run of the container ended, when it was restarted. */
   lastTermination?: {
     reason?: string;
     exitCode?: number;
@@ -84,29 +97,43 @@ export interface ContainerHealth {
   };
 }
 
-/** @public */
+/** State of one pod and its containers. @public */
 export interface PodHealth {
+  /** Pod name. */
   name: string;
+  /** Pod namespace. */
   namespace: string;
   /** Pod phase: Pending, Running, Succeeded, Failed, Unknown. */
   phase: string;
+  /** Whether the pod has the Ready condition. */
   ready: boolean;
+  /** Sum of the restarts of the pod's app containers (init containers not counted). */
   restartCount: number;
+  /** Node the pod is scheduled on; absent while unscheduled. */
   nodeName?: string;
+  /** When the pod started (ISO timestamp); its creation time until the kubelet reports a start. */
   startedAt?: string;
   /** Owning ReplicaSet / StatefulSet / DaemonSet name, if any. */
   owner?: ObjectRef;
+  /** Init and app containers. */
   containers: ContainerHealth[];
+  /** Worst status among `reasons`. */
   status: HealthStatus;
+  /** Findings about the pod and its containers. */
   reasons: HealthReason[];
 }
 
-/** @public */
+/** Rollout state of a workload, from its spec and status. @public */
 export interface RolloutHealth {
+  /** Desired replicas (for a DaemonSet: nodes that should run a pod). */
   desired: number;
+  /** Replicas that exist, of any revision. */
   current: number;
+  /** Replicas that run the latest pod template. */
   updated: number;
+  /** Replicas whose pods are ready. */
   ready: number;
+  /** Replicas ready for at least `minReadySeconds`. */
   available: number;
   /** metadata.generation vs status.observedGeneration: false while the controller has not seen the latest spec. */
   observedLatestGeneration: boolean;
@@ -124,41 +151,60 @@ export interface RolloutHealth {
   revision?: string;
 }
 
-/** @public */
+/** State of the HorizontalPodAutoscaler that scales a workload. @public */
 export interface HpaHealth {
+  /** HPA name. */
   name: string;
+  /** Lower bound of the replica count. */
   minReplicas: number;
+  /** Upper bound of the replica count. */
   maxReplicas: number;
+  /** Replica count the HPA last observed. */
   currentReplicas: number;
+  /** Replica count the HPA wants. */
   desiredReplicas: number;
+  /** True when the HPA runs at `maxReplicas` and wants at least that many: it cannot scale further. */
   atMax: boolean;
   /** Current and target metric values, e.g. `cpu: 85% / 70%`. */
   metrics: Array<{ name: string; current?: string; target?: string }>;
 }
 
-/** @public */
+/** A Kubernetes event, reduced to what the report shows. @public */
 export interface EventSummary {
+  /** Event type: Warning or Normal. */
   type: string;
+  /** Short machine-readable reason, e.g. BackOff, FailedScheduling. */
   reason: string;
+  /** Human readable message of the event. */
   message: string;
+  /** How many times the event happened. */
   count: number;
+  /** Last time the event happened (ISO timestamp). */
   lastTimestamp?: string;
+  /** The object the event is about. */
   involvedObject: ObjectRef;
 }
 
-/** @public */
+/** Kinds of workload the report tracks. @public */
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 
-/** @public */
+/** Health of one workload with its rollout, HPA, pods and events. @public */
 export interface WorkloadHealth {
+  /** Workload kind. */
   kind: WorkloadKind;
+  /** Workload name. */
   name: string;
+  /** Workload namespace. */
   namespace: string;
+  /** Worst status among `reasons`. */
   status: HealthStatus;
+  /** Findings about the workload, its pods and its HPA. */
   reasons: HealthReason[];
   /** Images of the pod template (what is being rolled out). */
   images: string[];
+  /** Rollout state from the workload's spec and status. */
   rollout: RolloutHealth;
+  /** The HPA that scales the workload, if any. */
   hpa?: HpaHealth;
   /** Pod counts; always present, also when `pods` is left out (team view). */
   podSummary: PodSummary;
@@ -168,9 +214,11 @@ export interface WorkloadHealth {
   events: EventSummary[];
 }
 
-/** @public */
+/** Pod counts of a workload. @public */
 export interface PodSummary {
+  /** Number of pods. */
   total: number;
+  /** Pods that are ready. */
   ready: number;
   /** Pods whose status is not Healthy. */
   unhealthy: number;
@@ -199,11 +247,13 @@ export type ClusterErrorType =
   | 'misconfigured'
   | 'unknown';
 
-/** @public */
+/** Why a cluster could not be read, or why its data may be old. @public */
 export interface ClusterError {
+  /** Kind of failure. */
   type: ClusterErrorType;
   /** Safe to show: never contains tokens or response bodies. */
   message: string;
+  /** HTTP status of the failed Kubernetes API call, when there was one. */
   statusCode?: number;
   /** When the cluster started failing. */
   since: string;
@@ -211,11 +261,15 @@ export interface ClusterError {
 
 /** Status of the watch cache for one cluster. @public */
 export interface ClusterStatus {
+  /** Configured cluster name. */
   name: string;
+  /** Display name, when configured. */
   title?: string;
+  /** Environment of the cluster, e.g. dev or prod. */
   environment: string;
   /** ok: synced and watching; syncing: first list not done yet; error: see `error`. */
   state: 'ok' | 'syncing' | 'error';
+  /** The current error, when `state` is error. */
   error?: ClusterError;
   /** Last time the cache was known to be in sync with the API server. */
   lastSyncedAt?: string;
@@ -225,16 +279,23 @@ export interface ClusterStatus {
 
 /** Health of one service in one cluster. @public */
 export interface ClusterHealth {
+  /** Configured cluster name. */
   cluster: string;
+  /** Display name of the cluster, when configured. */
   title?: string;
+  /** Environment of the cluster, e.g. dev or prod. */
   environment: string;
+  /** Worst status among `reasons`. */
   status: HealthStatus;
+  /** Findings of the workloads, the other pods and the cluster error. */
   reasons: HealthReason[];
+  /** The service's workloads in this cluster. */
   workloads: WorkloadHealth[];
   /** Pods that belong to no tracked workload (bare pods, Jobs). */
   otherPods: PodHealth[];
   /** Set when the data is missing or may be old; data from cache is still included. */
   error?: ClusterError;
+  /** Last time the cluster's data was known to be current (ISO timestamp). */
   lastSyncedAt?: string;
   /** cache: from the watch cache; query: from a bounded on-demand query (custom label selector). */
   source: 'cache' | 'query';
@@ -246,8 +307,11 @@ export interface ClusterHealth {
 export interface EntityHealth {
   /** e.g. component:default/payments */
   entityRef: string;
+  /** Display title of the entity, when it has one. */
   title?: string;
+  /** Worst status over all clusters and `reasons`. */
   status: HealthStatus;
+  /** Non-healthy findings of all clusters, tagged with the cluster; NotDeployed when the service was found nowhere. */
   reasons: HealthReason[];
   /** One entry per cluster the service is deployed to, plus clusters that could not be read. */
   clusters: ClusterHealth[];
@@ -255,6 +319,7 @@ export interface EntityHealth {
 
 /** Response of GET /entity/:namespace/:kind/:name. @public */
 export interface EntityHealthResponse extends EntityHealth {
+  /** When the report was computed (ISO timestamp). */
   generatedAt: string;
 }
 
@@ -266,18 +331,22 @@ export interface EntityHealthResponse extends EntityHealth {
  * @public
  */
 export interface GroupHealthResponse {
+  /** The group asked for, e.g. group:default/payments-team. */
   groupRef: string;
   /** The group itself plus, with includeChildren=true, all descendant groups. */
   groupRefs: string[];
+  /** Worst status over all entities. */
   status: HealthStatus;
   /** One entry per owned component the caller may read, sorted by entityRef. */
   entities: Array<EntityHealth & { owner: string }>;
   /** Status of every cluster, so errors are reported beside the data. */
   clusters: ClusterStatus[];
+  /** When the report was computed (ISO timestamp). */
   generatedAt: string;
 }
 
 /** Response of GET /clusters. @public */
 export interface ClustersResponse {
+  /** Every configured cluster. */
   clusters: ClusterStatus[];
 }

@@ -39,22 +39,34 @@ export interface ShipyardClustersService {
   getKubeConfig(name: string, access?: ClusterAccess): Promise<KubeConfig>;
 }
 
-/** @public */
+/**
+ * The default {@link ShipyardClustersService}: clusters from app config.
+ *
+ * @public
+ */
 export class ConfigShipyardClusters implements ShipyardClustersService {
+  /**
+   * Reads `kubernetes.clusterLocatorMethods` and
+   * `deploymentHealth.kubeconfigContexts`; a bad cluster entry is kept with
+   * `configError` instead of throwing.
+   */
   static fromConfig(config: Config): ConfigShipyardClusters {
     return new ConfigShipyardClusters(readClusterDefinitions(config));
   }
 
   private constructor(private readonly defs: ClusterDefinition[]) {}
 
+  /** {@inheritDoc ShipyardClustersService.listClusters} */
   async listClusters(): Promise<ShipyardCluster[]> {
     return this.defs.map(toPublic);
   }
 
+  /** {@inheritDoc ShipyardClustersService.getCluster} */
   async getCluster(name: string): Promise<ShipyardCluster> {
     return toPublic(this.find(name));
   }
 
+  /** {@inheritDoc ShipyardClustersService.getKubeConfig} */
   async getKubeConfig(
     name: string,
     access: ClusterAccess = 'read',

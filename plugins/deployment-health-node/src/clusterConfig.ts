@@ -7,14 +7,15 @@ import path from 'node:path';
 
 /**
  * A cluster as the rest of Shipyard sees it. Deliberately carries no
- * credentials: tokens and CA data stay inside {@link ClusterDefinition} and
- * the KubeConfig built from it, so listing clusters can never leak them.
+ * credentials: tokens and CA data stay inside the service and the KubeConfig
+ * it builds, so listing clusters can never leak them.
  *
  * @public
  */
 export interface ShipyardCluster {
   /** Unique name (config `name`, or the kubeconfig context). */
   name: string;
+  /** Display name (config `title`), when set. */
   title?: string;
   /** Environment label (config `environment`); defaults to the name. */
   environment: string;
@@ -22,6 +23,7 @@ export interface ShipyardCluster {
   url: string;
   /** Which config block defined the cluster. */
   source: 'config' | 'localKubectlProxy' | 'kubeconfig';
+  /** Whether TLS certificates of the API server are not verified (config or kubeconfig `skipTLSVerify`). */
   skipTLSVerify: boolean;
   /**
    * Set when the config entry cannot be used (no url, bad URL, duplicate

@@ -10,3 +10,5 @@ export {
   ConfigShipyardClusters,
 } from './ShipyardClustersService';
 export type { ShipyardClustersService } from './ShipyardClustersService';
+export { assertSupportedBackstageRelease } from './supportedRelease';
+export type { ShipyardPackageInfo } from './supportedRelease';

@@ -102,5 +102,3 @@ export default createFrontendPlugin({
     deploymentHealthPage,
   ],
 });
-
-export { deploymentHealthApiRef } from './api';

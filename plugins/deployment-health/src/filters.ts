@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { isDeploymentHealthAvailable as hasKubernetesAnnotations } from '@internal/backstage-plugin-deployment-health-common';
+import { isDeploymentHealthAvailable as hasKubernetesAnnotations } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /**
  * True when the entity carries `backstage.io/kubernetes-id` or

@@ -14,6 +14,12 @@ export {
   EntityGroupDeploymentHealthContent,
   DeploymentHealthPage,
 } from './plugin';
+export type { EntityDeploymentHealthContentProps } from './components/EntityDeploymentsContent';
+export type { EntityDeploymentHealthCardProps } from './components/EntityDeploymentsCard';
+export type {
+  DeploymentHealthPageProps,
+  EntityGroupDeploymentHealthContentProps,
+} from './components/TeamDeployments';
 export { isDeploymentHealthAvailable, isGroupEntity } from './filters';
 export { deploymentHealthApiRef, DeploymentHealthClient } from './api';
 export type {

@@ -3,7 +3,7 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   exampleClusters,
   exampleHealthyEntity,
-} from '@internal/backstage-plugin-deployment-health-common/testUtils';
+} from '@shipyard-platform/deployment-health-test-utils';
 import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { deploymentHealthApiRef } from './api';

@@ -8,11 +8,17 @@ import {
 } from '@backstage/core-plugin-api';
 import { deploymentHealthApiRef, DeploymentHealthClient } from './api';
 import { legacyEntityContentRouteRef, legacyRootRouteRef } from './routes';
+import type { EntityDeploymentHealthCardProps } from './components/EntityDeploymentsCard';
+import type { EntityDeploymentHealthContentProps } from './components/EntityDeploymentsContent';
+import type {
+  DeploymentHealthPageProps,
+  EntityGroupDeploymentHealthContentProps,
+} from './components/TeamDeployments';
 
 /**
  * The deployment-health plugin for the legacy frontend system
  * (`@backstage/core-plugin-api`). New-frontend-system apps use the default
- * export of `@internal/backstage-plugin-deployment-health/alpha` instead.
+ * export of `@shipyard-platform/backstage-plugin-deployment-health/alpha` instead.
  *
  * @public
  */
@@ -37,7 +43,9 @@ export const deploymentHealthPlugin = createPlugin({
  *
  * @public
  */
-export const EntityDeploymentHealthContent = deploymentHealthPlugin.provide(
+export const EntityDeploymentHealthContent: (
+  props: EntityDeploymentHealthContentProps,
+) => JSX.Element = deploymentHealthPlugin.provide(
   createRoutableExtension({
     name: 'EntityDeploymentHealthContent',
     component: () =>
@@ -53,25 +61,28 @@ export const EntityDeploymentHealthContent = deploymentHealthPlugin.provide(
  *
  * @public
  */
-export const EntityGroupDeploymentHealthContent =
-  deploymentHealthPlugin.provide(
-    createComponentExtension({
-      name: 'EntityGroupDeploymentHealthContent',
-      component: {
-        lazy: () =>
-          import('./components/TeamDeployments').then(
-            m => m.GroupDeploymentsContent,
-          ),
-      },
-    }),
-  );
+export const EntityGroupDeploymentHealthContent: (
+  props: EntityGroupDeploymentHealthContentProps,
+) => JSX.Element = deploymentHealthPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGroupDeploymentHealthContent',
+    component: {
+      lazy: () =>
+        import('./components/TeamDeployments').then(
+          m => m.GroupDeploymentsContent,
+        ),
+    },
+  }),
+);
 
 /**
  * Summary card for a service's overview page.
  *
  * @public
  */
-export const EntityDeploymentHealthCard = deploymentHealthPlugin.provide(
+export const EntityDeploymentHealthCard: (
+  props: EntityDeploymentHealthCardProps,
+) => JSX.Element = deploymentHealthPlugin.provide(
   createComponentExtension({
     name: 'EntityDeploymentHealthCard',
     component: {
@@ -88,7 +99,9 @@ export const EntityDeploymentHealthCard = deploymentHealthPlugin.provide(
  *
  * @public
  */
-export const DeploymentHealthPage = deploymentHealthPlugin.provide(
+export const DeploymentHealthPage: (
+  props: DeploymentHealthPageProps,
+) => JSX.Element = deploymentHealthPlugin.provide(
   createRoutableExtension({
     name: 'DeploymentHealthPage',
     component: () =>

@@ -3,7 +3,7 @@ import {
   ClustersResponse,
   EntityHealthResponse,
   GroupHealthResponse,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { DeploymentHealthApi } from './api';
 
 /** A component entity with the kubernetes-id annotation. */

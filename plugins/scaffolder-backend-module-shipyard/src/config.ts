@@ -9,14 +9,29 @@ export const CONFIG_KEYS = {
   ingressNamespace: 'shipyard.kubernetes.ingressControllerNamespace',
 } as const;
 
-/** Settings read from `shipyard.*`. */
+/**
+ * Settings of the Shipyard actions, read from `shipyard.*` (see
+ * {@link readShipyardConfig}).
+ *
+ * @public
+ */
 export interface ShipyardModuleConfig {
+  /** Helm executable (`shipyard.helm.path`); looked up by {@link resolveHelmBinary} when unset. */
   helmPath?: string;
+  /** Absolute directory `shipyard:publish:local` publishes to (`shipyard.publish.local.baseDir`). */
   publishBaseDir?: string;
+  /** Clusters `shipyard:deploy` and `shipyard:kubernetes:namespace` may change (`shipyard.deploy.allowedClusters`); all when unset. */
   allowedClusters?: string[];
+  /** Namespace of the ingress controller allowed to reach team pods (`shipyard.kubernetes.ingressControllerNamespace`); default ingress-nginx. */
   ingressNamespace?: string;
 }
 
+/**
+ * Reads the {@link ShipyardModuleConfig} from the root config; an empty one
+ * without config.
+ *
+ * @public
+ */
 export function readShipyardConfig(config?: Config): ShipyardModuleConfig {
   if (!config) return {};
   const baseDir = config.getOptionalString(CONFIG_KEYS.publishBaseDir);

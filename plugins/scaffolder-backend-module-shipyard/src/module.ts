@@ -9,7 +9,7 @@ import { createShipyardPublishLocalAction } from './actions/publishLocal';
 import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
 import { createShipyardDeployAction } from './actions/deploy';
 import { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
-import { shipyardClustersServiceRef } from '@internal/backstage-plugin-deployment-health-node';
+import { shipyardClustersServiceRef } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 
 /**
  * Registers the Shipyard scaffolder actions (`shipyard:*`).

@@ -1,7 +1,7 @@
 import { execFile, ExecFileOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveHelmBinary } from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+import { resolveHelmBinary } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 
 /** Repository root (this file is packages/production-tests/src/lib/repo.ts). */
 // eslint-disable-next-line no-restricted-syntax

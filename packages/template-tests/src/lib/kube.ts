@@ -5,7 +5,7 @@
  * Every function returns a list of violations (empty = pass) so a test can
  * print all of them at once.
  */
-import { checkKubernetesObjects } from '@internal/backstage-plugin-scaffolder-backend-module-shipyard';
+import { checkKubernetesObjects } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import YAML from 'yaml';
 
 export type K8sObject = {

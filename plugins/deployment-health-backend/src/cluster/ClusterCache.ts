@@ -3,12 +3,12 @@ import {
   ClusterError,
   ClusterStatus,
   KUBERNETES_ID_LABEL,
-} from '@internal/backstage-plugin-deployment-health-common';
-import type { ServiceObjects } from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import type { ServiceObjects } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   ShipyardCluster,
   ShipyardClustersService,
-} from '@internal/backstage-plugin-deployment-health-node';
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
   CoreV1Event,
   KubernetesListObject,

@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import { ClusterErrorType } from '@internal/backstage-plugin-deployment-health-common';
+import { ClusterErrorType } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /**
  * A classified cluster request failure. The message is built from status

@@ -1,7 +1,7 @@
 import {
   ClusterError,
   ServiceObjects,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   KubernetesListObject,
   KubernetesObject,

@@ -33,11 +33,17 @@ import {
  * @public
  */
 export interface ServiceObjects {
+  /** The service's Deployments. */
   deployments?: V1Deployment[];
+  /** The service's StatefulSets. */
   statefulSets?: V1StatefulSet[];
+  /** The service's DaemonSets. */
   daemonSets?: V1DaemonSet[];
+  /** ReplicaSets, joined to their Deployment by owner reference. */
   replicaSets?: V1ReplicaSet[];
+  /** Pods, joined to their workload by owner references; the rest are reported as other pods. */
   pods?: V1Pod[];
+  /** HorizontalPodAutoscalers (autoscaling/v2), joined to their workload by scale target. */
   hpas?: V2HorizontalPodAutoscaler[];
   /** Warning events; those not about one of the objects above are ignored. */
   events?: CoreV1Event[];

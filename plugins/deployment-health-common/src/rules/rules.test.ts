@@ -1,11 +1,12 @@
+import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
 import { clusterHealth, entityHealth, ServiceObjects } from './aggregate';
 import { podHealth } from './pods';
 import { worstStatus } from './status';
 import { ClusterHealth } from '../types';
 
-// Real object dumps from the local clusters (see __fixtures__/capture.sh).
+// Real object dumps from the local clusters (see the test-utils package's capture.sh).
 type Fixture = ServiceObjects & { capturedAt: string };
-const load = (name: string): Fixture => require(`../__fixtures__/${name}.json`);
+const load = (name: string): Fixture => deploymentHealthFixtures[name];
 
 const dev = { name: 'dev', environment: 'development' };
 const prod = { name: 'prod', environment: 'production' };

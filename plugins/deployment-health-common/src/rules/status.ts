@@ -34,6 +34,7 @@ export function capReason(
 
 /** Options shared by the rules; `now` keeps them pure and testable. @public */
 export interface RuleOptions {
+  /** The time to judge ages against (default: the current time). */
   now?: Date;
   /** Restarts and Warning events older than this no longer count (default 15 min). */
   recentWindowMs?: number;

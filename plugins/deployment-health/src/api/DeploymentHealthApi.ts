@@ -3,7 +3,7 @@ import {
   ClustersResponse,
   EntityHealthResponse,
   GroupHealthResponse,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /**
  * Reads deployment health reports from the deployment-health backend.
@@ -25,7 +25,7 @@ export interface DeploymentHealthApi {
   getClusters(options?: { signal?: AbortSignal }): Promise<ClustersResponse>;
 }
 
-/** @public */
+/** API reference of {@link DeploymentHealthApi}. @public */
 export const deploymentHealthApiRef = createApiRef<DeploymentHealthApi>().with({
   id: 'plugin.deployment-health.api',
   pluginId: 'deployment-health',

@@ -1,4 +1,4 @@
-import { exampleHealthyEntity } from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { exampleHealthyEntity } from '@shipyard-platform/deployment-health-test-utils';
 import { DeploymentHealthClient } from './DeploymentHealthClient';
 
 describe('DeploymentHealthClient', () => {

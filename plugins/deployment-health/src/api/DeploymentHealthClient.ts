@@ -3,7 +3,7 @@ import {
   ClustersResponse,
   EntityHealthResponse,
   GroupHealthResponse,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { DeploymentHealthApi } from './DeploymentHealthApi';
 
 /** The subset of DiscoveryApi the client needs. @public */
@@ -28,6 +28,7 @@ export class DeploymentHealthClient implements DeploymentHealthApi {
   private readonly discoveryApi: DeploymentHealthDiscovery;
   private readonly fetchApi: DeploymentHealthFetch;
 
+  /** Creates a client; use the app's discovery and (authenticated) fetch APIs. */
   constructor(options: {
     discoveryApi: DeploymentHealthDiscovery;
     fetchApi: DeploymentHealthFetch;
@@ -36,6 +37,7 @@ export class DeploymentHealthClient implements DeploymentHealthApi {
     this.fetchApi = options.fetchApi;
   }
 
+  /** {@inheritDoc DeploymentHealthApi.getEntityHealth} */
   async getEntityHealth(
     entityRef: { kind: string; namespace?: string; name: string },
     options?: { signal?: AbortSignal },
@@ -49,6 +51,7 @@ export class DeploymentHealthClient implements DeploymentHealthApi {
     );
   }
 
+  /** {@inheritDoc DeploymentHealthApi.getGroupHealth} */
   async getGroupHealth(
     groupRef: { namespace?: string; name: string },
     options?: { includeChildren?: boolean; signal?: AbortSignal },
@@ -61,6 +64,7 @@ export class DeploymentHealthClient implements DeploymentHealthApi {
     );
   }
 
+  /** {@inheritDoc DeploymentHealthApi.getClusters} */
   async getClusters(options?: {
     signal?: AbortSignal;
   }): Promise<ClustersResponse> {

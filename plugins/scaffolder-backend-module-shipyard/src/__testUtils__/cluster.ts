@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import {
   ConfigShipyardClusters,
   ShipyardClustersService,
-} from '@internal/backstage-plugin-deployment-health-node';
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';

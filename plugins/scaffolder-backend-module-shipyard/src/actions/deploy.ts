@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
+import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

@@ -6,8 +6,8 @@ import {
   clusterHealth,
   KUBERNETES_ID_LABEL,
   ServiceObjects,
-} from '@internal/backstage-plugin-deployment-health-common';
-import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
   AppsV1Api,
   AutoscalingV2Api,
@@ -181,7 +181,7 @@ export function createShipyardDeploymentStatusAction(options: {
           z
             .record(z.string(), z.any())
             .describe(
-              'ClusterHealth report from @internal/backstage-plugin-deployment-health-common',
+              'ClusterHealth report from @shipyard-platform/backstage-plugin-deployment-health-common',
             ),
       },
     },

@@ -8,6 +8,11 @@ import { examples } from './validate.examples';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
 
+// Validation renders the chart with the real helm for every environment; on a
+// loaded 2-core machine that has taken longer than jest's 5 s default. This is
+// a guard against a hang, not a timing assertion.
+jest.setTimeout(60_000);
+
 describe('shipyard:validate', () => {
   let workspacePath: string;
   beforeEach(async () => {

@@ -30,8 +30,6 @@ import { readShipyardConfig } from '../config';
  * repositories `shipyard:publish:local` creates - so that `catalog:register`
  * (which registers `url` locations) and later catalog refreshes can read their
  * `catalog-info.yaml`. Anything outside the base directory is refused.
- *
- * @public
  */
 export class LocalRepoUrlReader implements UrlReaderService {
   constructor(
@@ -171,8 +169,10 @@ export const localRepoReaderFactory: ReaderFactory = ({
 };
 
 /**
- * Adds {@link LocalRepoUrlReader} to every plugin's UrlReader (the catalog in
- * particular). Included in this package's default export.
+ * Adds a `file://` reader for the repositories `shipyard:publish:local`
+ * creates (only inside `shipyard.publish.local.baseDir`) to every plugin's
+ * UrlReader, the catalog's in particular. Included in this package's default
+ * export.
  *
  * @public
  */

@@ -6,8 +6,9 @@ import path from 'node:path';
 /** Config key that sets the helm executable. */
 export const HELM_PATH_CONFIG_KEY = 'shipyard.helm.path';
 
-/** Raised when no usable helm binary is found. */
+/** Raised when no usable helm binary is found. @public */
 export class HelmNotFoundError extends Error {
+  /** Always `HelmNotFoundError`. */
   name = 'HelmNotFoundError';
 }
 
@@ -32,6 +33,9 @@ function versionKey(dir: string): number[] {
  * exist), otherwise `helm` on PATH, otherwise the newest
  * `${SHIPYARD_CACHE:-~/.cache/shipyard}/go-tools/helm-v*\/helm` built by the
  * repository toolchain.
+ *
+ * @param configured - the configured helm path (`shipyard.helm.path`), if any
+ * @public
  */
 export async function resolveHelmBinary(configured?: string): Promise<string> {
   if (configured) {

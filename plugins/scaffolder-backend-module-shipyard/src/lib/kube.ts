@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import type { ShipyardClustersService } from '@internal/backstage-plugin-deployment-health-node';
+import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';

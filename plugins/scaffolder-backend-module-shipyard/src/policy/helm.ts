@@ -9,6 +9,8 @@ import { Finding } from './types';
  * Splits `helm template` output into objects, keeping the `# Source:` of each.
  * `sourcePrefix` replaces the chart name at the start of the source path and
  * `suffix` is appended (e.g. ` (values-prod.yaml)`).
+ *
+ * @public
  */
 export function parseRenderedManifests(
   rendered: string,
@@ -48,9 +50,10 @@ export async function listValuesFiles(chartDir: string): Promise<string[]> {
  * Renders a chart with the real helm for each values file and checks every
  * rendered object with {@link checkKubernetesObjects}.
  *
- * @param helm - helm executable (see resolveHelmBinary)
+ * @param helm - helm executable (see {@link resolveHelmBinary})
  * @param chartDir - absolute chart directory
  * @param relChartDir - chart directory as reported in findings
+ * @public
  */
 export async function checkHelmChart(
   helm: string,

@@ -3,8 +3,11 @@ import { Finding, Severity } from './types';
 /**
  * A rendered Kubernetes object together with where it came from
  * (`# Source:` of `helm template`, or a manifest file).
+ *
+ * @public
  */
 export interface SourcedObject {
+  /** The object as parsed from YAML. */
   object: any;
   /** e.g. `chart/templates/deployment.yaml (values-prod.yaml)` */
   source: string;
@@ -103,6 +106,8 @@ export function isPinnedImage(image: string | undefined): boolean {
  * against the Shipyard baselines: Pod Security Standards "restricted",
  * kube-score / Polaris defaults and zero-downtime rollout settings.
  * Pure function: no I/O.
+ *
+ * @public
  */
 export function checkKubernetesObjects(objects: SourcedObject[]): Finding[] {
   const findings: Finding[] = [];

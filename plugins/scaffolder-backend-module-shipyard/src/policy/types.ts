@@ -1,7 +1,7 @@
-/** Severity of a policy finding. `error` findings fail `shipyard:validate`. */
+/** Severity of a policy finding. `error` findings fail `shipyard:validate`. @public */
 export type Severity = 'error' | 'warning' | 'info';
 
-/** One policy finding. */
+/** One policy finding. @public */
 export interface Finding {
   /** Stable rule id, e.g. `dockerfile.pinned-base-image` or `k8s.pss.run-as-non-root`. */
   rule: string;
@@ -9,14 +9,17 @@ export interface Finding {
   file: string;
   /** 1-based line in `file`, when known. */
   line?: number;
+  /** What is wrong and how to fix it. */
   message: string;
+  /** How serious the finding is. */
   severity: Severity;
 }
 
-/** Result of validating a directory. */
+/** Result of validating a directory. @public */
 export interface PolicyReport {
   /** true when there is no `error` finding. */
   passed: boolean;
+  /** Number of findings per severity. */
   summary: { errors: number; warnings: number; infos: number };
   /** What was checked, relative paths. */
   checked: {
@@ -24,9 +27,11 @@ export interface PolicyReport {
     composeFiles: string[];
     charts: { chart: string; valuesFiles: string[] }[];
   };
+  /** Every finding, in the order the checks produced them. */
   findings: Finding[];
 }
 
+/** Counts findings per severity. */
 export function summarize(findings: Finding[]): PolicyReport['summary'] {
   return {
     errors: findings.filter(f => f.severity === 'error').length,
@@ -35,7 +40,7 @@ export function summarize(findings: Finding[]): PolicyReport['summary'] {
   };
 }
 
-/** Human readable, one line per finding, errors first. */
+/** Human readable, one line per finding, errors first. @public */
 export function formatFindings(findings: Finding[]): string {
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return [...findings]

@@ -38,6 +38,8 @@ const rel = (root: string, p: string) =>
  * Validates every Dockerfile, Compose file and Helm chart (directory with a
  * Chart.yaml) under `dir`. Charts are rendered with helm when `helm` is given;
  * without it a chart is an error finding.
+ *
+ * @public
  */
 export async function validateDirectory(
   dir: string,

@@ -3,7 +3,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   exampleClusters,
   exampleFailedEntity,
-} from '@internal/backstage-plugin-deployment-health-common/testUtils';
+} from '@shipyard-platform/deployment-health-test-utils';
 import { screen } from '@testing-library/react';
 import { deploymentHealthApiRef } from '../../api';
 import { componentEntity, mockDeploymentHealthApi } from '../../testing';

@@ -4,7 +4,7 @@ import {
   ANNOTATION_KUBERNETES_ID,
   ClusterHealth,
   isDeploymentHealthAvailable,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
@@ -35,15 +35,23 @@ function podCounts(c: ClusterHealth) {
 }
 
 /**
+ * Props of the deployment summary card of a service.
+ *
+ * @public
+ */
+export interface EntityDeploymentHealthCardProps {
+  /** Link to the full Deployments tab, relative to the entity page. */
+  tabPath?: string;
+  /** Auto-refresh interval in ms (default 10 000; 0 disables). */
+  refreshIntervalMs?: number;
+}
+
+/**
  * Summary of a service's deployments for the entity overview page.
  *
  * @public
  */
-export function EntityDeploymentsCard(props: {
-  /** Link to the full Deployments tab, relative to the entity page. */
-  tabPath?: string;
-  refreshIntervalMs?: number;
-}) {
+export function EntityDeploymentsCard(props: EntityDeploymentHealthCardProps) {
   const { entity } = useEntity();
   if (!isDeploymentHealthAvailable(entity)) {
     return (
@@ -58,7 +66,7 @@ export function EntityDeploymentsCard(props: {
   return <CardBody {...props} />;
 }
 
-function CardBody(props: { tabPath?: string; refreshIntervalMs?: number }) {
+function CardBody(props: EntityDeploymentHealthCardProps) {
   const { entity } = useEntity();
   const classes = useStyles();
   const now = useNow(5000);

@@ -1,1 +1,2 @@
 export { EntityDeploymentsCard } from './EntityDeploymentsCard';
+export type { EntityDeploymentHealthCardProps } from './EntityDeploymentsCard';

@@ -1,4 +1,4 @@
-import { ClusterHealth } from '@internal/backstage-plugin-deployment-health-common';
+import { ClusterHealth } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';

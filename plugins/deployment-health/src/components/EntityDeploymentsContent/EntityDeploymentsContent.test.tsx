@@ -4,7 +4,7 @@ import {
   exampleClusters,
   exampleFailedEntity,
   exampleHealthyEntity,
-} from '@internal/backstage-plugin-deployment-health-common/testUtils';
+} from '@shipyard-platform/deployment-health-test-utils';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { deploymentHealthApiRef } from '../../api';

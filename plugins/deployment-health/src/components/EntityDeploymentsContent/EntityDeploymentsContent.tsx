@@ -5,7 +5,7 @@ import {
   ClustersResponse,
   EntityHealthResponse,
   isDeploymentHealthAvailable,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -104,14 +104,23 @@ function Body(props: { entity: Entity; data: Data }) {
 }
 
 /**
+ * Props of the "Deployments" tab of a service.
+ *
+ * @public
+ */
+export interface EntityDeploymentHealthContentProps {
+  /** Auto-refresh interval in ms (default 10 000; 0 disables). */
+  refreshIntervalMs?: number;
+}
+
+/**
  * The "Deployments" tab of a service: one section per environment/cluster.
  *
  * @public
  */
-export function EntityDeploymentsContent(props: {
-  /** Auto-refresh interval in ms (default 10 000; 0 disables). */
-  refreshIntervalMs?: number;
-}) {
+export function EntityDeploymentsContent(
+  props: EntityDeploymentHealthContentProps,
+) {
   const { entity } = useEntity();
   if (!isDeploymentHealthAvailable(entity)) {
     return <MissingAnnotationState entity={entity} />;

@@ -1,4 +1,4 @@
-import { EventSummary } from '@internal/backstage-plugin-deployment-health-common';
+import { EventSummary } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';

@@ -1,7 +1,7 @@
 import {
   ContainerHealth,
   PodHealth,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Collapse from '@material-ui/core/Collapse';
 import IconButton from '@material-ui/core/IconButton';

@@ -2,3 +2,4 @@ export {
   EntityDeploymentsContent,
   useEntityHealth,
 } from './EntityDeploymentsContent';
+export type { EntityDeploymentHealthContentProps } from './EntityDeploymentsContent';

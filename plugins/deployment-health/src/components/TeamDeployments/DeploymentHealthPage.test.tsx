@@ -2,7 +2,7 @@ import { identityApiRef } from '@backstage/frontend-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import { exampleGroupHealth } from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { exampleGroupHealth } from '@shipyard-platform/deployment-health-test-utils';
 import { screen } from '@testing-library/react';
 import { deploymentHealthApiRef } from '../../api';
 import { groupEntity, mockDeploymentHealthApi } from '../../testing';

@@ -136,11 +136,21 @@ export function DeploymentHealthPageContent(props: {
 }
 
 /**
+ * Props of the standalone team view page.
+ *
+ * @public
+ */
+export interface DeploymentHealthPageProps {
+  /** Auto-refresh interval in ms (default 10 000; 0 disables). */
+  refreshIntervalMs?: number;
+}
+
+/**
  * Standalone team view page (legacy frontend system: includes its header).
  *
  * @public
  */
-export function DeploymentHealthPage(props: { refreshIntervalMs?: number }) {
+export function DeploymentHealthPage(props: DeploymentHealthPageProps) {
   return (
     <Page themeId="tool">
       <Header

@@ -3,7 +3,7 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { exampleGroupHealth } from '@internal/backstage-plugin-deployment-health-common/testUtils';
+import { exampleGroupHealth } from '@shipyard-platform/deployment-health-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { deploymentHealthApiRef } from '../../api';

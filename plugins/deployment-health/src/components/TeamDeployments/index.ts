@@ -3,7 +3,9 @@ export {
   TeamDeploymentsMatrix,
 } from './TeamDeploymentsView';
 export { GroupDeploymentsContent } from './GroupDeploymentsContent';
+export type { EntityGroupDeploymentHealthContentProps } from './GroupDeploymentsContent';
 export {
   DeploymentHealthPage,
   DeploymentHealthPageContent,
 } from './DeploymentHealthPage';
+export type { DeploymentHealthPageProps } from './DeploymentHealthPage';

@@ -3,7 +3,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATION_KUBERNETES_ID,
   ClusterError,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';

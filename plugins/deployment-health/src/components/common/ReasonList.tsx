@@ -1,4 +1,4 @@
-import { HealthReason } from '@internal/backstage-plugin-deployment-health-common';
+import { HealthReason } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemIcon from '@material-ui/core/ListItemIcon';

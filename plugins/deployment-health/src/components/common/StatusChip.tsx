@@ -1,4 +1,4 @@
-import { HealthStatus } from '@internal/backstage-plugin-deployment-health-common';
+import { HealthStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Chip from '@material-ui/core/Chip';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';

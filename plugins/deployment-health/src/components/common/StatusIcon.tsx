@@ -1,4 +1,4 @@
-import { HealthStatus } from '@internal/backstage-plugin-deployment-health-common';
+import { HealthStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { useTheme } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import ErrorIcon from '@material-ui/icons/Error';

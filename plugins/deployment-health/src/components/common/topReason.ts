@@ -1,7 +1,7 @@
 import {
   HealthReason,
   HealthStatus,
-} from '@internal/backstage-plugin-deployment-health-common';
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /**
  * The reason that best explains a status in one line: among the reasons

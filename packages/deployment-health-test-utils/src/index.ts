@@ -1,18 +1,20 @@
 /**
- * Ready-made health reports computed by the real rules from real object
- * dumps (src/__fixtures__), for frontend tests and storybook-like demos.
- *
- * Import from `@internal/backstage-plugin-deployment-health-common/testUtils`.
+ * Real object dumps from the local clusters (src/__fixtures__, see capture.sh)
+ * and ready-made health reports computed from them by the real rules, for the
+ * tests of the deployment-health packages. A private workspace package, so the
+ * dumps never ship in a published tarball.
  *
  * @packageDocumentation
  */
-import { clusterHealth, entityHealth, ServiceObjects } from './rules';
 import {
+  clusterHealth,
   ClusterHealth,
   ClustersResponse,
+  entityHealth,
   EntityHealthResponse,
   GroupHealthResponse,
-} from './types';
+  ServiceObjects,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /** Raw object dumps, keyed by fixture name (cluster-service-situation). @public */
 export const deploymentHealthFixtures: Record<

@@ -2,7 +2,7 @@ import {
   exampleFailedEntity,
   exampleGroupHealth,
   exampleHealthyEntity,
-} from './testUtils';
+} from '.';
 
 describe('example reports', () => {
   it('are computed by the rules', () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Capture real object dumps from a local Shipyard cluster as rule fixtures.
 #
-#   plugins/deployment-health-common/src/__fixtures__/capture.sh CLUSTER NAMESPACE KUBERNETES_ID [OUT_NAME]
+#   packages/deployment-health-test-utils/src/__fixtures__/capture.sh CLUSTER NAMESPACE KUBERNETES_ID [OUT_NAME]
 #
 # Writes <OUT_NAME or KUBERNETES_ID>.json: {capturedAt, deployments, statefulSets, daemonSets,
 # replicaSets, pods, hpas, events}, i.e. the ServiceObjects shape of the rules. managedFields,
