@@ -4,13 +4,20 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { shipyardClustersServiceRef } from '@shipyard-platform/backstage-plugin-deployment-health-node';
+import {
+  assertSupportedBackstageRelease,
+  shipyardClustersServiceRef,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
+import packageJson from '../package.json';
 import { ClusterCache } from './cluster/ClusterCache';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
 import { readOptions } from './options';
 import { createRouter } from './router';
 
+// On import, before anything registers: a backend of another Backstage release
+// line fails here with the range this package needs, not later with a stack trace.
+assertSupportedBackstageRelease(packageJson);
 /**
  * Deployment health backend: one list+watch cache per configured cluster and
  * a REST API for entity, team and cluster health.

@@ -1,0 +1,502 @@
+/*
+ * Shipyard dropped into a fresh Backstage app, as a platform engineer does it:
+ * build and pack our packages, publish them to a real npm registry (Verdaccio),
+ * create an app with @backstage/create-app at the release we test, follow the
+ * package READMEs' install steps literally (the marked snippets, see
+ * readmeSteps.ts), then start the app's backend, build its frontends and look at
+ * them in Chromium. One `it` per step, named after it, so a README step that does
+ * not work in a fresh app fails with its name.
+ *
+ * Run by `scripts/test` as its own stage (SHIPYARD_DROP_IN=1); about N minutes
+ * warm, see README.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, Browser } from 'playwright-core';
+import { startTestCluster } from '@shipyard-platform/test-cluster';
+import { applyStep } from './applyStep';
+import {
+  createFreshApp,
+  duplicateBackstagePackages,
+  REPO_ROOT,
+  run,
+  RunningBackend,
+  startBackend,
+} from './freshApp';
+import { publishTarball, Registry, SCOPE, startRegistry } from './registry';
+import { readmeSteps, ReadmeStep } from './readmeSteps';
+
+/** The published packages, in the order the install guide (docs/install.md) takes them. */
+const PACKAGES = [
+  'plugins/deployment-health-common',
+  'plugins/deployment-health-node',
+  'plugins/deployment-health-backend',
+  'plugins/scaffolder-backend-module-shipyard',
+  'templates/golden-path',
+  'plugins/deployment-health',
+];
+const README_ORDER = [
+  'plugins/deployment-health-backend',
+  'plugins/scaffolder-backend-module-shipyard',
+  'templates/golden-path',
+  'plugins/deployment-health',
+];
+const TEMPLATES = ['node-service', 'python-service', 'fullstack-service'];
+const REGISTRY_PORT = 48730;
+const BACKEND_PORT = 7107;
+const LEGACY_APP = 'packages/app-legacy';
+/** The example component of the frontend README's "Verify it works". */
+const SERVICE = 'my-service';
+
+const enabled = process.env.SHIPYARD_DROP_IN === '1';
+const describeDropIn = enabled ? describe : describe.skip;
+
+jest.setTimeout(20 * 60_000);
+
+let workDir = '';
+let appDir = '';
+let tarballs = '';
+// The fresh app is a developer's first install, not a CI check of a lockfile:
+// yarn must write it (CI=true would make installs immutable).
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+};
+delete env.CI;
+let registry: Registry | undefined;
+let backend: RunningBackend | undefined;
+let browser: Browser | undefined;
+
+// A step that cannot run because an earlier one failed says so, instead of
+// failing with a confusing error of its own.
+let brokenAt: string | undefined;
+let stockDuplicates: string[] = [];
+function step(name: string, fn: () => Promise<void> | void) {
+  // eslint-disable-next-line jest/expect-expect -- the assertions are in fn
+  it(name, async () => {
+    if (brokenAt) throw new Error(`not run: "${brokenAt}" failed`);
+    try {
+      await fn();
+    } catch (error) {
+      brokenAt = name;
+      throw error;
+    }
+  });
+}
+
+/** Each README's marked steps, applied to the app(s) they concern. */
+function readmeStepsInOrder(): ReadmeStep[] {
+  return README_ORDER.flatMap(dir =>
+    readmeSteps(
+      fs.readFileSync(path.join(REPO_ROOT, dir, 'README.md'), 'utf8'),
+      `${path.basename(dir)} README`,
+    ),
+  );
+}
+
+const toLegacy = (text: string) =>
+  text.replace(/packages\/app(?=[/\s]|$)/g, LEGACY_APP);
+const touchesApp = (s: ReadmeStep) =>
+  /packages\/app(?=[/\s]|$)/.test(
+    s.action.kind === 'run' ? s.body : s.action.file,
+  );
+
+function apply(s: ReadmeStep) {
+  const legacy = { env, mapPath: toLegacy, mapCommand: toLegacy };
+  if (s.system === 'legacy') applyStep(appDir, s, legacy);
+  else applyStep(appDir, s, { env });
+  if (!s.system && touchesApp(s)) applyStep(appDir, s, legacy);
+}
+
+/** A guest's Backstage token, as the sign-in page gets it. */
+async function guestToken(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  if (!res.ok)
+    throw new Error(`guest sign-in: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as any).backstageIdentity.token;
+}
+
+async function api(path_: string, init: RequestInit = {}) {
+  const token = await guestToken(backend!.url);
+  const res = await fetch(`${backend!.url}${path_}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
+  const body = await res.text();
+  if (!res.ok)
+    throw new Error(`${init.method ?? 'GET'} ${path_}: ${res.status} ${body}`);
+  return JSON.parse(body);
+}
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+  await registry?.stop();
+  if (workDir && !brokenAt)
+    fs.rmSync(workDir, { recursive: true, force: true });
+  else if (workDir)
+    console.log(`drop-in work directory kept for a look: ${workDir}`);
+});
+
+describeDropIn('Shipyard in a fresh Backstage app', () => {
+  step('builds and packs every published package', () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-drop-in-'));
+    appDir = path.join(workDir, 'app');
+    tarballs = path.join(workDir, 'tarballs');
+    fs.mkdirSync(tarballs);
+    run('yarn', ['tsc'], REPO_ROOT, env);
+    for (const dir of PACKAGES) {
+      const cwd = path.join(REPO_ROOT, dir);
+      const pkg = JSON.parse(
+        fs.readFileSync(path.join(cwd, 'package.json'), 'utf8'),
+      );
+      if (pkg.scripts?.build) run('yarn', ['build'], cwd, env);
+      const out = path.join(tarballs, `${path.basename(dir)}.tgz`);
+      run('yarn', ['pack', '--out', out], cwd, env);
+      const files = run('tar', ['tzf', out], cwd, env).trim().split('\n');
+      const unexpected = files.filter(f => !allowedInTarball(pkg, f));
+      expect({ package: pkg.name, unexpected }).toEqual({
+        package: pkg.name,
+        unexpected: [],
+      });
+      const size = fs.statSync(out).size;
+      console.log(
+        `${pkg.name}: ${files.length} files, ${(size / 1024).toFixed(
+          1,
+        )} KiB packed`,
+      );
+    }
+  });
+
+  step('publishes them to a local Verdaccio', async () => {
+    registry = await startRegistry(
+      path.join(workDir, 'registry'),
+      REGISTRY_PORT,
+    );
+    for (const file of fs.readdirSync(tarballs)) {
+      publishTarball(registry, path.join(tarballs, file));
+    }
+    const meta = await (
+      await fetch(
+        `${registry.url}/${SCOPE}%2fbackstage-plugin-deployment-health`,
+      )
+    ).json();
+    expect(Object.keys((meta as any).versions)).toHaveLength(1);
+  });
+
+  step(
+    'creates a fresh app with @backstage/create-app at the tested release',
+    () => {
+      const tested = JSON.parse(
+        fs.readFileSync(path.join(REPO_ROOT, 'backstage.json'), 'utf8'),
+      ).version;
+      expect(createFreshApp(appDir, env)).toBe(tested);
+      // The registry is the test's environment, not an install step: the fresh app
+      // resolves every package through Verdaccio, which has our scope and proxies the rest.
+      fs.appendFileSync(
+        path.join(appDir, '.yarnrc.yml'),
+        `npmRegistryServer: "${
+          registry!.url
+        }"\nunsafeHttpWhitelist:\n  - "127.0.0.1"\n`,
+      );
+      run('yarn', ['install'], appDir, env);
+      stockDuplicates = duplicateBackstagePackages(appDir);
+    },
+  );
+
+  for (const s of enabled ? readmeStepsInOrder() : []) {
+    step(s.name, () => apply(s));
+  }
+
+  step('adds no second version of any @backstage package', () => {
+    // A stock app of the release already resolves some @backstage packages
+    // twice (1.x ranges float to the newest release, whose packages need new
+    // majors of others); Shipyard must not add to that.
+    const duplicates = duplicateBackstagePackages(appDir);
+    const list = (d: string[]) => (d.length ? `: ${d.join('; ')}` : '');
+    console.log(
+      `duplicate @backstage/* versions: ${
+        stockDuplicates.length
+      } in the stock app${list(stockDuplicates)}\n${
+        duplicates.length
+      } after installing Shipyard${list(duplicates)}`,
+    );
+    expect(duplicates.filter(d => !stockDuplicates.includes(d))).toEqual([]);
+  });
+
+  step('builds both frontends', () => {
+    run('yarn', ['workspace', 'app', 'build'], appDir, env);
+    run('yarn', ['workspace', 'app-legacy', 'build'], appDir, env);
+  });
+
+  step(
+    'starts a local cluster with a Deployment of the example service',
+    async () => {
+      // The README's cluster config reads its values from these variables, as a
+      // platform engineer's deployment would.
+      const cluster = await startTestCluster('dev');
+      Object.assign(env, {
+        K8S_DEV_URL: cluster.server,
+        K8S_DEV_TOKEN: cluster.readerToken,
+        K8S_DEV_DEPLOYER_TOKEN: fs
+          .readFileSync(cluster.deployerTokenFile, 'utf8')
+          .trim(),
+        K8S_DEV_CA_DATA: cluster.caData,
+      });
+      const manifest = path.join(workDir, 'my-service.yaml');
+      fs.writeFileSync(manifest, exampleDeployment());
+      await cluster.kubectl('apply', '-f', manifest);
+      const rollout = await cluster.kubectl(
+        '-n',
+        'drop-in',
+        'rollout',
+        'status',
+        `deployment/${SERVICE}`,
+        '--timeout=120s',
+      );
+      expect(rollout).toContain('successfully rolled out');
+    },
+  );
+
+  step(
+    'starts the backend with no error or warning from Shipyard',
+    async () => {
+      backend = await startBackend(appDir, env, BACKEND_PORT);
+      const ours = backend
+        .logs()
+        .split('\n')
+        .filter(line => /\b(warn|error)\b/i.test(line))
+        .filter(line => /deployment-health|shipyard/i.test(line));
+      expect(ours).toEqual([]);
+    },
+  );
+
+  step('answers GET /clusters for a signed-in guest', async () => {
+    const body = await api('/api/deployment-health/clusters');
+    expect(body).toHaveProperty('clusters');
+  });
+
+  step('lists every shipyard:* action in the scaffolder', async () => {
+    const actions: { id: string }[] = await api('/api/scaffolder/v2/actions');
+    const ours = actions
+      .map(a => a.id)
+      .filter(id => id.startsWith('shipyard:'));
+    expect(ours.sort()).toEqual(documentedActions().sort());
+  });
+
+  for (const name of TEMPLATES) {
+    step(
+      `registers the ${name} template and renders it in a dry run`,
+      async () => {
+        const template = await waitForEntity(`template/default/${name}`);
+        const result = await api('/api/scaffolder/v2/dry-run', {
+          method: 'POST',
+          body: JSON.stringify({
+            template,
+            values: dryRunValues(name),
+            secrets: {},
+            directoryContents: templateFiles(),
+          }),
+        });
+        const files: string[] = result.directoryContents.map(
+          (f: any) => f.path,
+        );
+        expect(files).toEqual(
+          expect.arrayContaining([
+            'Dockerfile',
+            'catalog-info.yaml',
+            'chart/Chart.yaml',
+          ]),
+        );
+      },
+    );
+  }
+
+  step(
+    'new frontend: a service page has the Deployments tab, the page opens',
+    async () => {
+      await checkFrontend();
+    },
+  );
+
+  step(
+    'legacy frontend: a service page has the Deployments tab, the page opens',
+    async () => {
+      await backend!.stop();
+      backend = await startBackend(
+        appDir,
+        { ...env, APP_CONFIG_app_packageName: 'app-legacy' },
+        BACKEND_PORT,
+      );
+      await checkFrontend();
+    },
+  );
+});
+
+/**
+ * What a published tarball may hold: built code and types, the config schema
+ * (prepack compiles config.d.ts into config.schema.json), README, manifest.
+ */
+function allowedInTarball(pkg: any, file: string): boolean {
+  const rel = file.replace(/^package\//, '');
+  const meta = [
+    'package.json',
+    'README.md',
+    'CHANGELOG.md',
+    'config.d.ts',
+    'config.schema.json',
+  ];
+  if (meta.includes(rel)) return true;
+  if (!pkg.scripts?.build) {
+    // The templates ship their skeletons as they are (a generated service's own
+    // tests included), and only what `files` lists.
+    return (pkg.files ?? []).some(
+      (f: string) => rel === f || rel.startsWith(`${f}/`),
+    );
+  }
+  if (/(^|\/)(__fixtures__|__testUtils__|__mocks__)\//.test(rel)) return false;
+  if (/\.test\.|setupTests/.test(rel)) return false;
+  return rel.startsWith('dist/');
+}
+
+/** The action ids the scaffolder module's README documents. */
+function documentedActions(): string[] {
+  const readme = fs.readFileSync(
+    path.join(
+      REPO_ROOT,
+      'plugins/scaffolder-backend-module-shipyard/README.md',
+    ),
+    'utf8',
+  );
+  return [
+    ...new Set(
+      [...readme.matchAll(/^\| `(shipyard:[a-z:-]+)`/gm)].map(m => m[1]),
+    ),
+  ];
+}
+
+async function waitForEntity(ref: string) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      return await api(`/api/catalog/entities/by-name/${ref}`);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise(r => setTimeout(r, 2000));
+    }
+  }
+}
+
+/** The installed template package's files, as the template editor sends them. */
+function templateFiles() {
+  const root = path.join(
+    appDir,
+    'node_modules',
+    SCOPE,
+    'backstage-golden-path-templates',
+  );
+  const out: { path: string; base64Content: string }[] = [];
+  const walk = (rel: string) => {
+    for (const ent of fs.readdirSync(path.join(root, rel), {
+      withFileTypes: true,
+    })) {
+      const p = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) walk(p);
+      else
+        out.push({
+          path: p,
+          base64Content: fs.readFileSync(path.join(root, p)).toString('base64'),
+        });
+    }
+  };
+  walk('');
+  return out;
+}
+
+function dryRunValues(name: string) {
+  return {
+    name: `drop-in-${name.split('-')[0]}`,
+    description: 'Made by the drop-in test',
+    owner: 'group:default/guests',
+    environments: ['dev'],
+    port: 8080,
+    size: 'small',
+    minReplicas: 1,
+    maxReplicas: 2,
+    publishTo: 'local',
+    deploy: false,
+  };
+}
+
+/** Signs in as guest, opens the annotated example service and the team page. */
+async function checkFrontend() {
+  browser ??= await chromium.launch({
+    executablePath: process.env.SHIPYARD_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${backend!.url}/catalog/default/component/${SERVICE}`);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    if (await enter.isVisible({ timeout: 15_000 }).catch(() => false))
+      await enter.click();
+    await page
+      .getByRole('tab', { name: 'Deployments' })
+      .click({ timeout: 60_000 });
+    // The README's cluster, read through the installed backend: the example
+    // service's Deployment, healthy in the dev environment.
+    await page.getByText('Development').first().waitFor({ timeout: 60_000 });
+    await page.getByText('Healthy').first().waitFor({ timeout: 60_000 });
+    await page.goto(`${backend!.url}/deployment-health`);
+    await page
+      .getByText('Team deployments')
+      .first()
+      .waitFor({ timeout: 60_000 });
+  } catch (error) {
+    await page.screenshot({
+      path: path.join(workDir, `frontend-${Date.now()}.png`),
+    });
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+/** A Deployment that the README's example component finds by its kubernetes-id. */
+function exampleDeployment() {
+  const labels = { app: SERVICE, 'backstage.io/kubernetes-id': SERVICE };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'drop-in' } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: SERVICE, namespace: 'drop-in', labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: SERVICE } },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [{ name: 'app', image: `example/${SERVICE}:1.0.0` }],
+          },
+        },
+      },
+    },
+  ]
+    .map(o => JSON.stringify(o))
+    .join('\n---\n');
+}
