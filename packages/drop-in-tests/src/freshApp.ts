@@ -66,6 +66,46 @@ export function createFreshApp(dir: string, env: NodeJS.ProcessEnv): string {
     .version;
 }
 
+/**
+ * Moves the app's @backstage dependencies to the versions this repository is
+ * tested with, as `backstage-cli versions:bump` moves an app to a newer release
+ * (that command needs the release manifests of versions.backstage.io, out of
+ * reach here). Returns how many ranges changed.
+ */
+export function bumpBackstageDependencies(dir: string): number {
+  let changed = 0;
+  const manifests = [
+    'package.json',
+    ...fs
+      .readdirSync(path.join(dir, 'packages'))
+      .map(p => `packages/${p}/package.json`),
+  ];
+  for (const rel of manifests) {
+    const file = path.join(dir, rel);
+    if (!fs.existsSync(file)) continue;
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const field of ['dependencies', 'devDependencies']) {
+      for (const name of Object.keys(pkg[field] ?? {})) {
+        if (!name.startsWith('@backstage/')) continue;
+        const tested = path.join(
+          REPO_ROOT,
+          'node_modules',
+          name,
+          'package.json',
+        );
+        if (!fs.existsSync(tested)) continue;
+        const range = `^${JSON.parse(fs.readFileSync(tested, 'utf8')).version}`;
+        if (pkg[field][name] !== range) {
+          pkg[field][name] = range;
+          changed += 1;
+        }
+      }
+    }
+    fs.writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+  }
+  return changed;
+}
+
 /** Every @backstage package that the app's lockfile resolves to more than one version. */
 export function duplicateBackstagePackages(dir: string): string[] {
   const lock = fs.readFileSync(path.join(dir, 'yarn.lock'), 'utf8');
