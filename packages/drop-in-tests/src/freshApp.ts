@@ -1,6 +1,6 @@
 /*
- * A fresh Backstage app made by @backstage/create-app at the release this
- * repository tests (backstage.json), with its new-frontend-system app in
+ * A fresh Backstage app made by @backstage/create-app (the release of
+ * backstage.json), with its new-frontend-system app in
  * packages/app and the legacy template's app beside it in packages/app-legacy:
  * one install and one backend serve both.
  */
@@ -8,7 +8,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tail } from './applyStep';
-import { packageBin } from './registry';
+import { assertPortFree, packageBin } from './registry';
 
 // Tests run from source, so __dirname is this directory.
 // eslint-disable-next-line no-restricted-syntax
@@ -67,12 +67,12 @@ export function createFreshApp(dir: string, env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Moves the app's @backstage dependencies to the versions this repository is
- * tested with, as `backstage-cli versions:bump` moves an app to a newer release
- * (that command needs the release manifests of versions.backstage.io, out of
- * reach here). Returns how many ranges changed.
+ * Moves the app's @backstage ranges to the versions this repository is tested
+ * with, as `backstage-cli versions:bump` moves an app to a newer release (that
+ * command needs the release manifests of versions.backstage.io, out of reach
+ * here). Returns how many ranges changed.
  */
-export function bumpBackstageDependencies(dir: string): number {
+export function bumpToTestedBackstage(dir: string): number {
   let changed = 0;
   const manifests = [
     'package.json',
@@ -86,14 +86,13 @@ export function bumpBackstageDependencies(dir: string): number {
     const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
     for (const field of ['dependencies', 'devDependencies']) {
       for (const name of Object.keys(pkg[field] ?? {})) {
-        if (!name.startsWith('@backstage/')) continue;
         const tested = path.join(
           REPO_ROOT,
           'node_modules',
           name,
           'package.json',
         );
-        if (!fs.existsSync(tested)) continue;
+        if (!name.startsWith('@backstage/') || !fs.existsSync(tested)) continue;
         const range = `^${JSON.parse(fs.readFileSync(tested, 'utf8')).version}`;
         if (pkg[field][name] !== range) {
           pkg[field][name] = range;
@@ -133,6 +132,7 @@ export async function startBackend(
   env: NodeJS.ProcessEnv,
   port: number,
 ): Promise<RunningBackend> {
+  await assertPortFree(port);
   const url = `http://localhost:${port}`;
   const child: ChildProcess = spawn('yarn', ['workspace', 'backend', 'start'], {
     cwd: dir,

@@ -26,10 +26,24 @@ function upstreamRegistry(): string {
   }).trim();
 }
 
+/** Fails at once when something (a run that did not end) already listens on `port`. */
+export async function assertPortFree(port: number) {
+  const answered = await fetch(`http://127.0.0.1:${port}/`).then(
+    () => true,
+    () => false,
+  );
+  if (answered) {
+    throw new Error(
+      `port ${port} is in use (a drop-in run that did not end?); stop that process first`,
+    );
+  }
+}
+
 export async function startRegistry(
   workDir: string,
   port: number,
 ): Promise<Registry> {
+  await assertPortFree(port);
   const storage = path.join(workDir, 'storage');
   fs.mkdirSync(storage, { recursive: true });
   const configFile = path.join(workDir, 'verdaccio.yaml');
@@ -100,22 +114,29 @@ export async function startRegistry(
   };
 }
 
-/** Publishes a packed tarball with npm, as a release job would. */
+/**
+ * Publishes a packed tarball with npm, as a release job would, with a config of
+ * its own: a user's ~/.npmrc (a scope registry, a real token) never takes part.
+ */
 export function publishTarball(registry: Registry, tarball: string) {
+  const dir = path.dirname(tarball);
+  const npmrc = path.join(dir, '.npmrc-drop-in');
   const host = registry.url.replace(/^http:/, '');
-  execFileSync(
-    'npm',
+  fs.writeFileSync(
+    npmrc,
     [
-      'publish',
-      tarball,
-      '--registry',
-      registry.url,
-      `--${host}/:_authToken=${registry.token}`,
-      '--access',
-      'public',
-    ],
-    { stdio: 'pipe', encoding: 'utf8', cwd: path.dirname(tarball) },
+      `registry=${registry.url}/`,
+      `${SCOPE}:registry=${registry.url}/`,
+      `${host}/:_authToken=${registry.token}`,
+      '',
+    ].join('\n'),
   );
+  execFileSync('npm', ['publish', tarball, '--access', 'public'], {
+    stdio: 'pipe',
+    encoding: 'utf8',
+    cwd: dir,
+    env: { ...process.env, NPM_CONFIG_USERCONFIG: npmrc },
+  });
 }
 
 /** The executable a package declares in its `bin` (its `exports` hide the path). */

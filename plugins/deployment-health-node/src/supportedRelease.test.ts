@@ -45,6 +45,12 @@ describe('assertSupportedBackstageRelease', () => {
     expect(error?.stack).toBe(`Error: ${error?.message}`);
   });
 
+  it('accepts a prerelease of the supported line', () => {
+    expect(() =>
+      assertSupportedBackstageRelease(ours, backendWith('1.13.0-next.1')),
+    ).not.toThrow();
+  });
+
   it('refuses a newer major line', () => {
     expect(() =>
       assertSupportedBackstageRelease(ours, backendWith('2.0.0')),

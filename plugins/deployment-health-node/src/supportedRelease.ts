@@ -37,7 +37,8 @@ export function assertSupportedBackstageRelease(
   } catch {
     return; // not run from a backend package (e.g. a script): nothing to compare
   }
-  if (semver.satisfies(hostVersion, range)) return;
+  // A backend on the next line (1.13.0-next.1) is on the supported line too.
+  if (semver.satisfies(hostVersion, range, { includePrerelease: true })) return;
   const error = new Error(
     `${pkg.name} ${pkg.version} needs a backend with ${BACKEND_API} ${range} ` +
       `(the Backstage release line it is built and tested for), but this backend ` +
