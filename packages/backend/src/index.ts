@@ -70,9 +70,13 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 // Shipyard: deployment health and the golden-path scaffolder actions
-backend.add(import('@shipyard-platform/backstage-plugin-deployment-health-backend'));
 backend.add(
-  import('@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard'),
+  import('@shipyard-platform/backstage-plugin-deployment-health-backend'),
+);
+backend.add(
+  import(
+    '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard'
+  ),
 );
 
 // A failed start exits instead of leaving an unready process behind, so the
