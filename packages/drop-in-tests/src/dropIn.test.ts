@@ -233,6 +233,7 @@ describeDropIn('Shipyard in a fresh Backstage app', () => {
       // to its newest, needs the httpRouter of a newer backend-defaults), so the
       // app takes the release this repository runs on, as versions:bump would.
       bumpToTestedBackstage(appDir);
+      forgetCachedShipyardPackages();
       run('yarn', ['install'], appDir, env);
       stockDuplicates = duplicateBackstagePackages(appDir);
     },
@@ -399,6 +400,23 @@ function allowedInTarball(pkg: any, file: string): boolean {
   if (/(^|\/)(__fixtures__|__testUtils__|__mocks__)\//.test(rel)) return false;
   if (/\.test\.|setupTests/.test(rel)) return false;
   return rel.startsWith('dist/');
+}
+
+/**
+ * Every run publishes the same versions with new contents; yarn's global cache
+ * would hand the app an earlier run's tarball of the same version (there is no
+ * lockfile checksum yet to tell them apart), so ours leave it first.
+ */
+function forgetCachedShipyardPackages() {
+  const cache = run(
+    'yarn',
+    ['config', 'get', 'cacheFolder'],
+    appDir,
+    env,
+  ).trim();
+  for (const file of fs.existsSync(cache) ? fs.readdirSync(cache) : []) {
+    if (file.startsWith(`${SCOPE}-`)) fs.rmSync(path.join(cache, file));
+  }
 }
 
 /** The files below `entries` of `dir`, relative to it. */
