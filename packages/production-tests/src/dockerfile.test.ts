@@ -202,7 +202,7 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('the skeleton stage (package.json files only) is a complete Yarn project: the lockfile needs no change', async () => {
-    // what `COPY packages`, `COPY plugins` and the `find ... ! -name package.json` leave
+    // what the `COPY`s of the workspace folders and the `find ... ! -name package.json` leave
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-skeleton-'));
     for (const f of [
       'package.json',
@@ -217,7 +217,11 @@ describe('deploy/Dockerfile', () => {
       path.join(dir, '.yarn/releases'),
       { recursive: true },
     );
-    for (const top of ['packages', 'plugins']) {
+    // the workspace folders the Dockerfile's skeleton stage keeps
+    const kept = /RUN find ((?:\w+ )+)-mindepth/.exec(
+      readRepoFile('deploy/Dockerfile'),
+    )![1];
+    for (const top of kept.trim().split(' ')) {
       for (const ws of fs.readdirSync(path.join(REPO_ROOT, top))) {
         const pkg = path.join(REPO_ROOT, top, ws, 'package.json');
         if (!fs.existsSync(pkg)) continue;
