@@ -521,10 +521,25 @@ async function checkFrontend(pageText: string) {
     await page.goto(`${backend!.url}/catalog/default/component/${SERVICE}`);
     // The new app shows a sign-in page; the legacy template signs a guest in itself.
     const enter = page.getByRole('button', { name: 'Enter' });
-    const tab = page.getByRole('tab', { name: 'Deployments' });
-    await enter.or(tab).first().waitFor({ timeout: 60_000 });
+    // The entity page's tab, not the sidebar's page link: in the new frontend
+    // system it sits in the "Deployment" tab group, in the legacy one it is a tab.
+    const nav = page.getByRole('navigation', { name: 'Content navigation' });
+    const group = nav.getByRole('button', { name: 'Deployment', exact: true });
+    const tab = page
+      .getByRole('tab', { name: 'Deployments', exact: true })
+      .or(nav.getByRole('link', { name: 'Deployments', exact: true }));
+    const entityPage = group.or(tab).first();
+    await enter.or(entityPage).first().waitFor({ timeout: 60_000 });
     if (await enter.isVisible()) await enter.click();
-    await tab.click({ timeout: 60_000 });
+    await entityPage.waitFor({ timeout: 60_000 });
+    if (await group.isVisible()) {
+      await group.click();
+      await page
+        .getByRole('menuitemradio', { name: 'Deployments', exact: true })
+        .click();
+    } else {
+      await tab.first().click();
+    }
     // The README's cluster, read through the installed backend: the example
     // service's Deployment, healthy in the dev environment.
     await page.getByText('Development').first().waitFor({ timeout: 60_000 });

@@ -155,7 +155,22 @@ export async function startBackend(
     const exited = new Promise(r => child.once('exit', r));
     process.kill(-child.pid!, 'SIGTERM');
     await Promise.race([exited, new Promise(r => setTimeout(r, 15_000))]);
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    }
+    // The backend is a grandchild of yarn: wait until the port is free again.
+    for (let i = 0; i < 60; i++) {
+      const listening = await fetch(url).then(
+        () => true,
+        () => false,
+      );
+      if (!listening) return;
+      await new Promise(r => setTimeout(r, 500));
+    }
   };
   const deadline = Date.now() + 300_000;
   for (;;) {
