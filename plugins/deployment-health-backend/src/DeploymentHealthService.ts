@@ -229,25 +229,25 @@ export class DeploymentHealthService {
     await Promise.all(
       caches.map(async cache => {
         const cluster = cache.cluster;
-        let error = cache.error(now);
-        const lastSynced = cache.lastSyncedAt(now);
+        let error = cache.sync.error(now);
+        const lastSynced = cache.sync.lastSyncedAt(now);
         let objects;
         let truncated = false;
         let source: ClusterHealth['source'] = 'cache';
         if (match.type === 'kubernetesId') {
-          objects = cache.objectsFor(match.kubernetesId, match.namespace);
+          objects = cache.index.objectsFor(match.kubernetesId, match.namespace);
         } else {
           source = 'query';
           const r = await this.deps.onDemand.query(
-            cache,
+            cache.connection,
             match.labelSelector,
             match.namespace,
           );
-          objects = r.objects;
+          objects = cache.index.withEvents(r.objects);
           truncated = r.truncated;
           error = r.error ?? error;
         }
-        const syncing = !error && !cache.synced;
+        const syncing = !error && !cache.sync.synced;
         // Health only changes when one of the service's objects changes
         // (versionOf), the cluster error changes, or time-based rules move on
         // (restart/event windows, start-up grace: 30 s buckets). Memoize, so
@@ -256,7 +256,7 @@ export class DeploymentHealthService {
         const memoKey = `${cluster.name}\0${JSON.stringify(match)}`;
         const version =
           match.type === 'kubernetesId'
-            ? cache.versionOf(match.kubernetesId)
+            ? cache.index.versionOf(match.kubernetesId)
             : 0;
         const stamp = `${version}\0${Math.floor(now / 30_000)}\0${
           error ? `${error.type}:${error.message}` : ''

@@ -70,9 +70,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
         // Start watching once the backend is up; failures are per cluster
         // and retried with backoff, never fatal for the backend.
         lifecycle.addStartupHook(() => caches.forEach(c => c.start()));
-        lifecycle.addShutdownHook(async () => {
-          await Promise.all(caches.map(c => c.stop()));
-        });
+        lifecycle.addShutdownHook(() => caches.forEach(c => c.stop()));
 
         const health = new DeploymentHealthService({
           caches,

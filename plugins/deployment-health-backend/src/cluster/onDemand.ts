@@ -1,17 +1,15 @@
-import {
-  ClusterError,
-  ServiceObjects,
-} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { ClusterError } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   KubernetesListObject,
   KubernetesObject,
 } from '@kubernetes/client-node';
-import { ClusterCache, RESOURCES } from './ClusterCache';
+import { ClusterConnection } from './connection';
 import { classifyError } from './kubeHttp';
-import { sanitize } from './sanitize';
+import { LABELLED, toCached } from './resources';
 
 export interface OnDemandResult {
-  objects: ServiceObjects;
+  /** Per kind (without events: the caller joins them from its index). */
+  objects: Record<string, KubernetesObject[]>;
   truncated: boolean;
   error?: ClusterError;
   fetchedAt: number;
@@ -36,14 +34,16 @@ export class OnDemandQuery {
   ) {}
 
   query(
-    cache: ClusterCache,
+    connection: ClusterConnection,
     labelSelector: string,
     namespace?: string,
   ): Promise<OnDemandResult> {
-    const key = `${cache.cluster.name}\n${namespace ?? ''}\n${labelSelector}`;
+    const key = `${connection.cluster.name}\n${
+      namespace ?? ''
+    }\n${labelSelector}`;
     const hit = this.results.get(key);
     if (hit) return hit;
-    const p = this.fetch(cache, labelSelector, namespace);
+    const p = this.fetch(connection, labelSelector, namespace);
     this.results.set(key, p);
     if (this.results.size > this.maxEntries) {
       this.results.delete(this.results.keys().next().value!);
@@ -53,7 +53,7 @@ export class OnDemandQuery {
   }
 
   private async fetch(
-    cache: ClusterCache,
+    connection: ClusterConnection,
     labelSelector: string,
     namespace?: string,
   ): Promise<OnDemandResult> {
@@ -73,12 +73,11 @@ export class OnDemandQuery {
     )
       return misconfigured('invalid namespace annotation');
     try {
-      await cache.refreshConnection();
-      const http = cache.http();
+      const http = await connection.http();
       let truncated = false;
       const objects: Record<string, KubernetesObject[]> = {};
       await Promise.all(
-        RESOURCES.filter(r => r.kind !== 'Event').map(async r => {
+        LABELLED.map(async r => {
           // /apis/apps/v1/deployments -> /apis/apps/v1/namespaces/<ns>/deployments
           const path = namespace
             ? r.path.replace(/\/([a-z]+)$/, `/namespaces/${namespace}/$1`)
@@ -90,16 +89,10 @@ export class OnDemandQuery {
             limit: this.maxObjects,
           });
           if (list.metadata?._continue) truncated = true;
-          objects[r.key] = (list.items ?? []).map(o =>
-            sanitize({ ...o, kind: r.kind }),
-          );
+          objects[r.key] = (list.items ?? []).map(o => toCached(r, o)!);
         }),
       );
-      const uids = Object.values(objects)
-        .flat()
-        .map(o => o.metadata?.uid ?? '');
-      objects.events = cache.eventsFor(uids);
-      return { objects: objects as ServiceObjects, truncated, fetchedAt };
+      return { objects, truncated, fetchedAt };
     } catch (e) {
       const err = classifyError(e);
       return {
