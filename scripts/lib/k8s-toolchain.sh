@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shipyard local Kubernetes toolchain: find or build the binaries scripts/cluster needs.
 #
-# Sourced by scripts/cluster. Needs: REPO_ROOT set by the caller.
+# Sourced by scripts/cluster after toolchain.sh (SHIPYARD_ROOT, SHIPYARD_CACHE).
 #
 # Resolution order for every tool (first match wins):
 #   1. an explicit path in SHIPYARD_<TOOL>   (e.g. SHIPYARD_KUBE_APISERVER=/opt/k8s/kube-apiserver)
@@ -12,9 +12,8 @@
 #
 # Pinned versions live in tools/k8s/versions.env.
 
-SHIPYARD_CACHE="${SHIPYARD_CACHE:-${HOME}/.cache/shipyard}"
 # shellcheck disable=SC1091
-source "${REPO_ROOT}/tools/k8s/versions.env"
+source "${SHIPYARD_ROOT}/tools/k8s/versions.env"
 KUBE_VERSION="${SHIPYARD_KUBE_VERSION:-$KUBE_VERSION}"
 ETCD_VERSION="${SHIPYARD_ETCD_VERSION:-$ETCD_VERSION}"
 KWOK_VERSION="${SHIPYARD_KWOK_VERSION:-$KWOK_VERSION}"
