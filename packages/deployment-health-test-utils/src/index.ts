@@ -4,6 +4,9 @@
  * tests of the deployment-health packages. A private workspace package, so the
  * dumps never ship in a published tarball.
  *
+ * Also the helpers every package's tests share: the integration-test gate and
+ * `waitFor`.
+ *
  * @packageDocumentation
  */
 import {
@@ -15,6 +18,9 @@ import {
   GroupHealthResponse,
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+
+export * from './integration';
+export * from './waitFor';
 
 /** Raw object dumps, keyed by fixture name (cluster-service-situation). @public */
 export const deploymentHealthFixtures: Record<

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, Browser } from 'playwright-core';
+import { waitFor } from '@shipyard-platform/deployment-health-test-utils';
 import { startTestCluster } from '@shipyard-platform/test-cluster';
 import { applyStep } from './applyStep';
 import {
@@ -273,9 +274,7 @@ describeDropIn('Shipyard in a fresh Backstage app', () => {
       Object.assign(env, {
         K8S_DEV_URL: cluster.server,
         K8S_DEV_TOKEN: cluster.readerToken,
-        K8S_DEV_DEPLOYER_TOKEN: fs
-          .readFileSync(cluster.deployerTokenFile, 'utf8')
-          .trim(),
+        K8S_DEV_DEPLOYER_TOKEN: cluster.deployerToken,
         K8S_DEV_CA_DATA: cluster.caData,
       });
       const manifest = path.join(workDir, 'my-service.yaml');
@@ -447,16 +446,12 @@ function documentedActions(): string[] {
   ];
 }
 
-async function waitForEntity(ref: string) {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      return await api(`/api/catalog/entities/by-name/${ref}`);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, 2000));
-    }
-  }
+function waitForEntity(ref: string) {
+  return waitFor(() => api(`/api/catalog/entities/by-name/${ref}`), {
+    what: `the catalog entity ${ref}`,
+    timeoutMs: 120_000,
+    intervalMs: 2000,
+  });
 }
 
 /** The installed template package's files, as the template editor sends them. */

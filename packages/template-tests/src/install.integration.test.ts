@@ -10,6 +10,7 @@
  * Uses the cluster named by SHIPYARD_TEST_CLUSTER (default dev); starts it with
  * `scripts/cluster up` when it is not running.
  */
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +20,6 @@ import { CASES, TEMPLATES } from './lib/matrix';
 import { REPO_ROOT, Scaffolder, writeFiles } from './lib/scaffolder';
 
 const exec = promisify(execFile);
-const integration =
-  process.env.SHIPYARD_INTEGRATION === '1' ? describe : describe.skip;
 const CLUSTER = process.env.SHIPYARD_TEST_CLUSTER ?? 'dev';
 const CLUSTER_SCRIPT = path.join(REPO_ROOT, 'scripts/cluster');
 
@@ -44,7 +43,7 @@ async function cluster(args: string[], input?: string) {
 const kubectl = (args: string[], input?: string) =>
   cluster(['kubectl', CLUSTER, ...args], input);
 
-integration(`install into the local control plane (${CLUSTER})`, () => {
+describeIntegration(`install into the local control plane (${CLUSTER})`, () => {
   let scaffolder: Scaffolder;
   let kubeconfig = '';
   const namespaces: string[] = [];

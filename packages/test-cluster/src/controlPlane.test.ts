@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describeIntegration, startTestCluster, TestCluster } from './index';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
+import { startTestCluster, TestCluster } from './index';
 
 // The control plane's own promises, as users of the demo and the integration
 // tests rely on them: real controllers turn a Deployment into ready pods, and

@@ -1,4 +1,5 @@
-import { describeIntegration, startTestCluster } from './index';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
+import { startTestCluster } from './index';
 
 describeIntegration('startTestCluster', () => {
   it('starts or reuses the dev cluster and gives working admin and reader credentials', async () => {

@@ -1,8 +1,8 @@
 /**
  * Integration tests against the local Kubernetes control plane of
  * `scripts/cluster` (a real etcd + kube-apiserver + controllers, with kwok
- * nodes). They run when SHIPYARD_INTEGRATION=1, which `scripts/test` (and so
- * CI) sets; a plain `yarn test` skips them.
+ * nodes). They run when SHIPYARD_INTEGRATION=1 (describeIntegration of
+ * @shipyard-platform/deployment-health-test-utils).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,13 +11,12 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** True when the integration tests should run. */
-export const integrationEnabled = process.env.SHIPYARD_INTEGRATION === '1';
-
-/** `describe` for integration suites: skipped unless SHIPYARD_INTEGRATION=1. */
-export const describeIntegration: jest.Describe = integrationEnabled
-  ? describe
-  : describe.skip;
+// Still re-exported for the deployment-health-backend integration tests, which
+// import the gate from here; new code imports it from the test-utils package.
+export {
+  describeIntegration,
+  integrationEnabled,
+} from '@shipyard-platform/deployment-health-test-utils';
 
 /** What `scripts/cluster env NAME --json` reports, plus helpers bound to the cluster. */
 export interface TestCluster {
@@ -35,6 +34,8 @@ export interface TestCluster {
   deployerTokenFile: string;
   /** The read-only ServiceAccount token itself. */
   readerToken: string;
+  /** The deployer ServiceAccount token itself. */
+  deployerToken: string;
   /** Environment label, e.g. development or production. */
   environment: string;
   /** Runs the repository's pinned kubectl against this cluster as admin. */
@@ -91,6 +92,7 @@ export async function startTestCluster(name = 'dev'): Promise<TestCluster> {
   return {
     ...env,
     readerToken: readFileSync(env.tokenFile, 'utf8').trim(),
+    deployerToken: readFileSync(env.deployerTokenFile, 'utf8').trim(),
     kubectl: bound('kubectl'),
     helm: bound('helm'),
   };

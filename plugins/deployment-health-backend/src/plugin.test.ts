@@ -4,13 +4,15 @@ import type {
   EntityHealthResponse,
   GroupHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
+import {
+  deploymentHealthFixtures,
+  waitFor,
+} from '@shipyard-platform/deployment-health-test-utils';
 import request from 'supertest';
 import {
   component,
   permissionsDenying,
   startHealthBackend,
-  waitFor as poll,
 } from './__testUtils__/backend';
 import { FakeKubeApi, seedFixture } from './__testUtils__/fakeKubeApi';
 
@@ -44,9 +46,6 @@ const entities = [
  * against real clusters (errors per cluster, timeouts, recovery, 401/403,
  * no leaks) is tested in reliability.integration.test.ts.
  */
-const waitFor = (check: () => Promise<boolean>, timeoutMs = 10_000) =>
-  poll(check, { timeoutMs });
-
 jest.setTimeout(30_000);
 
 describe('deploymentHealthPlugin', () => {
@@ -422,7 +421,7 @@ describe('deploymentHealthPlugin', () => {
       expect(await clusterError()).toBeUndefined();
       // this server sends bookmarks, then nothing: a dead connection
       api.bookmark();
-      const stale = await poll(
+      const stale = await waitFor(
         async () => {
           const c = (await catalogApi()).clusters[0];
           return c?.error?.type === 'stale' && c;
@@ -455,7 +454,7 @@ describe('deploymentHealthPlugin', () => {
       api.hangLists = true;
       /** The cluster's error once it has this type, with the workloads still shown. */
       const errorOfType = (type: string) =>
-        poll(
+        waitFor(
           async () => {
             const c = (await catalogApi()).clusters[0];
             return c?.error?.type === type && c;

@@ -10,10 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createShipyardKubernetesNamespaceAction } from '../actions/kubernetesNamespace';
 
-/** Integration tests run only with SHIPYARD_INTEGRATION=1 (they need scripts/cluster). */
-export const INTEGRATION = process.env.SHIPYARD_INTEGRATION === '1';
-export const describeIntegration = INTEGRATION ? describe : describe.skip;
-
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
 /**

@@ -4,9 +4,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import {
   deleteNamespace,
-  describeIntegration,
   goodServiceWorkspace,
   prepareTeamNamespace,
   kubectl,

@@ -4,9 +4,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import {
   deleteNamespace,
-  describeIntegration,
   goodServiceWorkspace,
   prepareTeamNamespace,
   localClusterService,

@@ -1,9 +1,9 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import yaml from 'yaml';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import {
   deleteNamespace,
-  describeIntegration,
   kubectl,
   localClusterService,
   stubClusterService,
