@@ -182,7 +182,7 @@ describeIntegration('deployment health against the local cluster', () => {
     }
   });
 
-  // ClusterCache counts an open watch as in sync up to the last line it heard
+  // SyncStatus counts an open watch as in sync up to the last line it heard
   // once the server has sent a bookmark; this checks the real server does so
   // within a minute, so a quiet healthy cluster is not reported stale.
   it("hears the API server's bookmarks within a minute on a quiet watch", async () => {

@@ -436,7 +436,7 @@ describeIntegration(
     });
 
     // A retry switches a watch to 'listing': the cluster's timeout must stay
-    // in responses meanwhile, not flip to "syncing" (ClusterCache.error()).
+    // in responses meanwhile, not flip to "syncing" (SyncStatus.error()).
     it('keeps reporting the timeout of a cluster that never answers while it retries', async () => {
       const { backend } = await startBackend();
       try {

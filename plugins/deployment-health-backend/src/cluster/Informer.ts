@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   KubernetesListObject,
   KubernetesObject,
@@ -9,14 +10,7 @@ import { ObjectIndex } from './ObjectIndex';
 import { Resource, toCached } from './resources';
 import { SyncStatus } from './SyncStatus';
 
-type LoopOptions = Pick<
-  CacheOptions,
-  | 'watchTimeoutSeconds'
-  | 'requestTimeoutMs'
-  | 'resyncIntervalMs'
-  | 'initialBackoffMs'
-  | 'maxBackoffMs'
->;
+const CHANGES = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 
 /**
  * The list+watch loop of one kind in one cluster: list (paginated), watch
@@ -26,7 +20,7 @@ type LoopOptions = Pick<
  * status; neither calls back. (Why not client-node's informer: README.)
  */
 export class Informer {
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private resourceVersion = '';
   /**
    * Set at the start, by a failed list/watch/connection, by an ERROR event
@@ -38,14 +32,13 @@ export class Informer {
   private relistNeeded = true;
   private lastListAt = 0;
   private backoffMs: number;
-  private cancel = () => {};
 
   constructor(
     private readonly resource: Resource,
     private readonly connection: ClusterConnection,
     private readonly index: ObjectIndex,
     private readonly sync: SyncStatus,
-    private readonly options: LoopOptions,
+    private readonly options: CacheOptions,
   ) {
     this.backoffMs = options.initialBackoffMs;
   }
@@ -54,46 +47,39 @@ export class Informer {
     void this.run();
   }
 
-  /** Aborts the open watch or the backoff wait; a list in flight is dropped. */
+  /** Aborts the list, watch or backoff wait in progress. */
   stop() {
-    this.stopped = true;
-    this.cancel();
+    this.stopping.abort();
   }
 
   private async run() {
-    while (!this.stopped) {
+    const { signal } = this.stopping;
+    const { resyncIntervalMs, maxBackoffMs } = this.options;
+    while (!signal.aborted) {
       try {
         // A new client per (re)connection: see ClusterConnection.
         const http = await this.connection.http();
-        while (!this.stopped) {
-          if (this.relistNeeded) await this.list(http);
-          if (!this.stopped) await this.watch(http);
-          // The server closed the watch normally: resume from the last
+        for (;;) {
+          if (this.relistNeeded) await this.list(http, signal);
+          await this.watch(http, signal);
+          if (signal.aborted) return;
+          // The server closed the watch: resume from the last
           // resourceVersion, unless a resync is due (it heals missed events).
-          if (Date.now() - this.lastListAt > this.options.resyncIntervalMs)
+          if (Date.now() - this.lastListAt > resyncIntervalMs)
             this.relistNeeded = true;
         }
       } catch (e) {
-        if (this.stopped) return;
+        if (signal.aborted) return;
         this.sync.failed(this.resource.kind, classifyError(e), this.backoffMs);
         this.relistNeeded = true;
         const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
-        this.backoffMs = Math.min(
-          this.backoffMs * 2,
-          this.options.maxBackoffMs,
-        );
-        await new Promise<void>(resolve => {
-          const timer = setTimeout(resolve, delay);
-          this.cancel = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        this.backoffMs = Math.min(this.backoffMs * 2, maxBackoffMs);
+        await sleep(delay, undefined, { signal }).catch(() => {});
       }
     }
   }
 
-  private async list(http: KubeHttp) {
+  private async list(http: KubeHttp, signal: AbortSignal) {
     const { kind, key, path, selector } = this.resource;
     this.sync.listing(kind);
     const items: KubernetesObject[] = [];
@@ -104,6 +90,7 @@ export class Informer {
       const page = await http.getJson<KubernetesListObject<KubernetesObject>>(
         path,
         { ...selector, limit: 500, continue: cont },
+        signal,
       );
       resourceVersion ||= page.metadata?.resourceVersion ?? '';
       for (const item of page.items ?? []) {
@@ -112,7 +99,6 @@ export class Informer {
       }
       cont = page.metadata?._continue;
     } while (cont);
-    if (this.stopped) return;
     this.index.replace(key, items);
     this.resourceVersion = resourceVersion;
     this.lastListAt = Date.now();
@@ -121,56 +107,39 @@ export class Informer {
     this.sync.listed(kind);
   }
 
-  /** One watch: resolves when the server ends it (or on stop), rejects on failure. */
-  private async watch(http: KubeHttp) {
+  /** One watch, until the server ends it (or stop()). */
+  private watch(http: KubeHttp, signal: AbortSignal) {
     const { kind, key, path, selector } = this.resource;
-    const { watchTimeoutSeconds, requestTimeoutMs } = this.options;
     const timeoutSeconds = Math.round(
-      watchTimeoutSeconds * (0.9 + Math.random() * 0.2),
+      this.options.watchTimeoutSeconds * (0.9 + Math.random() * 0.2),
     );
-    await new Promise<void>((resolve, reject) => {
-      const query = {
-        ...selector,
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds,
-      };
-      // The stream must not be idle past the server's own timeout.
-      const idleMs = timeoutSeconds * 1000 + requestTimeoutMs;
-      void http
-        .watch(path, query, idleMs, {
-          onOpen: () => {
-            this.backoffMs = this.options.initialBackoffMs;
-            this.sync.watching(kind);
-          },
-          onEvent: ev => {
-            this.sync.heard(kind, ev?.type === 'BOOKMARK');
-            if (!ev?.object) return;
-            if (ev.type === 'ERROR') {
-              this.relistNeeded = true; // e.g. 410: the version expired
-              return;
-            }
-            this.resourceVersion =
-              ev.object.metadata?.resourceVersion || this.resourceVersion;
-            if (
-              ev.type !== 'ADDED' &&
-              ev.type !== 'MODIFIED' &&
-              ev.type !== 'DELETED'
-            )
-              return;
-            const o = toCached(this.resource, ev.object);
-            if (o && ev.type === 'DELETED') this.index.remove(key, o);
-            else if (o) this.index.upsert(key, o);
-          },
-          onDone: err => (err ? reject(err) : resolve()),
-        })
-        .then(handle => {
-          this.cancel = () => {
-            handle.abort();
-            resolve();
-          };
-          if (this.stopped) this.cancel();
-        }, reject);
+    const query = {
+      ...selector,
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds,
+    };
+    // Silence past the server's own timeout means a dead connection.
+    const idleMs = timeoutSeconds * 1000 + this.options.requestTimeoutMs;
+    return http.watch(path, query, idleMs, {
+      signal,
+      onOpen: () => {
+        this.backoffMs = this.options.initialBackoffMs;
+        this.sync.watching(kind);
+      },
+      onEvent: ev => {
+        this.sync.heard(kind, ev?.type === 'BOOKMARK');
+        if (!ev?.object) return;
+        if (ev.type === 'ERROR') {
+          this.relistNeeded = true; // e.g. 410 Gone: the version expired
+          return;
+        }
+        this.resourceVersion =
+          ev.object.metadata?.resourceVersion || this.resourceVersion;
+        const o = CHANGES.has(ev.type) && toCached(this.resource, ev.object);
+        if (o && ev.type === 'DELETED') this.index.remove(key, o);
+        else if (o) this.index.upsert(key, o);
+      },
     });
   }
 }

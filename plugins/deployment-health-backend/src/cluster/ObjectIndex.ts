@@ -5,28 +5,26 @@ import {
 import { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { LABELLED, RESOURCES, ResourceKey } from './resources';
 
-type LabelledKey = Exclude<ResourceKey, 'events'>;
+type Objects = Map<string, KubernetesObject>;
 
 const nameOf = (o: KubernetesObject) =>
   `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /**
- * One cluster's objects as the informers last saw them: per kind by
- * namespace/name (what a relist or a watch event replaces), indexed from
- * `backstage.io/kubernetes-id` to objects, and Warning events indexed by the
- * uid of the object they are about. Page views read only from here.
+ * One cluster's objects as its informers last saw them, per kind by
+ * namespace/name (what a list or a watch event replaces), grouped by
+ * `backstage.io/kubernetes-id`; Warning events grouped by the uid of the
+ * object they are about. Page views read only from here.
  */
 export class ObjectIndex {
-  private readonly stores = new Map<ResourceKey, Map<string, KubernetesObject>>(
+  private readonly stores = new Map<ResourceKey, Objects>(
     RESOURCES.map(r => [r.key, new Map()]),
   );
-  private readonly byId = new Map<
-    LabelledKey,
-    Map<string, Map<string, KubernetesObject>>
-  >(LABELLED.map(r => [r.key, new Map()]));
-  /** kubernetes-id of every indexed object, by uid: events bump their object's service. */
+  private readonly groups = new Map<ResourceKey, Map<string, Objects>>(
+    RESOURCES.map(r => [r.key, new Map()]),
+  );
+  /** The kubernetes-id of each grouped object, by uid: for its events. */
   private readonly idOf = new Map<string, string>();
-  private readonly eventsByObject = new Map<string, Map<string, CoreV1Event>>();
   /** Per kubernetes-id change counters; let callers memoize derived health per service. */
   private readonly versions = new Map<string, number>();
 
@@ -45,9 +43,9 @@ export class ObjectIndex {
     )
       return;
     // the label, the uid or an event's object may have changed
-    if (old) this.unindex(key, old);
+    if (old) this.group(key, old, false);
     store.set(nameOf(o), o);
-    this.index(key, o);
+    this.group(key, o, true);
   }
 
   /** A watch event: the object was deleted. */
@@ -56,59 +54,40 @@ export class ObjectIndex {
     const old = store.get(nameOf(o));
     if (!old) return;
     store.delete(nameOf(o));
-    this.unindex(key, old);
+    this.group(key, old, false);
   }
 
   /** A full list: drops what it no longer holds, then applies each object. */
   replace(key: ResourceKey, items: KubernetesObject[]) {
-    const store = this.stores.get(key)!;
     const names = new Set(items.map(nameOf));
-    for (const [name, old] of store) {
-      if (names.has(name)) continue;
-      store.delete(name);
-      this.unindex(key, old);
+    for (const [name, old] of this.stores.get(key)!) {
+      if (!names.has(name)) this.remove(key, old);
     }
     for (const o of items) this.upsert(key, o);
   }
 
-  private index(key: ResourceKey, o: KubernetesObject) {
-    if (key === 'events') {
-      const objectUid = (o as CoreV1Event).involvedObject?.uid ?? '';
-      let m = this.eventsByObject.get(objectUid);
-      if (!m) this.eventsByObject.set(objectUid, (m = new Map()));
-      m.set(nameOf(o), o as CoreV1Event);
-      this.bump(this.idOf.get(objectUid));
-      return;
-    }
-    const id = o.metadata?.labels?.[KUBERNETES_ID_LABEL];
-    if (!id) return;
-    const uid = o.metadata?.uid ?? nameOf(o);
-    const byId = this.byId.get(key)!;
-    let m = byId.get(id);
-    if (!m) byId.set(id, (m = new Map()));
-    m.set(uid, o);
-    this.idOf.set(uid, id);
-    this.bump(id);
-  }
-
-  private unindex(key: ResourceKey, o: KubernetesObject) {
-    if (key === 'events') {
-      const objectUid = (o as CoreV1Event).involvedObject?.uid ?? '';
-      this.bump(this.idOf.get(objectUid));
-      const m = this.eventsByObject.get(objectUid);
+  /** Adds the object to its group (or takes it out), and counts the change. */
+  private group(key: ResourceKey, o: KubernetesObject, add: boolean) {
+    const isEvent = key === 'events';
+    const group = isEvent
+      ? (o as CoreV1Event).involvedObject?.uid ?? ''
+      : o.metadata?.labels?.[KUBERNETES_ID_LABEL] ?? '';
+    if (!group && !isEvent) return;
+    const groups = this.groups.get(key)!;
+    let m = groups.get(group);
+    if (add) {
+      if (!m) groups.set(group, (m = new Map()));
+      m.set(nameOf(o), o);
+    } else {
       m?.delete(nameOf(o));
-      if (m?.size === 0) this.eventsByObject.delete(objectUid);
-      return;
+      if (m?.size === 0) groups.delete(group);
     }
-    const id = o.metadata?.labels?.[KUBERNETES_ID_LABEL];
-    if (!id) return;
-    const uid = o.metadata?.uid ?? nameOf(o);
-    this.idOf.delete(uid);
-    this.bump(id);
-    const byId = this.byId.get(key)!;
-    const m = byId.get(id);
-    m?.delete(uid);
-    if (m?.size === 0) byId.delete(id);
+    // An event changes the service of the object it is about.
+    const uid = o.metadata?.uid;
+    if (isEvent) this.bump(this.idOf.get(group));
+    else if (uid && add) this.idOf.set(uid, group);
+    else if (uid) this.idOf.delete(uid);
+    if (!isEvent) this.bump(group);
   }
 
   private bump(id: string | undefined) {
@@ -124,8 +103,9 @@ export class ObjectIndex {
   /** Objects labelled with this kubernetes-id, optionally in one namespace. */
   objectsFor(kubernetesId: string, namespace?: string): ServiceObjects {
     const objects: Record<string, KubernetesObject[]> = {};
-    for (const [key, byId] of this.byId) {
-      objects[key] = [...(byId.get(kubernetesId)?.values() ?? [])].filter(
+    for (const { key } of LABELLED) {
+      const group = this.groups.get(key)!.get(kubernetesId)?.values() ?? [];
+      objects[key] = [...group].filter(
         o => !namespace || o.metadata?.namespace === namespace,
       );
     }
@@ -134,9 +114,10 @@ export class ObjectIndex {
 
   /** These objects and the Warning events about any of them. */
   withEvents(objects: Record<string, KubernetesObject[]>): ServiceObjects {
-    const events: CoreV1Event[] = [];
+    const byObject = this.groups.get('events')!;
+    const events: KubernetesObject[] = [];
     for (const o of Object.values(objects).flat()) {
-      const m = o.metadata?.uid && this.eventsByObject.get(o.metadata.uid);
+      const m = o.metadata?.uid ? byObject.get(o.metadata.uid) : undefined;
       if (m) events.push(...m.values());
     }
     return { ...objects, events } as ServiceObjects;

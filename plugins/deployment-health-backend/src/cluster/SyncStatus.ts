@@ -115,13 +115,10 @@ export class SyncStatus {
 
   /** Oldest "known in sync" time over all kinds. */
   lastSyncedAt(now = Date.now()): number | undefined {
-    let min: number | undefined;
-    for (const k of this.kinds.values()) {
-      const t = inSyncAt(k, now);
-      if (t === undefined) return undefined;
-      min = min === undefined ? t : Math.min(min, t);
-    }
-    return min;
+    const times = [...this.kinds.values()].map(k => inSyncAt(k, now));
+    return times.includes(undefined)
+      ? undefined
+      : Math.min(...(times as number[]));
   }
 
   /** A safe error describing why data may be missing or old, if any. */
@@ -172,11 +169,13 @@ export class SyncStatus {
   status(now: number, objectCounts: Record<string, number>): ClusterStatus {
     const error = this.error(now);
     const last = this.lastSyncedAt(now);
+    let state: ClusterStatus['state'] = this.synced ? 'ok' : 'syncing';
+    if (error) state = 'error';
     return {
       name: this.cluster.name,
       ...(this.cluster.title ? { title: this.cluster.title } : {}),
       environment: this.cluster.environment,
-      state: error ? 'error' : this.synced ? 'ok' : 'syncing',
+      state,
       ...(error ? { error } : {}),
       ...(last !== undefined
         ? { lastSyncedAt: new Date(last).toISOString() }

@@ -151,7 +151,10 @@ export class KubeHttp {
     return { req, url };
   }
 
-  /** GET a JSON document; rejects with KubeRequestError, including after timeoutMs. */
+  /**
+   * GET a JSON document; rejects with KubeRequestError, including after
+   * timeoutMs and when `signal` aborts.
+   */
   async getJson<T>(
     path: string,
     query: Query = {},
@@ -159,39 +162,48 @@ export class KubeHttp {
   ): Promise<T> {
     const { req } = await this.request(path, query);
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        req.destroy();
-        reject(
-          new KubeRequestError(
-            'timeout',
-            `no response within ${this.timeoutMs / 1000}s`,
+      const timer = setTimeout(
+        () =>
+          settle(
+            new KubeRequestError(
+              'timeout',
+              `no response within ${this.timeoutMs / 1000}s`,
+            ),
           ),
-        );
-      }, this.timeoutMs);
-      const fail = (e: unknown) => {
+        this.timeoutMs,
+      );
+      function settle(err: unknown, value?: T) {
         clearTimeout(timer);
-        reject(classifyError(e));
-      };
-      signal?.addEventListener('abort', () => {
-        req.destroy();
-        fail(new KubeRequestError('timeout', 'aborted'));
-      });
-      req.on('error', fail);
+        signal?.removeEventListener('abort', onAbort);
+        if (err === undefined) resolve(value!);
+        else {
+          req.destroy();
+          reject(classifyError(err));
+        }
+      }
+      function onAbort() {
+        settle(new KubeRequestError('timeout', 'aborted'));
+      }
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort);
+      req.on('error', settle);
       req.on('response', res => {
         if (res.statusCode !== 200) {
           res.resume();
-          fail({ statusCode: res.statusCode });
+          settle({ statusCode: res.statusCode });
           return;
         }
         const chunks: Buffer[] = [];
         res.on('data', c => chunks.push(c));
-        res.on('error', fail);
+        res.on('error', settle);
         res.on('end', () => {
-          clearTimeout(timer);
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            settle(
+              undefined,
+              JSON.parse(Buffer.concat(chunks).toString('utf8')),
+            );
           } catch {
-            reject(
+            settle(
               new KubeRequestError('unknown', 'invalid JSON from API server'),
             );
           }
@@ -202,9 +214,9 @@ export class KubeHttp {
   }
 
   /**
-   * Opens a watch stream. `onLine` gets each parsed event; `onDone` is called
-   * exactly once when the stream ends (null: closed by the server) or fails,
-   * but never after `abort()`.
+   * Watches `path`, handing each parsed event to `onEvent`. Resolves when
+   * the server ends the stream or `signal` aborts it; rejects with a
+   * KubeRequestError when it fails.
    *
    * Response headers must arrive within timeoutMs, and the stream must not be
    * idle longer than idleMs (the server closes it at `timeoutSeconds`, so a
@@ -215,63 +227,67 @@ export class KubeHttp {
     query: Query,
     idleMs: number,
     handlers: {
-      onOpen?: () => void;
+      onOpen: () => void;
       onEvent: (event: { type: string; object: any }) => void;
-      onDone: (err: KubeRequestError | null) => void;
+      signal: AbortSignal;
     },
-  ): Promise<{ abort(): void }> {
-    const { onOpen, onEvent: onLine, onDone } = handlers;
-    let finished = false;
-    let timer: NodeJS.Timeout | undefined;
-    let req: http.ClientRequest | undefined;
-    const finish = (err: KubeRequestError | null, notify = true) => {
-      if (finished) return;
-      finished = true;
-      if (timer) clearTimeout(timer);
-      req?.destroy();
-      if (notify) onDone(err);
-    };
-    const arm = (ms: number, message: string) => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(
-        () => finish(new KubeRequestError('timeout', message)),
-        ms,
-      );
-    };
-    try {
-      ({ req } = await this.request(path, { ...query, watch: 'true' }));
-    } catch (e) {
-      setImmediate(() => finish(classifyError(e)));
-      return { abort: () => finish(null, false) };
-    }
-    arm(this.timeoutMs, `no response within ${this.timeoutMs / 1000}s`);
-    req.on('error', e => finish(classifyError(e)));
-    req.on('response', res => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        finish(classifyError({ statusCode: res.statusCode }));
-        return;
+  ): Promise<void> {
+    const { onOpen, onEvent, signal } = handlers;
+    const { req } = await this.request(path, { ...query, watch: 'true' });
+    return new Promise<void>((resolve, reject) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      function finish(err?: unknown) {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        req.destroy();
+        if (err === undefined) resolve();
+        else reject(classifyError(err));
       }
-      arm(idleMs, `watch idle for ${Math.round(idleMs / 1000)}s`);
-      onOpen?.();
-      const lines = createInterface({ input: res });
-      // readline re-emits input errors (e.g. "aborted" when the connection drops)
-      lines.on('error', e => finish(classifyError(e)));
-      lines.on('line', line => {
-        arm(idleMs, `watch idle for ${Math.round(idleMs / 1000)}s`);
-        let event;
-        try {
-          event = JSON.parse(line);
-        } catch {
-          return; // partial or garbage line: ignore, as client-node does
+      function onAbort() {
+        finish();
+      }
+      const arm = (ms: number, message: string) => {
+        if (done) return;
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => finish(new KubeRequestError('timeout', message)),
+          ms,
+        );
+      };
+      const idle = `watch idle for ${Math.round(idleMs / 1000)}s`;
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort);
+      arm(this.timeoutMs, `no response within ${this.timeoutMs / 1000}s`);
+      req.on('error', finish);
+      req.on('response', res => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          finish({ statusCode: res.statusCode });
+          return;
         }
-        onLine(event);
+        arm(idleMs, idle);
+        onOpen();
+        const lines = createInterface({ input: res });
+        // readline re-emits input errors (e.g. "aborted" when the connection drops)
+        lines.on('error', finish);
+        lines.on('line', line => {
+          arm(idleMs, idle);
+          let event;
+          try {
+            event = JSON.parse(line);
+          } catch {
+            return; // partial or garbage line: ignore, as client-node does
+          }
+          onEvent(event);
+        });
+        res.on('error', finish);
+        res.on('close', () => finish());
+        res.on('end', () => finish());
       });
-      res.on('error', e => finish(classifyError(e)));
-      res.on('close', () => finish(null));
-      res.on('end', () => finish(null));
+      req.end();
     });
-    req.end();
-    return { abort: () => finish(null, false) };
   }
 }

@@ -2,50 +2,41 @@ import { KUBERNETES_ID_LABEL } from '@shipyard-platform/backstage-plugin-deploym
 import { KubernetesObject } from '@kubernetes/client-node';
 import { sanitize } from './sanitize';
 
-const labelled = { labelSelector: KUBERNETES_ID_LABEL } as const;
+type Selector = { labelSelector?: string; fieldSelector?: string };
 
-/** What the cache watches, and how each kind is selected. Secrets are never read. */
+/** A kind the cache selects by its kubernetes-id label. */
+const labelled = <Kind extends string, Key extends string>(
+  kind: Kind,
+  key: Key,
+  path: string,
+) => ({
+  kind,
+  key,
+  path,
+  selector: { labelSelector: KUBERNETES_ID_LABEL } as Selector,
+});
+
+/** What the cache watches. Secrets are never read. */
 export const RESOURCES = [
-  {
-    kind: 'Deployment',
-    key: 'deployments',
-    path: '/apis/apps/v1/deployments',
-    selector: labelled,
-  },
-  {
-    kind: 'StatefulSet',
-    key: 'statefulSets',
-    path: '/apis/apps/v1/statefulsets',
-    selector: labelled,
-  },
-  {
-    kind: 'DaemonSet',
-    key: 'daemonSets',
-    path: '/apis/apps/v1/daemonsets',
-    selector: labelled,
-  },
-  {
-    kind: 'ReplicaSet',
-    key: 'replicaSets',
-    path: '/apis/apps/v1/replicasets',
-    selector: labelled,
-  },
-  { kind: 'Pod', key: 'pods', path: '/api/v1/pods', selector: labelled },
-  {
-    kind: 'HorizontalPodAutoscaler',
-    key: 'hpas',
-    path: '/apis/autoscaling/v2/horizontalpodautoscalers',
-    selector: labelled,
-  },
+  labelled('Deployment', 'deployments', '/apis/apps/v1/deployments'),
+  labelled('StatefulSet', 'statefulSets', '/apis/apps/v1/statefulsets'),
+  labelled('DaemonSet', 'daemonSets', '/apis/apps/v1/daemonsets'),
+  labelled('ReplicaSet', 'replicaSets', '/apis/apps/v1/replicasets'),
+  labelled('Pod', 'pods', '/api/v1/pods'),
+  labelled(
+    'HorizontalPodAutoscaler',
+    'hpas',
+    '/apis/autoscaling/v2/horizontalpodautoscalers',
+  ),
   // Events carry no labels: watch all Warning events and keep those about
   // object kinds we track; they are joined to services by involvedObject.uid.
   {
-    kind: 'Event',
-    key: 'events',
+    kind: 'Event' as const,
+    key: 'events' as const,
     path: '/api/v1/events',
-    selector: { fieldSelector: 'type=Warning' },
+    selector: { fieldSelector: 'type=Warning' } as Selector,
   },
-] as const;
+];
 
 export type Resource = (typeof RESOURCES)[number];
 export type ResourceKey = Resource['key'];
