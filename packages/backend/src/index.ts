@@ -1,83 +1,44 @@
 /*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
+ * The Shipyard portal's backend: the Backstage plugins the portal uses, plus
+ * Shipyard's deployment health and golden-path scaffolder actions. Configured
+ * by app-config.yaml (and app-config.production.yaml in production).
  */
-
 import { createBackend } from '@backstage/backend-defaults';
 
 const backend = createBackend();
 
-backend.add(import('@backstage/plugin-app-backend'));
-backend.add(import('@backstage/plugin-proxy-backend'));
-
-// scaffolder plugin
-backend.add(import('@backstage/plugin-scaffolder-backend'));
-backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
-backend.add(
+for (const feature of [
+  import('@backstage/plugin-app-backend'),
+  import('@backstage/plugin-proxy-backend'),
+  import('@backstage/plugin-scaffolder-backend'),
+  import('@backstage/plugin-scaffolder-backend-module-github'),
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
-);
-
-// techdocs plugin
-backend.add(import('@backstage/plugin-techdocs-backend'));
-
-// auth plugin
-backend.add(import('@backstage/plugin-auth-backend'));
-// See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-// See https://backstage.io/docs/auth/guest/provider
-
-// catalog plugin
-backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(
+  import('@backstage/plugin-techdocs-backend'),
+  // sign-in: app-config.yaml enables the guest provider only
+  import('@backstage/plugin-auth-backend'),
+  import('@backstage/plugin-auth-backend-module-guest-provider'),
+  import('@backstage/plugin-catalog-backend'),
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
-);
-
-// See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
-backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
-
-// permission plugin
-backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
+  import('@backstage/plugin-catalog-backend-module-logs'),
+  // permissions: the allow-all policy, every request is allowed
+  import('@backstage/plugin-permission-backend'),
   import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
-
-// search plugin
-backend.add(import('@backstage/plugin-search-backend'));
-
-// search engine
-// See https://backstage.io/docs/features/search/search-engines
-backend.add(import('@backstage/plugin-search-backend-module-pg'));
-
-// search collators
-backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
-
-// kubernetes plugin
-backend.add(import('@backstage/plugin-kubernetes-backend'));
-
-// user settings plugin
-backend.add(import('@backstage/plugin-user-settings-backend'));
-
-// notifications and signals plugins
-backend.add(import('@backstage/plugin-notifications-backend'));
-backend.add(import('@backstage/plugin-signals-backend'));
-
-// mcp actions plugin
-backend.add(import('@backstage/plugin-mcp-actions-backend'));
-
-// Shipyard: deployment health and the golden-path scaffolder actions
-backend.add(
+  import('@backstage/plugin-search-backend'),
+  import('@backstage/plugin-search-backend-module-pg'),
+  import('@backstage/plugin-search-backend-module-catalog'),
+  import('@backstage/plugin-search-backend-module-techdocs'),
+  import('@backstage/plugin-kubernetes-backend'),
+  import('@backstage/plugin-user-settings-backend'),
+  import('@backstage/plugin-notifications-backend'),
+  import('@backstage/plugin-signals-backend'),
+  import('@backstage/plugin-mcp-actions-backend'),
   import('@shipyard-platform/backstage-plugin-deployment-health-backend'),
-);
-backend.add(
   import(
     '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard'
   ),
-);
+]) {
+  backend.add(feature);
+}
 
 // A failed start exits instead of leaving an unready process behind, so the
 // orchestrator restarts it (e.g. two replicas racing for a fresh database).

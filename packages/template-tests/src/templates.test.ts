@@ -3,8 +3,9 @@
  * Golden-path templates × parameter matrix, through the real scaffolder engine
  * (POST /v2/dry-run of @backstage/plugin-scaffolder-backend, fetch:template steps),
  * then: helm lint --strict + helm template per environment, Kubernetes schema
- * validation, the design.md baselines, Compose schema + rules, Dockerfile rules,
- * catalog-info, CI workflow, and Shipyard's own policy (shipyard:validate rules).
+ * validation, the workload baselines (Pod Security "restricted", kube-score /
+ * Polaris defaults, zero-downtime rollouts), Compose schema + rules, Dockerfile
+ * rules, catalog-info, CI workflow, and Shipyard's own policy (shipyard:validate rules).
  */
 import fs from 'node:fs';
 import path from 'node:path';
