@@ -124,10 +124,24 @@ export class KubeHttp {
     private readonly timeoutMs: number,
   ) {}
 
-  private async request(
+  /**
+   * Sends a GET and hands its 200 response to `read`. The result settles
+   * once, through `settle` (a value, or an error that destroys the request):
+   * from `read`, on another status or a socket error, when the deadline
+   * (`arm`; first timeoutMs for the headers) passes, or when `signal`
+   * aborts (with `aborted`, or without an error).
+   */
+  private async send<T>(
     path: string,
     query: Query,
-  ): Promise<{ req: http.ClientRequest; url: URL }> {
+    signal: AbortSignal | undefined,
+    aborted: KubeRequestError | undefined,
+    read: (
+      res: http.IncomingMessage,
+      settle: (err?: unknown, value?: T) => void,
+      arm: (ms: number, message: string) => void,
+    ) => void,
+  ): Promise<T> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster)
       throw new KubeRequestError('misconfigured', 'no cluster in kubeconfig');
@@ -148,68 +162,66 @@ export class KubeHttp {
     const mod = url.protocol === 'http:' ? http : https;
     if (url.protocol === 'http:') delete opts.agent; // an https.Agent cannot carry http
     const req = mod.request(url, opts);
-    return { req, url };
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      function settle(err?: unknown, value?: T) {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (err === undefined) resolve(value as T);
+        else {
+          req.destroy();
+          reject(classifyError(err));
+        }
+      }
+      function arm(ms: number, message: string) {
+        if (done) return;
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => settle(new KubeRequestError('timeout', message)),
+          ms,
+        );
+      }
+      function onAbort() {
+        req.destroy();
+        settle(aborted);
+      }
+      arm(this.timeoutMs, `no response within ${this.timeoutMs / 1000}s`);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort);
+      req.on('error', settle);
+      req.on('response', res => {
+        if (res.statusCode === 200) read(res, settle, arm);
+        else {
+          res.resume();
+          settle({ statusCode: res.statusCode });
+        }
+      });
+      req.end();
+    });
   }
 
   /**
    * GET a JSON document; rejects with KubeRequestError, including after
    * timeoutMs and when `signal` aborts.
    */
-  async getJson<T>(
-    path: string,
-    query: Query = {},
-    signal?: AbortSignal,
-  ): Promise<T> {
-    const { req } = await this.request(path, query);
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
+  getJson<T>(path: string, query: Query = {}, signal?: AbortSignal) {
+    const aborted = new KubeRequestError('timeout', 'aborted');
+    return this.send<T>(path, query, signal, aborted, (res, settle) => {
+      const chunks: Buffer[] = [];
+      res.on('data', c => chunks.push(c));
+      res.on('error', settle);
+      res.on('end', () => {
+        try {
+          settle(undefined, JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch {
           settle(
-            new KubeRequestError(
-              'timeout',
-              `no response within ${this.timeoutMs / 1000}s`,
-            ),
-          ),
-        this.timeoutMs,
-      );
-      function settle(err: unknown, value?: T) {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (err === undefined) resolve(value!);
-        else {
-          req.destroy();
-          reject(classifyError(err));
+            new KubeRequestError('unknown', 'invalid JSON from API server'),
+          );
         }
-      }
-      function onAbort() {
-        settle(new KubeRequestError('timeout', 'aborted'));
-      }
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort);
-      req.on('error', settle);
-      req.on('response', res => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          settle({ statusCode: res.statusCode });
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('error', settle);
-        res.on('end', () => {
-          try {
-            settle(
-              undefined,
-              JSON.parse(Buffer.concat(chunks).toString('utf8')),
-            );
-          } catch {
-            settle(
-              new KubeRequestError('unknown', 'invalid JSON from API server'),
-            );
-          }
-        });
       });
-      req.end();
     });
   }
 
@@ -222,7 +234,7 @@ export class KubeHttp {
    * idle longer than idleMs (the server closes it at `timeoutSeconds`, so a
    * longer silence means a dead or hung connection).
    */
-  async watch(
+  watch(
     path: string,
     query: Query,
     idleMs: number,
@@ -233,46 +245,19 @@ export class KubeHttp {
     },
   ): Promise<void> {
     const { onOpen, onEvent, signal } = handlers;
-    const { req } = await this.request(path, { ...query, watch: 'true' });
-    return new Promise<void>((resolve, reject) => {
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      function finish(err?: unknown) {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        req.destroy();
-        if (err === undefined) resolve();
-        else reject(classifyError(err));
-      }
-      function onAbort() {
-        finish();
-      }
-      const arm = (ms: number, message: string) => {
-        if (done) return;
-        clearTimeout(timer);
-        timer = setTimeout(
-          () => finish(new KubeRequestError('timeout', message)),
-          ms,
-        );
-      };
-      const idle = `watch idle for ${Math.round(idleMs / 1000)}s`;
-      if (signal.aborted) onAbort();
-      signal.addEventListener('abort', onAbort);
-      arm(this.timeoutMs, `no response within ${this.timeoutMs / 1000}s`);
-      req.on('error', finish);
-      req.on('response', res => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          finish({ statusCode: res.statusCode });
-          return;
-        }
+    const idle = `watch idle for ${Math.round(idleMs / 1000)}s`;
+    const watchQuery = { ...query, watch: 'true' };
+    return this.send<void>(
+      path,
+      watchQuery,
+      signal,
+      undefined,
+      (res, settle, arm) => {
         arm(idleMs, idle);
         onOpen();
         const lines = createInterface({ input: res });
         // readline re-emits input errors (e.g. "aborted" when the connection drops)
-        lines.on('error', finish);
+        lines.on('error', settle);
         lines.on('line', line => {
           arm(idleMs, idle);
           let event;
@@ -283,11 +268,10 @@ export class KubeHttp {
           }
           onEvent(event);
         });
-        res.on('error', finish);
-        res.on('close', () => finish());
-        res.on('end', () => finish());
-      });
-      req.end();
-    });
+        res.on('error', settle);
+        res.on('close', () => settle());
+        res.on('end', () => settle());
+      },
+    );
   }
 }
