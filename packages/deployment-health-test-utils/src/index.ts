@@ -17,6 +17,7 @@ import {
   EntityHealthResponse,
   GroupHealthResponse,
   ServiceObjects,
+  worstStatus,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 export * from './integration';
@@ -132,13 +133,10 @@ export const exampleGroupHealth: GroupHealthResponse = (() => {
       owner: 'group:default/team-storefront',
     },
   ];
-  const severity = ['Healthy', 'Unknown', 'Progressing', 'Degraded', 'Failed'];
   return {
     groupRef: 'group:default/team-payments',
     groupRefs: ['group:default/team-payments', 'group:default/team-storefront'],
-    status: entities
-      .map(e => e.status)
-      .sort((a, b) => severity.indexOf(b) - severity.indexOf(a))[0],
+    status: worstStatus(entities.map(e => e.status)),
     entities,
     clusters: exampleClusters.clusters,
     generatedAt: GENERATED_AT,

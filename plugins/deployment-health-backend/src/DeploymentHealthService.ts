@@ -310,16 +310,7 @@ export class DeploymentHealthService {
     // Only list clusters the service runs in, plus the ones we could not
     // read (it may run there): never report "not deployed" on missing data.
     if (!found && !extra.error && !extra.syncing) return null;
-    const h = clusterHealth(cluster, objects, extra, ruleOptions);
-    if (extra.syncing) {
-      h.reasons.push({
-        status: 'Unknown',
-        code: 'ClusterSyncing',
-        message: `Cluster ${cluster.name}: initial sync in progress`,
-      });
-      h.status = worstStatus([h.status, 'Unknown']);
-    }
-    return h;
+    return clusterHealth(cluster, objects, extra, ruleOptions);
   }
 }
 

@@ -59,6 +59,7 @@ export function summarizeEvents(
     reasons.push({
       status: 'Degraded',
       code: 'WarningEvent',
+      scope: 'workload',
       message: `Warning events in the last ${minutes} min: ${[...byReason]
         .map(([r, n]) => `${r} (x${n})`)
         .join(', ')}`,

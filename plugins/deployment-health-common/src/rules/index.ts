@@ -1,13 +1,25 @@
-export { worstStatus, statusOf } from './status';
-export type { RuleOptions } from './status';
+export {
+  HEALTH_STATUSES,
+  DEPLOYMENT_STATES,
+  compareWorstFirst,
+  worstStatus,
+  statusOf,
+} from './status';
+export type { DeploymentState, RuleOptions } from './status';
 export { podHealth } from './pods';
 export { rolloutHealth, hpaHealth } from './workloads';
 export type { Workload } from './workloads';
 export { summarizeEvents } from './events';
+export { workloadHealth } from './workload';
 export {
   clusterHealth,
-  entityHealth,
-  workloadHealth,
   clusterErrorReason,
-} from './aggregate';
-export type { ServiceObjects } from './aggregate';
+  clusterSyncingReason,
+} from './cluster';
+export type { ServiceObjects } from './cluster';
+export {
+  entityHealth,
+  isDeployedIn,
+  notDeployedReason,
+  deploymentStateOf,
+} from './service';

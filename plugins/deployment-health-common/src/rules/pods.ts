@@ -1,23 +1,18 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { ContainerHealth, HealthReason, ObjectRef, PodHealth } from '../types';
+import {
+  ContainerHealth,
+  FAILED_CONTAINER_REASONS,
+  HealthReason,
+  HealthReasonCode,
+  HealthStatus,
+  ObjectRef,
+  PodHealth,
+} from '../types';
 import { iso, resolveOptions, RuleOptions, statusOf, time } from './status';
 
-/**
- * Waiting reasons after which a container will not start without a change:
- * the kubelet is backing off or the spec/image is wrong.
- */
-const FAILED_WAITING_REASONS = new Set([
-  'CrashLoopBackOff',
-  'ImagePullBackOff',
-  'ErrImagePull',
-  'ErrImageNeverPull',
-  'InvalidImageName',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-  'PreStartHookError',
-  'PostStartHookError',
-]);
+const FAILED_WAITING_REASONS: ReadonlySet<string> = new Set(
+  FAILED_CONTAINER_REASONS,
+);
 
 function containerHealth(
   status: V1ContainerStatus | undefined,
@@ -109,8 +104,20 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
   ];
 
   const reasons: HealthReason[] = [];
-  const add = (status: HealthReason['status'], code: string, message: string) =>
-    reasons.push({ status, code, message, object: ref });
+  const add = (
+    status: HealthStatus,
+    code: HealthReasonCode,
+    message: string,
+    kubernetesReason?: string,
+  ) =>
+    reasons.push({
+      status,
+      code,
+      scope: 'pod',
+      message,
+      object: ref,
+      ...(kubernetesReason ? { kubernetesReason } : {}),
+    });
 
   if (pod.metadata?.deletionTimestamp) {
     add('Progressing', 'Terminating', `Pod ${name} is terminating`);
@@ -119,8 +126,9 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
   } else if (phase === 'Failed') {
     add(
       'Failed',
-      pod.status?.reason ?? 'PodFailed',
+      'PodFailed',
       pod.status?.message ?? `Pod ${name} failed`,
+      pod.status?.reason,
     );
   } else {
     const scheduled = pod.status?.conditions?.find(
@@ -129,8 +137,9 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
     if (scheduled?.status === 'False') {
       add(
         young ? 'Progressing' : 'Degraded',
-        scheduled.reason ?? 'Unschedulable',
+        'Unschedulable',
         scheduled.message ?? `Pod ${name} cannot be scheduled`,
+        scheduled.reason,
       );
     }
     for (const c of containers) {
@@ -148,7 +157,7 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
             : '';
         add(
           'Failed',
-          c.reason,
+          c.reason as HealthReasonCode,
           `${label} is waiting: ${c.reason}${oom}${
             c.message ? `: ${c.message}` : ''
           }`,
@@ -166,8 +175,9 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
       if (c.state === 'terminated' && !c.init && c.reason !== 'Completed') {
         add(
           'Failed',
-          c.reason ?? 'ContainerTerminated',
+          'ContainerTerminated',
           `${label} terminated: ${c.reason ?? 'unknown reason'}`,
+          c.reason,
         );
         continue;
       }
@@ -197,8 +207,9 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
         if (phase === 'Pending' || young) {
           add(
             'Progressing',
-            c.reason ?? 'ContainerStarting',
+            'ContainerStarting',
             `${label} is starting`,
+            c.reason,
           );
         } else {
           add(

@@ -1,5 +1,12 @@
 import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
-import { clusterHealth, entityHealth, ServiceObjects } from './aggregate';
+import {
+  clusterHealth,
+  compareWorstFirst,
+  deploymentStateOf,
+  entityHealth,
+  notDeployedReason,
+  ServiceObjects,
+} from '.';
 import { podHealth } from './pods';
 import { worstStatus } from './status';
 import { ClusterHealth } from '../types';
@@ -67,7 +74,12 @@ describe('health rules on real objects', () => {
     });
     expect(w.pods.every(p => p.status === 'Healthy')).toBe(true);
     // The HPA's condition says it; its metrics events are listed, not counted twice.
-    expect(codes(w)).toEqual(['Degraded:FailedGetResourceMetric']);
+    expect(codes(w)).toEqual(['Degraded:ScalingInactive']);
+    expect(w.reasons[0]).toMatchObject({
+      scope: 'workload',
+      kubernetesReason: 'FailedGetResourceMetric',
+      object: { kind: 'HorizontalPodAutoscaler' },
+    });
     expect(w.events.map(e => e.reason).sort()).toEqual([
       'FailedComputeMetricsReplicas',
       'FailedGetResourceMetric',
@@ -257,10 +269,65 @@ describe('health rules on real objects', () => {
     const b = health('prod-ledger-worker-crashloop', prod);
     const e = entityHealth('component:default/x', [a, b]);
     expect(e.status).toBe('Failed');
-    expect(e.reasons.every(r => r.message.startsWith('[prod]'))).toBe(true);
+    // Each finding says where it was made, in a field (messages are for people).
+    expect(e.reasons.length).toBeGreaterThan(0);
+    expect(e.reasons.every(r => r.cluster === 'prod')).toBe(true);
+    expect(e.reasons.map(r => r.message)).toEqual(
+      b.reasons.map(r => r.message),
+    );
     expect(entityHealth('component:default/y', []).status).toBe('Unknown');
-    expect(entityHealth('component:default/y', []).reasons[0].code).toBe(
-      'NotDeployed',
+    expect(entityHealth('component:default/y', []).reasons[0]).toMatchObject({
+      code: 'NotDeployed',
+      scope: 'service',
+    });
+  });
+
+  it('a service found in no cluster is NotDeployed, unless a cluster could not be read', () => {
+    const running = health('prod-catalog-api-healthy', dev, {
+      minutesLater: 30,
+    });
+    const empty = clusterHealth(prod, {}, {}, { now: new Date() });
+    const since = new Date().toISOString();
+    const unread = clusterHealth(
+      prod,
+      {},
+      {
+        error: { type: 'unreachable', message: 'connection refused', since },
+      },
+    );
+    const syncing = clusterHealth(prod, {}, { syncing: true });
+
+    expect(notDeployedReason([running, empty])).toBeUndefined();
+    expect(notDeployedReason([empty])).toMatchObject({ status: 'Unknown' });
+    expect(notDeployedReason([unread])?.message).toMatch(/could be read/);
+
+    expect(deploymentStateOf([])).toBe('NotDeployed');
+    expect(deploymentStateOf([empty])).toBe('NotDeployed');
+    expect(deploymentStateOf([running, empty])).toBe(running.status);
+    // Missing data is never "not deployed": the service may run there.
+    expect(deploymentStateOf([unread])).toBe('Unknown');
+    expect(deploymentStateOf([syncing])).toBe('Unknown');
+  });
+
+  it('a cluster still in its first sync is Unknown with a cluster reason', () => {
+    const h = health('prod-catalog-api-healthy', dev, { minutesLater: 30 });
+    const f = load('prod-catalog-api-healthy');
+    const s = clusterHealth(
+      dev,
+      f,
+      { syncing: true },
+      {
+        now: new Date(new Date(f.capturedAt).getTime() + 30 * 60_000),
+      },
+    );
+    expect(h.status).toBe('Healthy');
+    expect(s.status).toBe('Unknown');
+    expect(s.reasons).toContainEqual(
+      expect.objectContaining({
+        code: 'ClusterSyncing',
+        scope: 'cluster',
+        cluster: dev.name,
+      }),
     );
   });
 
@@ -326,8 +393,13 @@ describe('podHealth edge cases', () => {
       podHealth(
         { ...base, status: { phase: 'Failed', reason: 'Evicted' } },
         { now },
-      ).reasons[0].code,
-    ).toBe('Evicted');
+      ).reasons[0],
+    ).toMatchObject({
+      status: 'Failed',
+      code: 'PodFailed',
+      scope: 'pod',
+      kubernetesReason: 'Evicted',
+    });
   });
 });
 
@@ -337,5 +409,14 @@ describe('worstStatus', () => {
     expect(worstStatus(['Healthy', 'Unknown'])).toBe('Unknown');
     expect(worstStatus(['Unknown', 'Progressing'])).toBe('Progressing');
     expect(worstStatus(['Degraded', 'Failed', 'Progressing'])).toBe('Failed');
+  });
+  it('sorts worst first, NotDeployed last', () => {
+    const states = ['NotDeployed', 'Healthy', 'Failed', 'Unknown'] as const;
+    expect([...states].sort(compareWorstFirst)).toEqual([
+      'Failed',
+      'Unknown',
+      'Healthy',
+      'NotDeployed',
+    ]);
   });
 });

@@ -1,18 +1,50 @@
 import { HealthReason, HealthStatus } from '../types';
 
-const SEVERITY: Record<HealthStatus, number> = {
-  Healthy: 0,
-  Unknown: 1,
-  Progressing: 2,
-  Degraded: 3,
-  Failed: 4,
-};
+/**
+ * Every {@link HealthStatus} from the best to the worst: the one severity
+ * order that aggregation, sorting and views use. Unknown ranks above Healthy
+ * so that a service is never called healthy while a cluster cannot be read.
+ *
+ * @public
+ */
+export const HEALTH_STATUSES = [
+  'Healthy',
+  'Unknown',
+  'Progressing',
+  'Degraded',
+  'Failed',
+] as const satisfies readonly HealthStatus[];
+
+/**
+ * How a service stands in one place (an environment, a cluster): its health,
+ * or NotDeployed where it runs in none of the clusters there (see
+ * {@link deploymentStateOf}).
+ *
+ * @public
+ */
+export type DeploymentState = HealthStatus | 'NotDeployed';
+
+/** Every {@link DeploymentState} from the least to the most pressing. @public */
+export const DEPLOYMENT_STATES: readonly DeploymentState[] = [
+  'NotDeployed',
+  ...HEALTH_STATUSES,
+];
+
+const severity = (s: DeploymentState) => DEPLOYMENT_STATES.indexOf(s);
+
+/** Sort order for lists, worst first. @public */
+export function compareWorstFirst(
+  a: DeploymentState,
+  b: DeploymentState,
+): number {
+  return severity(b) - severity(a);
+}
 
 /** The most severe of the given statuses; Healthy for none. @public */
 export function worstStatus(statuses: Iterable<HealthStatus>): HealthStatus {
   let worst: HealthStatus = 'Healthy';
   for (const s of statuses) {
-    if (SEVERITY[s] > SEVERITY[worst]) worst = s;
+    if (severity(s) > severity(worst)) worst = s;
   }
   return worst;
 }
@@ -27,7 +59,7 @@ export function capReason(
   reason: HealthReason,
   max: HealthStatus,
 ): HealthReason {
-  return SEVERITY[reason.status] > SEVERITY[max]
+  return severity(reason.status) > severity(max)
     ? { ...reason, status: max }
     : reason;
 }

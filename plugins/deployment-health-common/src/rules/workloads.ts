@@ -6,6 +6,8 @@ import type {
 } from '@kubernetes/client-node';
 import {
   HealthReason,
+  HealthReasonCode,
+  HealthStatus,
   HpaHealth,
   ObjectRef,
   RolloutHealth,
@@ -110,8 +112,20 @@ export function rolloutHealth(w: Workload): {
     current <= desired;
 
   const reasons: HealthReason[] = [];
-  const add = (status: HealthReason['status'], code: string, message: string) =>
-    reasons.push({ status, code, message, object: ref });
+  const add = (
+    status: HealthStatus,
+    code: HealthReasonCode,
+    message: string,
+    kubernetesReason?: string,
+  ) =>
+    reasons.push({
+      status,
+      code,
+      scope: 'workload',
+      message,
+      object: ref,
+      ...(kubernetesReason ? { kubernetesReason } : {}),
+    });
 
   const progressing = conditions.find(c => c.type === 'Progressing');
   const replicaFailure = conditions.find(
@@ -129,8 +143,9 @@ export function rolloutHealth(w: Workload): {
   if (replicaFailure) {
     add(
       'Failed',
-      replicaFailure.reason ?? 'ReplicaFailure',
+      'ReplicaFailure',
       replicaFailure.message ?? `${label} cannot create pods`,
+      replicaFailure.reason,
     );
   }
   if (desired > 0 && available === 0) {
@@ -267,6 +282,7 @@ export function hpaHealth(
     reasons.push({
       status: 'Degraded',
       code: 'HpaAtMaxReplicas',
+      scope: 'workload',
       message: `HPA ${name} is pinned at its maximum of ${max} replicas`,
       object: ref,
     });
@@ -288,16 +304,19 @@ export function hpaHealth(
         ? {
             status: 'Progressing',
             code: 'HpaMetricsWarmingUp',
+            scope: 'workload',
             message: `HPA ${name} is waiting for its first metrics`,
             object: ref,
           }
         : {
             status: 'Degraded',
-            code: unable.reason ?? 'ScalingInactive',
+            code: 'ScalingInactive',
+            scope: 'workload',
             message: `HPA ${name} cannot scale: ${
               unable.message ?? unable.reason
             }`,
             object: ref,
+            ...(unable.reason ? { kubernetesReason: unable.reason } : {}),
           },
     );
   }

@@ -5,7 +5,9 @@ import {
   ClusterHealth,
   clusterHealth,
   KUBERNETES_ID_LABEL,
+  notDeployedReason,
   ServiceObjects,
+  statusOf,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
@@ -253,15 +255,16 @@ export function createShipyardDeploymentStatusAction(options: {
           objects,
           { source: 'query', lastSyncedAt: new Date().toISOString() },
         );
-        if (report.workloads.length === 0) {
-          report.status = 'Unknown';
+        const notDeployed = notDeployedReason([report]);
+        if (notDeployed) {
+          // The rule's finding, told with what this action looked for.
           report.reasons.unshift({
-            status: 'Unknown',
-            code: 'NotDeployed',
-            message: `no workload labelled ${KUBERNETES_ID_LABEL}=${kubernetesId}${
+            ...notDeployed,
+            message: `No workload labelled ${KUBERNETES_ID_LABEL}=${kubernetesId}${
               namespace ? ` in ${namespace}` : ''
             }`,
           });
+          report.status = statusOf(report.reasons);
         }
         return report;
       };

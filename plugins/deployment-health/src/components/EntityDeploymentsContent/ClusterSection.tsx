@@ -24,17 +24,13 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /**
- * Reasons of the cluster that no workload section below already shows
- * (and not the cluster error, which has its own notice).
+ * Reasons of the cluster that no workload section below shows: those of
+ * pods outside any workload, and of the cluster's data unless the error
+ * notice already tells it.
  */
 function clusterOnlyReasons(c: ClusterHealth) {
-  const shown = new Set(
-    c.workloads.flatMap(w => w.reasons.map(r => `${r.code}|${r.message}`)),
-  );
   return c.reasons.filter(
-    r =>
-      !shown.has(`${r.code}|${r.message}`) &&
-      !(c.error && r.code.startsWith('Cluster')),
+    r => r.scope === 'pod' || (r.scope === 'cluster' && !c.error),
   );
 }
 

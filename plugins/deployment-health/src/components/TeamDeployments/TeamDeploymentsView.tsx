@@ -4,8 +4,11 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ClusterHealth,
   EntityHealth,
+  compareWorstFirst,
+  DEPLOYMENT_STATES,
+  DeploymentState,
+  deploymentStateOf,
   GroupHealthResponse,
-  HealthStatus,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -31,7 +34,7 @@ import { usePolling, useNow } from '../../hooks/usePolling';
 import { DataState } from '../common/DataState';
 import { ClusterErrorNotice, NoClustersState } from '../common/EmptyStates';
 import { RefreshBar } from '../common/RefreshBar';
-import { STATUS_SEVERITY, StatusChip } from '../common/StatusChip';
+import { STATE_LABELS, StatusChip } from '../common/StatusChip';
 import { StatusIcon } from '../common/StatusIcon';
 import { compareEnvironments } from '../common/environments';
 import { formatAgo } from '../common/format';
@@ -61,40 +64,14 @@ const useStyles = makeStyles(theme => ({
   env: { textTransform: 'capitalize' },
 }));
 
-type RowStatus = HealthStatus | 'NotDeployed';
-const ROW_SEVERITY: Record<RowStatus, number> = {
-  ...STATUS_SEVERITY,
-  NotDeployed: -1,
-};
-const FILTER_ORDER: RowStatus[] = [
-  'Failed',
-  'Degraded',
-  'Progressing',
-  'Unknown',
-  'Healthy',
-  'NotDeployed',
-];
-const FILTER_LABELS: Record<RowStatus, string> = {
-  Failed: 'Failed',
-  Degraded: 'Degraded',
-  Progressing: 'Progressing',
-  Unknown: 'Unknown',
-  Healthy: 'Healthy',
-  NotDeployed: 'Not deployed',
-};
+/** Status filters in the order the table sorts by: worst first. */
+const FILTER_ORDER = [...DEPLOYMENT_STATES].reverse();
 
 type Row = {
   entity: EntityHealth & { owner: string };
-  status: RowStatus;
+  status: DeploymentState;
   byEnv: Map<string, ClusterHealth[]>;
 };
-
-function worst(statuses: HealthStatus[]): HealthStatus {
-  return statuses.reduce<HealthStatus>(
-    (w, s) => (STATUS_SEVERITY[s] > STATUS_SEVERITY[w] ? s : w),
-    'Healthy',
-  );
-}
 
 function readyCounts(clusters: ClusterHealth[]) {
   let ready = 0;
@@ -110,8 +87,8 @@ function readyCounts(clusters: ClusterHealth[]) {
 function EnvCell(props: { clusters: ClusterHealth[] | undefined; now: Date }) {
   const { clusters, now } = props;
   const classes = useStyles();
-  if (!clusters || clusters.length === 0) {
-    return <span className={classes.muted}>Not deployed</span>;
+  if (!clusters || deploymentStateOf(clusters) === 'NotDeployed') {
+    return <span className={classes.muted}>{STATE_LABELS.NotDeployed}</span>;
   }
   return (
     <div className={classes.cell}>
@@ -164,7 +141,9 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
   const { data } = props;
   const classes = useStyles();
   const now = useNow(5000);
-  const [statusFilter, setStatusFilter] = useState<Set<RowStatus>>(new Set());
+  const [statusFilter, setStatusFilter] = useState<Set<DeploymentState>>(
+    new Set(),
+  );
   const [envFilter, setEnvFilter] = useState<string>('');
   const [search, setSearch] = useState('');
 
@@ -191,17 +170,14 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
         const inScope = envFilter
           ? byEnv.get(envFilter) ?? []
           : entity.clusters;
-        const status: RowStatus =
-          inScope.length === 0
-            ? 'NotDeployed'
-            : worst(inScope.map(c => c.status));
+        const status = deploymentStateOf(inScope);
         return { entity, status, byEnv };
       }),
     [data, envFilter],
   );
 
   const counts = useMemo(() => {
-    const m = new Map<RowStatus, number>();
+    const m = new Map<DeploymentState, number>();
     rows.forEach(r => m.set(r.status, (m.get(r.status) ?? 0) + 1));
     return m;
   }, [rows]);
@@ -217,11 +193,11 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
     )
     .sort(
       (a, b) =>
-        ROW_SEVERITY[b.status] - ROW_SEVERITY[a.status] ||
+        compareWorstFirst(a.status, b.status) ||
         a.entity.entityRef.localeCompare(b.entity.entityRef),
     );
 
-  const toggleStatus = (s: RowStatus) =>
+  const toggleStatus = (s: DeploymentState) =>
     setStatusFilter(prev => {
       const next = new Set(prev);
       if (next.has(s)) next.delete(s);
@@ -265,7 +241,7 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
             data-testid={`status-filter-${s}`}
           >
             {s === 'NotDeployed' ? null : <StatusIcon status={s} />}
-            {counts.get(s)} {FILTER_LABELS[s]}
+            {counts.get(s)} {STATE_LABELS[s]}
           </ToggleButton>
         ))}
         <Box flexGrow={1} />

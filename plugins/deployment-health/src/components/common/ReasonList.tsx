@@ -1,11 +1,13 @@
-import { HealthReason } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import {
+  compareWorstFirst,
+  HealthReason,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
 import ListItemText from '@material-ui/core/ListItemText';
 import { makeStyles } from '@material-ui/core/styles';
 import { StatusIcon } from './StatusIcon';
-import { compareStatusWorstFirst } from './StatusChip';
 
 const useStyles = makeStyles(theme => ({
   item: { paddingTop: 0, paddingBottom: 0, alignItems: 'flex-start' },
@@ -25,7 +27,7 @@ export function ReasonList(props: {
   const classes = useStyles();
   const shown = reasons
     .filter(r => r.status !== 'Healthy')
-    .sort((a, b) => compareStatusWorstFirst(a.status, b.status));
+    .sort((a, b) => compareWorstFirst(a.status, b.status));
   if (shown.length === 0) return null;
   return (
     <List dense disablePadding aria-label={props['aria-label'] ?? 'Reasons'}>

@@ -1,4 +1,4 @@
-import { HealthStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { DeploymentState } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Chip from '@material-ui/core/Chip';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
@@ -8,22 +8,8 @@ import RemoveCircleOutlineIcon from '@material-ui/icons/RemoveCircleOutline';
 import SyncIcon from '@material-ui/icons/Sync';
 import WarningIcon from '@material-ui/icons/Warning';
 
-/** Severity order, worst last (same order as -common's HEALTH_STATUSES). */
-export const STATUS_SEVERITY: Record<HealthStatus, number> = {
-  Healthy: 0,
-  Unknown: 1,
-  Progressing: 2,
-  Degraded: 3,
-  Failed: 4,
-};
-
-export function compareStatusWorstFirst(a: HealthStatus, b: HealthStatus) {
-  return STATUS_SEVERITY[b] - STATUS_SEVERITY[a];
-}
-
-type ChipKind = HealthStatus | 'NotDeployed';
-
-const LABELS: Record<ChipKind, string> = {
+/** How each state is written; icons and text, never colour alone. */
+export const STATE_LABELS: Record<DeploymentState, string> = {
   Healthy: 'Healthy',
   Progressing: 'Progressing',
   Degraded: 'Degraded',
@@ -32,7 +18,7 @@ const LABELS: Record<ChipKind, string> = {
   NotDeployed: 'Not deployed',
 };
 
-const ICONS: Record<ChipKind, typeof CheckCircleIcon> = {
+const ICONS: Record<DeploymentState, typeof CheckCircleIcon> = {
   Healthy: CheckCircleIcon,
   Progressing: SyncIcon,
   Degraded: WarningIcon,
@@ -41,7 +27,7 @@ const ICONS: Record<ChipKind, typeof CheckCircleIcon> = {
   NotDeployed: RemoveCircleOutlineIcon,
 };
 
-function colorOf(theme: Theme, kind: ChipKind): string {
+function colorOf(theme: Theme, kind: DeploymentState): string {
   const status = (theme.palette as any).status ?? {};
   switch (kind) {
     case 'Healthy':
@@ -57,7 +43,7 @@ function colorOf(theme: Theme, kind: ChipKind): string {
   }
 }
 
-const useStyles = makeStyles<Theme, { kind: ChipKind }>(theme => ({
+const useStyles = makeStyles<Theme, { kind: DeploymentState }>(theme => ({
   chip: ({ kind }) => ({
     color: theme.palette.text.primary,
     borderColor: colorOf(theme, kind),
@@ -74,7 +60,7 @@ const useStyles = makeStyles<Theme, { kind: ChipKind }>(theme => ({
  * status colour.
  */
 export function StatusChip(props: {
-  status: HealthStatus | 'NotDeployed';
+  status: DeploymentState;
   /** Appended to the label, e.g. a cluster name. */
   suffix?: string;
   size?: 'small' | 'medium';
@@ -83,7 +69,9 @@ export function StatusChip(props: {
   const { status, suffix, size = 'small', title } = props;
   const classes = useStyles({ kind: status });
   const Icon = ICONS[status] ?? HelpIcon;
-  const label = suffix ? `${LABELS[status]} · ${suffix}` : LABELS[status];
+  const label = suffix
+    ? `${STATE_LABELS[status]} · ${suffix}`
+    : STATE_LABELS[status];
   return (
     <Chip
       variant="outlined"

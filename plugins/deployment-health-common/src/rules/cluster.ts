@@ -7,24 +7,11 @@ import type {
   V1StatefulSet,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import {
-  ClusterError,
-  ClusterHealth,
-  EntityHealth,
-  HealthReason,
-  HealthStatus,
-  PodHealth,
-  WorkloadHealth,
-} from '../types';
-import { summarizeEvents } from './events';
+import { ClusterError, ClusterHealth, HealthReason } from '../types';
 import { controllerOf, podHealth } from './pods';
-import { capReason, RuleOptions, statusOf, worstStatus } from './status';
-import {
-  hpaHealth,
-  isMetricsFailure,
-  rolloutHealth,
-  Workload,
-} from './workloads';
+import { RuleOptions, statusOf } from './status';
+import { groupPodReasons, workloadHealth } from './workload';
+import { Workload } from './workloads';
 
 /**
  * The raw objects of one service in one cluster. List API items carry no
@@ -52,125 +39,44 @@ export interface ServiceObjects {
 const key = (kind: string, ns: string | undefined, name: string | undefined) =>
   `${kind}/${ns ?? ''}/${name ?? ''}`;
 
-/**
- * Many pods usually fail the same way; one reason per code keeps the report
- * readable ("CrashLoopBackOff on 30 of 30 pods").
- */
-function groupPodReasons(
-  pods: PodHealth[],
-  cap?: HealthStatus,
-): HealthReason[] {
-  const groups = new Map<string, HealthReason[]>();
-  for (const p of pods) {
-    for (const r of p.reasons) {
-      const list = groups.get(r.code) ?? [];
-      list.push(cap ? capReason(r, cap) : r);
-      groups.set(r.code, list);
-    }
-  }
-  return [...groups].map(([code, rs]) => {
-    const podCount = new Set(rs.map(r => r.object?.name)).size;
-    return {
-      status: statusOf(rs),
-      code,
-      message:
-        podCount > 1
-          ? `${rs[0].message} (${podCount} of ${pods.length} pods)`
-          : rs[0].message,
-      object: rs[0].object,
-    };
-  });
-}
-
-/**
- * Health of one workload from its own object, pods, HPA and events.
- *
- * @public
- */
-export function workloadHealth(
-  workload: Workload,
-  related: {
-    pods: V1Pod[];
-    hpa?: V2HorizontalPodAutoscaler;
-    events: CoreV1Event[];
-  },
-  options?: RuleOptions,
-): WorkloadHealth {
-  const { rollout, reasons } = rolloutHealth(workload);
-  const pods = related.pods
-    .map(p => podHealth(p, options))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  // A failing pod of a workload that still serves degrades it; when nothing
-  // is available, the pods' failures are the workload's failure.
-  const serving = rollout.available > 0 || rollout.desired === 0;
-  reasons.push(...groupPodReasons(pods, serving ? 'Degraded' : undefined));
-  if (!serving && pods.some(p => p.status === 'Failed')) {
-    const i = reasons.findIndex(r => r.code === 'RolloutInProgress');
-    if (i >= 0) {
-      reasons[i] = {
-        ...reasons[i],
-        status: 'Failed',
-        code: 'NoReplicasAvailable',
-      };
-    }
-  }
-  let hpa: WorkloadHealth['hpa'];
-  if (related.hpa) {
-    const h = hpaHealth(related.hpa, options);
-    hpa = h.hpa;
-    reasons.push(...h.reasons);
-  }
-  const ev = summarizeEvents(related.events, options);
-  // The HPA's ScalingActive condition says whether it can read metrics now;
-  // its metrics-failure events only repeat that (or tell of a warm-up that is
-  // over), so they are listed but do not count again.
-  const counted = related.events.filter(
-    e =>
-      !(
-        e.involvedObject?.kind === 'HorizontalPodAutoscaler' &&
-        isMetricsFailure(e.reason)
-      ),
-  );
-  reasons.push(...summarizeEvents(counted, options).reasons);
-  const containers = workload.spec?.template?.spec?.containers ?? [];
-  return {
-    kind: workload.kind,
-    name: workload.metadata?.name ?? '',
-    namespace: workload.metadata?.namespace ?? '',
-    status: statusOf(reasons),
-    reasons,
-    images: containers.map(c => c.image ?? ''),
-    rollout,
-    ...(hpa ? { hpa } : {}),
-    podSummary: {
-      total: pods.length,
-      ready: pods.filter(p => p.ready).length,
-      unhealthy: pods.filter(p => p.status !== 'Healthy').length,
-      restarts: pods.reduce((n, p) => n + p.restartCount, 0),
-    },
-    pods,
-    events: ev.events,
-  };
-}
-
-/** Per-cluster error as a reason, so it shows up in the status. @public */
+/** A cluster's error as a reason, so that it shows in the status. @public */
 export function clusterErrorReason(
   cluster: string,
   error: ClusterError,
 ): HealthReason {
-  const code = {
-    unreachable: 'ClusterUnreachable',
-    unauthorized: 'ClusterUnauthorized',
-    forbidden: 'ClusterForbidden',
-    timeout: 'ClusterTimeout',
-    stale: 'ClusterStale',
-    misconfigured: 'ClusterMisconfigured',
-    unknown: 'ClusterError',
-  }[error.type];
+  const code = (
+    {
+      unreachable: 'ClusterUnreachable',
+      unauthorized: 'ClusterUnauthorized',
+      forbidden: 'ClusterForbidden',
+      timeout: 'ClusterTimeout',
+      stale: 'ClusterStale',
+      misconfigured: 'ClusterMisconfigured',
+      unknown: 'ClusterError',
+    } as const
+  )[error.type];
   return {
     status: 'Unknown',
     code,
+    scope: 'cluster',
+    cluster,
     message: `Cluster ${cluster}: ${error.message}`,
+  };
+}
+
+/**
+ * The cluster's first list is not done yet: what it holds of the service is
+ * not known, so the service is neither healthy nor missing there.
+ *
+ * @public
+ */
+export function clusterSyncingReason(cluster: string): HealthReason {
+  return {
+    status: 'Unknown',
+    code: 'ClusterSyncing',
+    scope: 'cluster',
+    cluster,
+    message: `Cluster ${cluster}: initial sync in progress`,
   };
 }
 
@@ -186,6 +92,8 @@ export function clusterHealth(
   objects: ServiceObjects,
   extra: {
     error?: ClusterError;
+    /** The cluster's first list is not done yet. */
+    syncing?: boolean;
     lastSyncedAt?: string;
     source?: ClusterHealth['source'];
     truncated?: boolean;
@@ -311,9 +219,10 @@ export function clusterHealth(
 
   const reasons: HealthReason[] = [
     ...workloadHealths.flatMap(w => w.reasons),
-    ...groupPodReasons(other),
+    ...groupPodReasons(other, 'pod'),
   ];
   if (extra.error) reasons.push(clusterErrorReason(cluster.name, extra.error));
+  if (extra.syncing) reasons.push(clusterSyncingReason(cluster.name));
   return {
     cluster: cluster.name,
     ...(cluster.title ? { title: cluster.title } : {}),
@@ -326,46 +235,5 @@ export function clusterHealth(
     ...(extra.lastSyncedAt ? { lastSyncedAt: extra.lastSyncedAt } : {}),
     source: extra.source ?? 'cache',
     ...(extra.truncated ? { truncated: true } : {}),
-  };
-}
-
-/**
- * Health of one service across clusters. A service found nowhere is Unknown
- * (NotDeployed) rather than Healthy.
- *
- * @public
- */
-export function entityHealth(
-  entityRef: string,
-  clusters: ClusterHealth[],
-  title?: string,
-): EntityHealth {
-  const reasons: HealthReason[] = clusters.flatMap(c =>
-    c.reasons
-      .filter(r => r.status !== 'Healthy')
-      .map(r =>
-        r.message.startsWith(`Cluster ${c.cluster}:`)
-          ? r
-          : { ...r, message: `[${c.cluster}] ${r.message}` },
-      ),
-  );
-  const deployed = clusters.some(
-    c => c.workloads.length > 0 || c.otherPods.length > 0,
-  );
-  if (!deployed) {
-    reasons.push({
-      status: 'Unknown',
-      code: 'NotDeployed',
-      message: clusters.some(c => c.error)
-        ? 'No workloads found in the clusters that could be read'
-        : 'No workloads found in any cluster',
-    });
-  }
-  return {
-    entityRef,
-    ...(title ? { title } : {}),
-    status: worstStatus([statusOf(reasons), ...clusters.map(c => c.status)]),
-    reasons,
-    clusters,
   };
 }

@@ -1,0 +1,60 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { clusterHealth } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
+import { screen, within } from '@testing-library/react';
+import { ClusterSection } from './ClusterSection';
+
+const dev = { name: 'dev', environment: 'development' };
+const now = new Date();
+
+function clusterReasons() {
+  const list = screen.queryByRole('list', { name: /^Reasons for development/ });
+  return list ? within(list).getAllByRole('listitem') : [];
+}
+
+jest.setTimeout(30_000);
+
+describe('ClusterSection', () => {
+  it('shows a cluster still in its first sync as its own reason', async () => {
+    const f = deploymentHealthFixtures['dev-payments-api-healthy'];
+    await renderInTestApp(
+      <ClusterSection
+        cluster={clusterHealth(dev, f, { syncing: true })}
+        now={now}
+      />,
+    );
+    expect(clusterReasons().map(li => li.textContent)).toEqual([
+      expect.stringContaining('ClusterSyncing'),
+    ]);
+  });
+
+  it('leaves workload findings to the workload and the error to its notice', async () => {
+    const unread = clusterHealth(
+      dev,
+      deploymentHealthFixtures['prod-ledger-worker-crashloop'],
+      {
+        error: {
+          type: 'stale',
+          message: 'no contact for 5 minutes',
+          since: now.toISOString(),
+        },
+      },
+    );
+    await renderInTestApp(<ClusterSection cluster={unread} now={now} />);
+    expect(unread.reasons.some(r => r.scope === 'cluster')).toBe(true);
+    expect(unread.reasons.some(r => r.scope === 'workload')).toBe(true);
+    expect(clusterReasons()).toEqual([]);
+    expect(screen.getAllByText(/no contact for 5 minutes/).length).toBe(1);
+  });
+
+  it('lists the findings of pods outside any workload', async () => {
+    const f = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
+    // The same pods without their workloads: bare pods.
+    const bare = clusterHealth(dev, { pods: f.pods });
+    expect(bare.otherPods.length).toBeGreaterThan(0);
+    await renderInTestApp(<ClusterSection cluster={bare} now={now} />);
+    expect(clusterReasons().map(li => li.textContent)).toEqual([
+      expect.stringContaining('CrashLoopBackOff'),
+    ]);
+  });
+});
