@@ -13,9 +13,12 @@ const exampleServices = [
 test('a guest sees the example services and opens one', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
+  // the landing page is the catalog, at /catalog like the sidebar's link
+  await expect(page).toHaveURL(/\/catalog(\?.*)?$/);
 
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   await nav.getByRole('link', { name: 'Catalog', exact: true }).click();
+  await expect(page).toHaveURL(/\/catalog(\?.*)?$/);
   // The guest belongs to team-payments, so the catalog opens on "Owned".
   await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
 
