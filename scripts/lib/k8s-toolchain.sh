@@ -120,23 +120,13 @@ run_logged() {
   echo "$(date -u +%FT%TZ) ${name} $((end - start))s" >>"${BUILD_LOG_DIR}/times.txt"
 }
 
-build_kwok() {
-  local tool="$1" out
-  out="${TOOLS_DIR}/$(tool_group "$1")"
+# go_install TOOL VERSION PACKAGE [LDFLAGS]: `go install PACKAGE@VERSION` into TOOL's cache dir.
+go_install() {
+  local tool="$1" version="$2" pkg="$3" ldflags="-s -w${4:+ $4}" out
+  out="${TOOLS_DIR}/$(tool_group "$tool")"
   mkdir -p "$out"
-  log "building ${tool} ${KWOK_VERSION} from sigs.k8s.io/kwok (go install) ..."
-  run_logged "${tool}-${KWOK_VERSION}" env GOBIN="$out" "$GO" install -ldflags="-s -w" \
-    "sigs.k8s.io/kwok/cmd/${tool}@${KWOK_VERSION}"
-}
-
-build_helm() {
-  local out
-  out="${TOOLS_DIR}/$(tool_group helm)"
-  mkdir -p "$out"
-  log "building helm ${HELM_VERSION} from helm.sh/helm/v3 (go install) ..."
-  run_logged "helm-${HELM_VERSION}" env GOBIN="$out" "$GO" install \
-    -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" \
-    "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+  log "building ${tool} ${version} from ${pkg} (go install) ..."
+  run_logged "${tool}-${version}" env GOBIN="$out" "$GO" install -ldflags="$ldflags" "${pkg}@${version}"
 }
 
 # etcd's own go.mod uses replace directives, so `go install` is refused: build it
@@ -214,21 +204,13 @@ build_kube() {
     "k8s.io/kubernetes/cmd/${tool}")
 }
 
-build_metrics_server() {
-  local out
-  out="${TOOLS_DIR}/$(tool_group metrics-server)"
-  mkdir -p "$out"
-  log "building metrics-server ${METRICS_SERVER_VERSION} from sigs.k8s.io/metrics-server (go install) ..."
-  run_logged "metrics-server-${METRICS_SERVER_VERSION}" env GOBIN="$out" "$GO" install \
-    -ldflags="-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION} -X k8s.io/client-go/pkg/version.gitCommit=shipyard-gomod" \
-    "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}"
-}
-
 build_tool() {
   case "$1" in
-    metrics-server) build_metrics_server ;;
-    kwok|kwokctl) build_kwok "$1" ;;
-    helm) build_helm ;;
+    # kwokctl and the version checks read the stamped versions
+    metrics-server) go_install metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server \
+      "-X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION} -X k8s.io/client-go/pkg/version.gitCommit=shipyard-gomod" ;;
+    kwok|kwokctl) go_install "$1" "$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/$1" ;;
+    helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" ;;
     etcd) build_etcd ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) build_kube "$1" ;;
   esac
