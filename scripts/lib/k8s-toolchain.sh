@@ -27,7 +27,7 @@ BUILD_LOG_DIR="${SHIPYARD_CACHE}/build-logs"
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# tool name -> env var suffix, group dir, version
+# tool name -> env var suffix, cache dir <group>-<pinned version>, pinned version
 tool_env() { local t="${1^^}"; echo "SHIPYARD_${t//-/_}"; }
 tool_group() {
   case "$1" in
@@ -39,15 +39,7 @@ tool_group() {
     *) die "unknown tool $1" ;;
   esac
 }
-tool_pinned_version() {
-  case "$1" in
-    kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) echo "$KUBE_VERSION" ;;
-    etcd) echo "$ETCD_VERSION" ;;
-    kwok|kwokctl) echo "$KWOK_VERSION" ;;
-    helm) echo "$HELM_VERSION" ;;
-    metrics-server) echo "$METRICS_SERVER_VERSION" ;;
-  esac
-}
+tool_pinned_version() { local g; g="$(tool_group "$1")"; echo "v${g##*-v}"; }
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl metrics-server helm)
 
 # major.minor of a vX.Y.Z string
