@@ -20,20 +20,8 @@ export { createShipyardDeploymentStatusAction } from './actions/deploymentStatus
 export { readShipyardConfig } from './config';
 export type { ShipyardModuleConfig } from './config';
 export { resolveHelmBinary, HelmNotFoundError } from './lib/helm';
-export {
-  checkCompose,
-  checkDockerfile,
-  checkHelmChart,
-  checkKubernetesObjects,
-  formatFindings,
-  parseRenderedManifests,
-  validateDirectory,
-} from './policy';
-export type {
-  ComposeCheckOptions,
-  DockerfileCheckOptions,
-  Finding,
-  PolicyReport,
-  Severity,
-  SourcedObject,
-} from './policy';
+export { runProgram } from './lib/run';
+export type { RunResult } from './lib/run';
+// Re-exported for tests of charts, which check the label on every object.
+export { KUBERNETES_ID_LABEL } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+export * from './policy';

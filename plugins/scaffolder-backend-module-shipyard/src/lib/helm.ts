@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RunResult, runProgram } from './run';
 
 /** Config key that sets the helm executable. */
 export const HELM_PATH_CONFIG_KEY = 'shipyard.helm.path';
@@ -23,16 +23,33 @@ async function isExecutable(p: string): Promise<boolean> {
   }
 }
 
-function versionKey(dir: string): number[] {
-  const m = /helm-v?(\d+)\.(\d+)\.(\d+)/.exec(dir);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+/** Newest first, comparing the numbers in the names (`helm-v3.16.2`). */
+function byVersionDesc(a: string, b: string): number {
+  const numbers = (s: string) => (s.match(/\d+/g) ?? []).map(Number);
+  const [x, y] = [numbers(a), numbers(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (y[i] ?? 0) - (x[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** The cache `scripts/cluster build` builds helm into (the rule of scripts/toolchain.sh). */
+function toolsDir(): string {
+  const cache =
+    process.env.SHIPYARD_CACHE ||
+    path.join(
+      process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+      'shipyard',
+    );
+  return path.join(cache, 'go-tools');
 }
 
 /**
- * Finds the helm executable: `shipyard.helm.path` from config when set (it must
- * exist), otherwise `helm` on PATH, otherwise the newest
- * `${SHIPYARD_CACHE:-~/.cache/shipyard}/go-tools/helm-v*\/helm` built by the
- * repository toolchain.
+ * Finds the helm executable: `configured` when set (it must exist), otherwise
+ * `helm` on PATH, otherwise the newest
+ * `${SHIPYARD_CACHE:-~/.cache/shipyard}/go-tools/helm-v*\/helm` built by
+ * `scripts/cluster build`.
  *
  * @param configured - the configured helm path (`shipyard.helm.path`), if any
  * @public
@@ -44,36 +61,21 @@ export async function resolveHelmBinary(configured?: string): Promise<string> {
       `helm binary not found at "${configured}" (config key ${HELM_PATH_CONFIG_KEY}); install helm v3 or fix ${HELM_PATH_CONFIG_KEY} in app-config.yaml`,
     );
   }
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && (await isExecutable(path.join(dir, 'helm')))) {
-      return path.join(dir, 'helm');
-    }
-  }
-  const cache =
-    process.env.SHIPYARD_CACHE || path.join(os.homedir(), '.cache', 'shipyard');
-  const toolsDir = path.join(cache, 'go-tools');
-  const dirs = await fs.readdir(toolsDir).catch(() => [] as string[]);
-  const candidates = dirs
+  const onPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map(dir => path.join(dir, 'helm'));
+  const tools = toolsDir();
+  const cached = (await fs.readdir(tools).catch(() => [] as string[]))
     .filter(d => d.startsWith('helm-'))
-    .sort((a, b) => {
-      const va = versionKey(a);
-      const vb = versionKey(b);
-      return vb[0] - va[0] || vb[1] - va[1] || vb[2] - va[2];
-    });
-  for (const d of candidates) {
-    const p = path.join(toolsDir, d, 'helm');
-    if (await isExecutable(p)) return p;
+    .sort(byVersionDesc)
+    .map(d => path.join(tools, d, 'helm'));
+  for (const candidate of [...onPath, ...cached]) {
+    if (await isExecutable(candidate)) return candidate;
   }
   throw new HelmNotFoundError(
-    `helm binary not found: set ${HELM_PATH_CONFIG_KEY} in app-config.yaml to the helm v3 executable (or put helm on PATH)`,
+    `helm binary not found: set ${HELM_PATH_CONFIG_KEY} in app-config.yaml to the helm v3 executable, put helm on PATH, or build it into ${tools} with scripts/cluster build`,
   );
-}
-
-/** Result of a helm run. */
-export interface HelmResult {
-  code: number;
-  stdout: string;
-  stderr: string;
 }
 
 /**
@@ -90,35 +92,15 @@ export function runHelm(
     signal?: AbortSignal;
     timeoutMs?: number;
   } = {},
-): Promise<HelmResult> {
-  const home = options.env?.HOME ?? process.env.HOME ?? os.tmpdir();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    ...(options.env ?? {}),
-  };
-  return new Promise(resolve => {
-    execFile(
-      helm,
-      args,
-      {
-        env,
-        cwd: options.cwd,
-        signal: options.signal,
-        timeout: options.timeoutMs,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        let code = 0;
-        if (error)
-          code =
-            typeof (error as any).code === 'number' ? (error as any).code : 1;
-        resolve({
-          code,
-          stdout: String(stdout),
-          stderr: String(stderr) || (error && code !== 0 ? error.message : ''),
-        });
-      },
-    );
+): Promise<RunResult> {
+  return runProgram(helm, args, {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      ...options.env,
+    },
+    cwd: options.cwd,
+    signal: options.signal,
+    timeout: options.timeoutMs,
   });
 }

@@ -6,9 +6,10 @@ import { checkKubernetesObjects, SourcedObject } from './kubernetes';
 import { Finding } from './types';
 
 /**
- * Splits `helm template` output into objects, keeping the `# Source:` of each.
- * `sourcePrefix` replaces the chart name at the start of the source path and
- * `suffix` is appended (e.g. ` (values-prod.yaml)`).
+ * Splits `helm template` output (or any multi-document manifest) into objects,
+ * keeping the `# Source:` of each; throws on invalid YAML. `sourcePrefix`
+ * replaces the chart name at the start of the source path and `suffix` is
+ * appended (e.g. ` (values-prod.yaml)`).
  *
  * @public
  */
@@ -33,7 +34,10 @@ export function parseRenderedManifests(
     }
     source += options.suffix ?? '';
     for (const doc of parseAllDocuments(chunk)) {
-      const object = (doc as any).toJS?.();
+      if (doc.errors.length) {
+        throw new Error(`invalid YAML in ${source}: ${doc.errors[0].message}`);
+      }
+      const object = doc.toJS();
       if (object && typeof object === 'object') out.push({ object, source });
     }
   }

@@ -252,6 +252,12 @@ describe('checkKubernetesObjects', () => {
     );
   });
 
+  it('refuses invalid YAML instead of checking part of it', () => {
+    expect(() =>
+      parseRenderedManifests('---\n# Source: c/templates/a.yaml\na: [1\n'),
+    ).toThrow(/invalid YAML in c\/templates\/a\.yaml/);
+  });
+
   it('passes the good chart', () => {
     expect(checkKubernetesObjects(base())).toEqual([]);
   });
@@ -470,6 +476,15 @@ describe('checkKubernetesObjects', () => {
           h => (h.spec.behavior.scaleUp.policies[0].periodSeconds = 60),
         ),
       'k8s.hpa.scale-up',
+    ],
+    [
+      'HPA target',
+      () =>
+        mutate('HorizontalPodAutoscaler', h => {
+          delete h.spec.behavior;
+          h.spec.scaleTargetRef.name = 'nope';
+        }),
+      'k8s.hpa.target',
     ],
   ])('flags %s', (_name, objs, rule) => {
     const findings = checkKubernetesObjects(
