@@ -312,10 +312,9 @@ describe('deploymentHealthPlugin', () => {
       const lost = deploymentHealthFixtures['prod-catalog-api-healthy']
         .pods![0] as any;
       api.removeSilently(lost.metadata.uid);
-      await waitFor(
-        async () => !(await pods()).includes(lost.metadata.name),
-        15_000,
-      );
+      await waitFor(async () => !(await pods()).includes(lost.metadata.name), {
+        timeoutMs: 15_000,
+      });
       const podLists = api.requests.filter(
         r => r.startsWith('GET /api/v1/pods?') && !r.includes('watch=true'),
       );
