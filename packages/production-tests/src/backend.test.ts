@@ -3,8 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { parseAllDocuments, parse } from 'yaml';
-import { describeIntegration, readRepoFile, REPO_ROOT } from './lib/repo';
-import { ClusterEnv, clusterUp, kubectl, waitFor } from './lib/cluster';
+import {
+  describeIntegration,
+  waitFor,
+} from '@shipyard-platform/deployment-health-test-utils';
+import { readRepoFile, REPO_ROOT } from './lib/repo';
+import { ClusterEnv, clusterUp, kubectl } from './lib/cluster';
 import {
   Backend,
   freePort,
@@ -262,7 +266,6 @@ describeIntegration(
       const started = Date.now();
       for (const x of [a, b]) {
         await waitFor(
-          `${x.name}: every example entity`,
           async () => {
             const r = await x.fetch(
               '/api/catalog/entities/by-query?limit=1000&fields=kind,metadata.name,metadata.namespace',
@@ -282,8 +285,11 @@ describeIntegration(
               missing.length === 0 && items.some(e => e.kind === 'Template')
             );
           },
-          300_000,
-          2000,
+          {
+            what: `${x.name}: every example entity`,
+            timeoutMs: 300_000,
+            intervalMs: 2000,
+          },
         );
       }
       timings.catalogIngestedMs = Date.now() - started;
@@ -331,7 +337,6 @@ describeIntegration(
       expect(first.status).toBe(200);
       expect(await first.text()).toContain('Shipyard docs v1');
       const keys = await waitFor(
-        'the page in Redis',
         async () => {
           const k = (
             await redisCli(services.REDIS_URL, [
@@ -347,8 +352,7 @@ describeIntegration(
           ).toString('base64')}`;
           return k.includes(pageKey) && k;
         },
-        15_000,
-        500,
+        { what: 'the page in Redis', timeoutMs: 15_000, intervalMs: 500 },
       );
       // eslint-disable-next-line no-console
       console.log(`Redis keys after A served the page: ${keys.join(', ')}`);
@@ -381,7 +385,6 @@ describeIntegration(
       expect(rows).toContainEqual(['catalog_orphan_cleanup', '1']);
       // both instances report the same global task state (read from the database)
       await waitFor(
-        'same catalog task state on A and B',
         async () => {
           const [sa, sb] = await Promise.all(
             [a, b].map(
@@ -401,8 +404,11 @@ describeIntegration(
             sa.length > 0 && pick(sa) === pick(sb) && pick(sa) !== undefined
           );
         },
-        60_000,
-        1000,
+        {
+          what: 'same catalog task state on A and B',
+          timeoutMs: 60_000,
+          intervalMs: 1000,
+        },
       );
 
       // The catalog search collator (a global task, PT10M) logs each run. Started
@@ -416,12 +422,11 @@ describeIntegration(
             ),
           ).length;
       const totalRuns = () => collations(a) + collations(b);
-      await waitFor(
-        'the first collation',
-        async () => collations(a) + collations(b) >= 1,
-        60_000,
-        1000,
-      );
+      await waitFor(async () => collations(a) + collations(b) >= 1, {
+        what: 'the first collation',
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      });
       await new Promise(r => setTimeout(r, 8000));
       const perInstance: Record<string, number[]> = {
         initial: [collations(a), collations(b)],
@@ -435,12 +440,11 @@ describeIntegration(
           { method: 'POST' },
         );
         expect(r.status).toBe(200);
-        await waitFor(
-          `run ${i + 1}`,
-          async () => totalRuns() > before,
-          60_000,
-          500,
-        );
+        await waitFor(async () => totalRuns() > before, {
+          what: `run ${i + 1}`,
+          timeoutMs: 60_000,
+          intervalMs: 500,
+        });
         await new Promise(res => setTimeout(res, 7000)); // longer than the workers' 5 s poll: a double run would show
         expect(collations(a) + collations(b)).toBe(before + 1);
         perInstance[`trigger${i + 1}`] = [collations(a), collations(b)];
@@ -463,13 +467,15 @@ describeIntegration(
         (await clusters(x)).find(c => c.name === cluster.name);
       for (const x of [a, b]) {
         const c = await waitFor(
-          `${x.name}: cluster ${cluster.name} synced`,
           async () => {
             const d = await dev(x);
             return d?.state === 'ok' && d;
           },
-          120_000,
-          1000,
+          {
+            what: `${x.name}: cluster ${cluster.name} synced`,
+            timeoutMs: 120_000,
+            intervalMs: 1000,
+          },
         );
         expect(c.environment).toBe(cluster.environment);
         expect(c.objectCounts).toBeDefined();
@@ -515,12 +521,14 @@ describeIntegration(
       expect(applied.code).toBe(0);
       // both caches see the new Deployment: each instance has its own watch
       await waitFor(
-        'A and B see the new Deployment',
         async () =>
           (await deployments(a)) >= before.a + 1 &&
           (await deployments(b)) >= before.b + 1,
-        60_000,
-        1000,
+        {
+          what: 'A and B see the new Deployment',
+          timeoutMs: 60_000,
+          intervalMs: 1000,
+        },
       );
       // A goes away; B's cache still follows the cluster on its own
       await a.stop();
@@ -534,12 +542,11 @@ describeIntegration(
         '--wait=false',
       ]);
       expect(deleted.code).toBe(0);
-      await waitFor(
-        'B sees the deletion without A',
-        async () => (await deployments(b)) <= seen - 1,
-        60_000,
-        1000,
-      );
+      await waitFor(async () => (await deployments(b)) <= seen - 1, {
+        what: 'B sees the deletion without A',
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      });
       expect((await dev(b)).state).toBe('ok');
       // B still serves everything else with A gone
       expect(

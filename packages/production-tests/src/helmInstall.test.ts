@@ -1,5 +1,9 @@
-import { CHART_DIR, describeIntegration } from './lib/repo';
-import { clusterUp, helm, kubectl, kubectlJson, waitFor } from './lib/cluster';
+import {
+  describeIntegration,
+  waitFor,
+} from '@shipyard-platform/deployment-health-test-utils';
+import { CHART_DIR } from './lib/repo';
+import { clusterUp, helm, kubectl, kubectlJson } from './lib/cluster';
 
 /**
  * Installs the chart into the local control plane (scripts/cluster: real
@@ -115,24 +119,27 @@ describeIntegration(
     });
 
     it('the HPA scales the Deployment to its minimum, and the pods carry the kubernetes-id label', async () => {
-      const pods = await waitFor('2 ready pods', async () => {
-        const list = await kubectlJson(CLUSTER, [
-          '-n',
-          NS,
-          'get',
-          'pods',
-          '-l',
-          'backstage.io/kubernetes-id=shipyard',
-        ]);
-        const ready = list.items.filter(
-          (p: any) =>
-            p.status.phase === 'Running' &&
-            p.status.conditions?.some(
-              (c: any) => c.type === 'Ready' && c.status === 'True',
-            ),
-        );
-        return ready.length >= 2 && ready;
-      });
+      const pods = await waitFor(
+        async () => {
+          const list = await kubectlJson(CLUSTER, [
+            '-n',
+            NS,
+            'get',
+            'pods',
+            '-l',
+            'backstage.io/kubernetes-id=shipyard',
+          ]);
+          const ready = list.items.filter(
+            (p: any) =>
+              p.status.phase === 'Running' &&
+              p.status.conditions?.some(
+                (c: any) => c.type === 'Ready' && c.status === 'True',
+              ),
+          );
+          return ready.length >= 2 && ready;
+        },
+        { what: '2 ready pods', timeoutMs: 120_000, intervalMs: 1000 },
+      );
       expect(pods.length).toBeGreaterThanOrEqual(2);
       for (const p of pods) {
         expect(p.spec.securityContext.runAsNonRoot).toBe(true);
@@ -198,20 +205,23 @@ describeIntegration(
     });
 
     it('Service endpoints point at the ready pods; Ingress, NetworkPolicy and ConfigMap exist', async () => {
-      const slices = await waitFor('endpoints', async () => {
-        const s = await kubectlJson(CLUSTER, [
-          '-n',
-          NS,
-          'get',
-          'endpointslices',
-          '-l',
-          `kubernetes.io/service-name=${FULLNAME}`,
-        ]);
-        const ready = s.items
-          .flatMap((x: any) => x.endpoints ?? [])
-          .filter((e: any) => e.conditions?.ready);
-        return ready.length >= 2 && ready;
-      });
+      const slices = await waitFor(
+        async () => {
+          const s = await kubectlJson(CLUSTER, [
+            '-n',
+            NS,
+            'get',
+            'endpointslices',
+            '-l',
+            `kubernetes.io/service-name=${FULLNAME}`,
+          ]);
+          const ready = s.items
+            .flatMap((x: any) => x.endpoints ?? [])
+            .filter((e: any) => e.conditions?.ready);
+          return ready.length >= 2 && ready;
+        },
+        { what: 'endpoints', timeoutMs: 120_000, intervalMs: 1000 },
+      );
       expect(slices.length).toBeGreaterThanOrEqual(2);
       for (const kind of [
         'ingress',
@@ -261,21 +271,24 @@ describeIntegration(
       polling = false;
       await poller;
       expect(r.code).toBe(0);
-      const dep = await waitFor('rollout complete', async () => {
-        const d = await kubectlJson(CLUSTER, [
-          '-n',
-          NS,
-          'get',
-          'deployment',
-          FULLNAME,
-        ]);
-        return (
-          d.status.updatedReplicas >= 2 &&
-          d.status.availableReplicas >= 2 &&
-          !d.status.unavailableReplicas &&
-          d
-        );
-      });
+      const dep = await waitFor(
+        async () => {
+          const d = await kubectlJson(CLUSTER, [
+            '-n',
+            NS,
+            'get',
+            'deployment',
+            FULLNAME,
+          ]);
+          return (
+            d.status.updatedReplicas >= 2 &&
+            d.status.availableReplicas >= 2 &&
+            !d.status.unavailableReplicas &&
+            d
+          );
+        },
+        { what: 'rollout complete', timeoutMs: 120_000, intervalMs: 1000 },
+      );
       expect(dep.spec.template.spec.containers[0].image).toBe(
         'ghcr.io/shipyard/shipyard:0.1.1-dev',
       );
