@@ -217,7 +217,7 @@ function benchNodes(name) {
   };
 }
 
-function writeConfig(dir, envs) {
+function writeConfig(dir) {
   const catalog = [
     {
       apiVersion: 'backstage.io/v1alpha1',
@@ -259,27 +259,14 @@ function writeConfig(dir, envs) {
       processingInterval: { minutes: 30 },
     },
     permission: { enabled: true },
-    kubernetes: {
-      serviceLocatorMethod: { type: 'multiTenant' },
-      clusterLocatorMethods: [
-        {
-          type: 'config',
-          clusters: envs.map(e => ({
-            name: e.name,
-            url: e.server,
-            environment: e.environment,
-            authProvider: 'serviceAccount',
-            serviceAccountToken: fs.readFileSync(e.tokenFile, 'utf8').trim(),
-            caFile: e.caFile,
-          })),
-        },
-      ],
-    },
     deploymentHealth: { requestTimeoutSeconds: 5 },
   };
   const file = path.join(dir, 'app-config.json');
   fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
-  return file;
+  // the clusters, as the portal gets them
+  const clusters = path.join(dir, 'app-config.clusters.yaml');
+  fs.writeFileSync(clusters, sh(['config', ...CLUSTERS]));
+  return [file, clusters];
 }
 
 async function stats() {
@@ -302,7 +289,6 @@ try {
     )} (scripts/cluster up; reuses running ones)`,
   );
   sh(['up', ...CLUSTERS]);
-  const envs = CLUSTERS.map(n => JSON.parse(sh(['env', n, '--json'])));
   for (const n of CLUSTERS) {
     kubectl(n, [
       'delete',
@@ -314,7 +300,7 @@ try {
     ]);
     kubectl(n, ['apply', '-f', '-'], JSON.stringify(benchNodes(n)));
   }
-  const configFile = writeConfig(work, envs);
+  const [configFile, clustersFile] = writeConfig(work);
   log(`starting the benchmark backend (logs: ${work}/backend.log)`);
   const out = fs.openSync(path.join(work, 'backend.log'), 'w');
   backendProc = spawn(
@@ -326,6 +312,8 @@ try {
       path.join(ROOT, 'scripts/bench/backend.ts'),
       '--config',
       configFile,
+      '--config',
+      clustersFile,
     ],
     {
       cwd: ROOT,
