@@ -59,12 +59,14 @@ export class OnDemandQuery {
   ): Promise<OnDemandResult> {
     const fetchedAt = Date.now();
     const since = new Date(fetchedAt).toISOString();
-    const misconfigured = (message: string): OnDemandResult => ({
+    const failed = (error: Omit<ClusterError, 'since'>): OnDemandResult => ({
       objects: {},
       truncated: false,
       fetchedAt,
-      error: { type: 'misconfigured', message, since },
+      error: { ...error, since },
     });
+    const misconfigured = (message: string) =>
+      failed({ type: 'misconfigured', message });
     if (labelSelector.length > 1024 || /[\r\n]/.test(labelSelector))
       return misconfigured('invalid label selector annotation');
     if (
@@ -95,20 +97,18 @@ export class OnDemandQuery {
       return { objects, truncated, fetchedAt };
     } catch (e) {
       const err = classifyError(e);
-      return {
-        objects: {},
-        truncated: false,
-        fetchedAt,
-        error: {
-          type: err.statusCode === 400 ? 'misconfigured' : err.type,
-          message:
-            err.statusCode === 400
-              ? 'the API server rejected the label selector'
-              : err.message,
-          ...(err.statusCode ? { statusCode: err.statusCode } : {}),
-          since,
-        },
-      };
+      // The one request error the entity's own annotation causes.
+      if (err.statusCode === 400)
+        return failed({
+          type: 'misconfigured',
+          message: 'the API server rejected the label selector',
+          statusCode: 400,
+        });
+      return failed({
+        type: err.type,
+        message: err.message,
+        ...(err.statusCode ? { statusCode: err.statusCode } : {}),
+      });
     }
   }
 }
