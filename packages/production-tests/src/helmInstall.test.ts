@@ -14,6 +14,9 @@ const CLUSTER = 'dev';
 const NS = `shipyard-prodtest-${process.pid}`;
 const RELEASE = 'portal';
 const FULLNAME = 'portal-shipyard';
+/** `kubectl -n NS get ARGS -o json` on the test cluster. */
+const getInNs = (...args: string[]) =>
+  kubectlJson(CLUSTER, ['-n', NS, 'get', ...args]);
 
 jest.setTimeout(900_000);
 
@@ -92,13 +95,7 @@ describeIntegration(
         'json',
       ]);
       expect(JSON.parse(status.stdout).info.status).toBe('deployed');
-      const dep = await kubectlJson(CLUSTER, [
-        '-n',
-        NS,
-        'get',
-        'deployment',
-        FULLNAME,
-      ]);
+      const dep = await getInNs('deployment', FULLNAME);
       expect(dep.status.availableReplicas).toBeGreaterThanOrEqual(1);
       const ns = await kubectlJson(CLUSTER, ['get', 'namespace', NS]);
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(
@@ -121,14 +118,11 @@ describeIntegration(
     it('the HPA scales the Deployment to its minimum, and the pods carry the kubernetes-id label', async () => {
       const pods = await waitFor(
         async () => {
-          const list = await kubectlJson(CLUSTER, [
-            '-n',
-            NS,
-            'get',
+          const list = await getInNs(
             'pods',
             '-l',
             'backstage.io/kubernetes-id=shipyard',
-          ]);
+          );
           const ready = list.items.filter(
             (p: any) =>
               p.status.phase === 'Running' &&
@@ -148,21 +142,9 @@ describeIntegration(
           expect.arrayContaining(['config', 'tmp', 'kube-api-access']),
         );
       }
-      const hpa = await kubectlJson(CLUSTER, [
-        '-n',
-        NS,
-        'get',
-        'hpa',
-        FULLNAME,
-      ]);
+      const hpa = await getInNs('hpa', FULLNAME);
       expect(hpa.spec.minReplicas).toBe(2);
-      const pdb = await kubectlJson(CLUSTER, [
-        '-n',
-        NS,
-        'get',
-        'pdb',
-        FULLNAME,
-      ]);
+      const pdb = await getInNs('pdb', FULLNAME);
       expect(pdb.status.currentHealthy).toBeGreaterThanOrEqual(2);
       expect(pdb.status.disruptionsAllowed).toBeGreaterThanOrEqual(1);
     });
@@ -207,14 +189,11 @@ describeIntegration(
     it('Service endpoints point at the ready pods; Ingress, NetworkPolicy and ConfigMap exist', async () => {
       const slices = await waitFor(
         async () => {
-          const s = await kubectlJson(CLUSTER, [
-            '-n',
-            NS,
-            'get',
+          const s = await getInNs(
             'endpointslices',
             '-l',
             `kubernetes.io/service-name=${FULLNAME}`,
-          ]);
+          );
           const ready = s.items
             .flatMap((x: any) => x.endpoints ?? [])
             .filter((e: any) => e.conditions?.ready);
@@ -239,13 +218,9 @@ describeIntegration(
       let polling = true;
       const poller = (async () => {
         while (polling) {
-          const d = await kubectlJson(CLUSTER, [
-            '-n',
-            NS,
-            'get',
-            'deployment',
-            FULLNAME,
-          ]).catch(() => undefined);
+          const d = await getInNs('deployment', FULLNAME).catch(
+            () => undefined,
+          );
           if (d)
             minAvailable = Math.min(
               minAvailable,
@@ -273,13 +248,7 @@ describeIntegration(
       expect(r.code).toBe(0);
       const dep = await waitFor(
         async () => {
-          const d = await kubectlJson(CLUSTER, [
-            '-n',
-            NS,
-            'get',
-            'deployment',
-            FULLNAME,
-          ]);
+          const d = await getInNs('deployment', FULLNAME);
           return (
             d.status.updatedReplicas >= 2 &&
             d.status.availableReplicas >= 2 &&
