@@ -16,7 +16,7 @@ jest.setTimeout(180_000);
 
 let scaffolder: Scaffolder;
 beforeAll(async () => {
-  requireHelm();
+  await requireHelm();
   scaffolder = await Scaffolder.start();
 });
 afterAll(async () => {

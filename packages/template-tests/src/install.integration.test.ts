@@ -49,7 +49,7 @@ describeIntegration(`install into the local control plane (${CLUSTER})`, () => {
   const namespaces: string[] = [];
 
   beforeAll(async () => {
-    requireHelm();
+    await requireHelm();
     const status = await cluster(['status', CLUSTER]).catch(() => '');
     if (!/running/.test(status)) await cluster(['up', CLUSTER]);
     kubeconfig = JSON.parse(

@@ -12,6 +12,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import {
   formatFindings,
+  parseRenderedManifests,
   validateDirectory,
 } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import {
@@ -23,7 +24,6 @@ import {
   K8sObject,
   kubernetesIdViolations,
   nameViolations,
-  parseManifests,
   podSecurityViolations,
   schemaErrors,
   workloadViolations,
@@ -42,7 +42,7 @@ let scaffolder: Scaffolder;
 const timings: { template: string; case: string; ms: number }[] = [];
 
 beforeAll(async () => {
-  requireHelm();
+  await requireHelm();
   scaffolder = await Scaffolder.start();
 });
 afterAll(async () => {
@@ -268,7 +268,7 @@ describe.each(TEMPLATES)('%s', template => {
           const { stdout } = await renderFor(env, '--set', 'image.tag=0123abc');
           rendered.set(
             env,
-            parseManifests(stdout).map(m => m.object),
+            parseRenderedManifests(stdout).map(m => m.object),
           );
         }
       });
@@ -382,7 +382,7 @@ describe.each(TEMPLATES)('%s', template => {
           '--set',
           'autoscaling.enabled=false',
         );
-        const objects = parseManifests(stdout).map(m => m.object);
+        const objects = parseRenderedManifests(stdout).map(m => m.object);
         const kinds = objects.map(o => o.kind);
         expect(kinds).toEqual(
           expect.arrayContaining([
@@ -537,7 +537,9 @@ describe.each(TEMPLATES)('%s', template => {
     });
 
     it("passes Shipyard's policy rules (the shipyard:validate step)", async () => {
-      const report = await validateDirectory(dir, { helm: requireHelm() });
+      const report = await validateDirectory(dir, {
+        helm: await requireHelm(),
+      });
       const errors = report.findings.filter(f => f.severity === 'error');
       expect(formatFindings(errors)).toBe('');
       // The only warnings: the bind mounts the template means (source for hot

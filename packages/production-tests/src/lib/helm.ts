@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { parseRenderedManifests } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import { CHART_DIR, helmBinary, run, RunResult } from './repo';
 
 export const VALUES_FILES = [
@@ -22,9 +22,7 @@ export async function helmTemplate(
 }
 
 export function parseObjects(rendered: string): any[] {
-  return parseAllDocuments(rendered)
-    .map(d => d.toJS())
-    .filter(o => o && typeof o === 'object');
+  return parseRenderedManifests(rendered).map(o => o.object);
 }
 
 export function byKind(objects: any[], kind: string): any[] {

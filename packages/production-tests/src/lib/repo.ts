@@ -1,7 +1,11 @@
-import { execFile, ExecFileOptions } from 'node:child_process';
+import { ExecFileOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveHelmBinary } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
+import {
+  resolveHelmBinary,
+  RunResult,
+  runProgram,
+} from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 
 /** Repository root (this file is packages/production-tests/src/lib/repo.ts). */
 // eslint-disable-next-line no-restricted-syntax
@@ -22,42 +26,15 @@ export function readRepoFile(rel: string): string {
   return fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
 }
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
-/** Runs a program (no shell); never throws on a non-zero exit. */
+/** Runs a program (no shell) in the repository root; never throws on a non-zero exit. */
 export function run(
   file: string,
   args: string[],
   options: ExecFileOptions & { input?: string } = {},
 ): Promise<RunResult> {
-  return new Promise(resolve => {
-    const child = execFile(
-      file,
-      args,
-      {
-        maxBuffer: 64 * 1024 * 1024,
-        cwd: REPO_ROOT,
-        ...options,
-        encoding: 'utf8',
-      },
-      (error, stdout, stderr) => {
-        let code = 0;
-        if (error)
-          code =
-            typeof (error as any).code === 'number' ? (error as any).code : 1;
-        resolve({
-          code,
-          stdout: String(stdout),
-          stderr: String(stderr) || (error ? error.message : ''),
-        });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
+  return runProgram(file, args, { cwd: REPO_ROOT, ...options });
 }
 
 /** Like run, but throws with stderr when the exit code is not 0. */
