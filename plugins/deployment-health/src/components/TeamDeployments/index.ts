@@ -1,7 +1,5 @@
-export {
-  TeamDeploymentsView,
-  TeamDeploymentsMatrix,
-} from './TeamDeploymentsView';
+export { TeamDeploymentsView } from './TeamDeploymentsView';
+export { TeamDeploymentsMatrix } from './TeamDeploymentsMatrix';
 export { GroupDeploymentsContent } from './GroupDeploymentsContent';
 export type { EntityGroupDeploymentHealthContentProps } from './GroupDeploymentsContent';
 export {

@@ -1,0 +1,82 @@
+import {
+  ClusterHealth,
+  deploymentStateOf,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { STATE_LABELS, StatusChip } from '../common/StatusChip';
+import { formatAgo } from '../common/format';
+import { topReason } from '../common/topReason';
+
+const useStyles = makeStyles(theme => ({
+  cell: { display: 'flex', flexDirection: 'column', gap: 4 },
+  cellLine: { display: 'flex', alignItems: 'center', gap: 6, flexWrap: 'wrap' },
+  muted: { color: theme.palette.text.secondary },
+}));
+
+function readyCounts(clusters: ClusterHealth[]) {
+  let ready = 0;
+  let desired = 0;
+  for (const c of clusters)
+    for (const w of c.workloads) {
+      ready += w.rollout.ready;
+      desired += w.rollout.desired;
+    }
+  return { ready, desired };
+}
+
+/** One service in one environment: a line per cluster, or Not deployed. */
+export function EnvCell(props: {
+  clusters: ClusterHealth[] | undefined;
+  now: Date;
+}) {
+  const { clusters, now } = props;
+  const classes = useStyles();
+  if (!clusters || deploymentStateOf(clusters) === 'NotDeployed') {
+    return <span className={classes.muted}>{STATE_LABELS.NotDeployed}</span>;
+  }
+  return (
+    <div className={classes.cell}>
+      {clusters.map(c => {
+        const { ready, desired } = readyCounts([c]);
+        const reason = topReason(c);
+        const noData = Boolean(c.error) && c.workloads.length === 0;
+        return (
+          <div key={c.cluster} className={classes.cellLine}>
+            <StatusChip
+              status={c.status}
+              suffix={clusters.length > 1 ? c.title ?? c.cluster : undefined}
+              title={c.error?.message ?? reason?.message}
+            />
+            {noData ? null : (
+              <Typography variant="body2" component="span">
+                {ready}/{desired} ready
+              </Typography>
+            )}
+            {reason && !noData ? (
+              <Typography
+                variant="caption"
+                component="span"
+                className={classes.muted}
+                title={reason.message}
+              >
+                {reason.code}
+              </Typography>
+            ) : null}
+            {c.error ? (
+              <Typography
+                variant="caption"
+                component="span"
+                className={classes.muted}
+              >
+                {noData ? 'No data: cluster ' : 'Cluster '}
+                {c.error.type}, last synced{' '}
+                {formatAgo(c.lastSyncedAt, now) ?? 'never'}
+              </Typography>
+            ) : null}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
