@@ -51,29 +51,3 @@ export async function kubectlJson(name: string, args: string[]): Promise<any> {
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
-
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 120_000,
-  everyMs = 1000,
-): Promise<T> {
-  const started = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${
-          last ? `: ${last}` : ''
-        }`,
-      );
-    }
-    await new Promise(r => setTimeout(r, everyMs));
-  }
-}

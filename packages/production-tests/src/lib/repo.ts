@@ -18,10 +18,6 @@ export const ARTIFACTS_DIR = path.join(
   'production-tests',
 );
 
-export const integration = process.env.SHIPYARD_INTEGRATION === '1';
-/** `describe` for tests that need real services (SHIPYARD_INTEGRATION=1), else skipped. */
-export const describeIntegration = integration ? describe : describe.skip;
-
 export function readRepoFile(rel: string): string {
   return fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
 }
