@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export * from './types';
+export * from './reasons';
+export * from './reports';
 export * from './permissions';
 export * from './annotations';
 export * from './rules';

@@ -7,11 +7,12 @@ import type {
   V1StatefulSet,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import { ClusterError, ClusterHealth, HealthReason } from '../types';
+import { HealthReason } from '../reasons';
+import { ClusterError, ClusterHealth } from '../reports';
 import { controllerOf, podHealth } from './pods';
 import { RuleOptions, statusOf } from './status';
 import { groupPodReasons, workloadHealth } from './workload';
-import { Workload } from './workloads';
+import { Workload } from './rollout';
 
 /**
  * The raw objects of one service in one cluster. List API items carry no

@@ -1,5 +1,6 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
-import { EventSummary, HealthReason } from '../types';
+import { EventSummary } from '../types';
+import { HealthReason } from '../reasons';
 import { iso, resolveOptions, RuleOptions, time } from './status';
 
 /** Last time an event happened, across the old and new event fields. @internal */

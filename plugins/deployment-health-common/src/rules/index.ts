@@ -7,8 +7,9 @@ export {
 } from './status';
 export type { DeploymentState, RuleOptions } from './status';
 export { podHealth } from './pods';
-export { rolloutHealth, hpaHealth } from './workloads';
-export type { Workload } from './workloads';
+export { rolloutHealth } from './rollout';
+export type { Workload } from './rollout';
+export { hpaHealth } from './hpa';
 export { summarizeEvents } from './events';
 export { workloadHealth } from './workload';
 export {

@@ -1,13 +1,10 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { ContainerHealth, HealthStatus, ObjectRef, PodHealth } from '../types';
 import {
-  ContainerHealth,
   FAILED_CONTAINER_REASONS,
   HealthReason,
   HealthReasonCode,
-  HealthStatus,
-  ObjectRef,
-  PodHealth,
-} from '../types';
+} from '../reasons';
 import { iso, resolveOptions, RuleOptions, statusOf, time } from './status';
 
 const FAILED_WAITING_REASONS: ReadonlySet<string> = new Set(

@@ -9,7 +9,7 @@ import {
 } from '.';
 import { podHealth } from './pods';
 import { worstStatus } from './status';
-import { ClusterHealth } from '../types';
+import { ClusterHealth } from '../reports';
 
 // Real object dumps from the local clusters (see the test-utils package's capture.sh).
 type Fixture = ServiceObjects & { capturedAt: string };

@@ -1,4 +1,5 @@
-import { ClusterHealth, EntityHealth, HealthReason } from '../types';
+import { HealthReason } from '../reasons';
+import { ClusterHealth, EntityHealth } from '../reports';
 import { DeploymentState, statusOf, worstStatus } from './status';
 
 /** Whether the service runs in the cluster: it has workloads or pods there. @public */

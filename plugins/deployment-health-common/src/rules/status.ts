@@ -1,4 +1,5 @@
-import { HealthReason, HealthStatus } from '../types';
+import { HealthStatus } from '../types';
+import { HealthReason } from '../reasons';
 
 /**
  * Every {@link HealthStatus} from the best to the worst: the one severity

@@ -3,22 +3,13 @@ import type {
   V1Pod,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import {
-  HealthReason,
-  HealthReasonCode,
-  HealthStatus,
-  PodHealth,
-  WorkloadHealth,
-} from '../types';
+import { HealthStatus, PodHealth, WorkloadHealth } from '../types';
+import { HealthReason, HealthReasonCode } from '../reasons';
 import { summarizeEvents } from './events';
 import { podHealth } from './pods';
 import { capReason, RuleOptions, statusOf } from './status';
-import {
-  hpaHealth,
-  isMetricsFailure,
-  rolloutHealth,
-  Workload,
-} from './workloads';
+import { hpaHealth, isMetricsFailure } from './hpa';
+import { rolloutHealth, Workload } from './rollout';
 
 /**
  * Many pods usually fail the same way; one reason per code keeps the report

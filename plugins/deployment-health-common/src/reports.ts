@@ -1,0 +1,130 @@
+/*
+ * The per-cluster and per-service reports, and the REST API's responses.
+ */
+import type { HealthReason } from './reasons';
+import type { HealthStatus, WorkloadHealth, PodHealth } from './types';
+
+/**
+ * Why a cluster's data is missing or old.
+ * - unreachable: connection refused / DNS / TLS failure
+ * - unauthorized: HTTP 401 (bad or expired token)
+ * - forbidden: HTTP 403 (token lacks list/watch RBAC)
+ * - timeout: no answer within the per-cluster request timeout
+ * - stale: data is older than the staleness limit while reconnecting
+ * - misconfigured: the config entry is unusable (see the message)
+ * - unknown: anything else (e.g. HTTP 5xx)
+ *
+ * @public
+ */
+export type ClusterErrorType =
+  | 'unreachable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'timeout'
+  | 'stale'
+  | 'misconfigured'
+  | 'unknown';
+
+/** Why a cluster could not be read, or why its data may be old. @public */
+export interface ClusterError {
+  /** Kind of failure. */
+  type: ClusterErrorType;
+  /** Safe to show: never contains tokens or response bodies. */
+  message: string;
+  /** HTTP status of the failed Kubernetes API call, when there was one. */
+  statusCode?: number;
+  /** When the cluster started failing. */
+  since: string;
+}
+
+/** Status of the watch cache for one cluster. @public */
+export interface ClusterStatus {
+  /** Configured cluster name. */
+  name: string;
+  /** Display name, when configured. */
+  title?: string;
+  /** Environment of the cluster, e.g. dev or prod. */
+  environment: string;
+  /** ok: synced and watching; syncing: first list not done yet; error: see `error`. */
+  state: 'ok' | 'syncing' | 'error';
+  /** The current error, when `state` is error. */
+  error?: ClusterError;
+  /** Last time the cache was known to be in sync with the API server. */
+  lastSyncedAt?: string;
+  /** Number of cached objects, by kind. */
+  objectCounts?: Record<string, number>;
+}
+
+/** Health of one service in one cluster. @public */
+export interface ClusterHealth {
+  /** Configured cluster name. */
+  cluster: string;
+  /** Display name of the cluster, when configured. */
+  title?: string;
+  /** Environment of the cluster, e.g. dev or prod. */
+  environment: string;
+  /** Worst status among `reasons`. */
+  status: HealthStatus;
+  /** Findings of the workloads, the other pods and the cluster error. */
+  reasons: HealthReason[];
+  /** The service's workloads in this cluster. */
+  workloads: WorkloadHealth[];
+  /** Pods that belong to no tracked workload (bare pods, Jobs). */
+  otherPods: PodHealth[];
+  /** Set when the data is missing or may be old; data from cache is still included. */
+  error?: ClusterError;
+  /** Last time the cluster's data was known to be current (ISO timestamp). */
+  lastSyncedAt?: string;
+  /** cache: from the watch cache; query: from a bounded on-demand query (custom label selector). */
+  source: 'cache' | 'query';
+  /** True when an on-demand query hit its object limit. */
+  truncated?: boolean;
+}
+
+/** Health of one catalog entity across all clusters. @public */
+export interface EntityHealth {
+  /** e.g. component:default/payments */
+  entityRef: string;
+  /** Display title of the entity, when it has one. */
+  title?: string;
+  /** Worst status over all clusters and `reasons`. */
+  status: HealthStatus;
+  /** Non-healthy findings of all clusters, tagged with the cluster; NotDeployed when the service was found nowhere. */
+  reasons: HealthReason[];
+  /** One entry per cluster the service is deployed to, plus clusters that could not be read. */
+  clusters: ClusterHealth[];
+}
+
+/** Response of GET /entity/:namespace/:kind/:name. @public */
+export interface EntityHealthResponse extends EntityHealth {
+  /** When the report was computed (ISO timestamp). */
+  generatedAt: string;
+}
+
+/**
+ * Response of GET /group/:namespace/:name. To stay fast for large teams,
+ * `workloads[].pods`, `workloads[].events` and `otherPods` are empty unless
+ * the request has `details=true`; `podSummary` and all reasons are always there.
+ *
+ * @public
+ */
+export interface GroupHealthResponse {
+  /** The group asked for, e.g. group:default/payments-team. */
+  groupRef: string;
+  /** The group itself plus, with includeChildren=true, all descendant groups. */
+  groupRefs: string[];
+  /** Worst status over all entities. */
+  status: HealthStatus;
+  /** One entry per owned component the caller may read, sorted by entityRef. */
+  entities: Array<EntityHealth & { owner: string }>;
+  /** Status of every cluster, so errors are reported beside the data. */
+  clusters: ClusterStatus[];
+  /** When the report was computed (ISO timestamp). */
+  generatedAt: string;
+}
+
+/** Response of GET /clusters. @public */
+export interface ClustersResponse {
+  /** Every configured cluster. */
+  clusters: ClusterStatus[];
+}
