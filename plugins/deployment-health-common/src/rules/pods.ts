@@ -1,11 +1,14 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { ContainerHealth, HealthStatus, ObjectRef, PodHealth } from '../types';
+import { ContainerHealth, ObjectRef, PodHealth } from '../types';
+import { FAILED_CONTAINER_REASONS, HealthReasonCode } from '../reasons';
 import {
-  FAILED_CONTAINER_REASONS,
-  HealthReason,
-  HealthReasonCode,
-} from '../reasons';
-import { iso, resolveOptions, RuleOptions, statusOf, time } from './status';
+  findings,
+  iso,
+  resolveOptions,
+  RuleOptions,
+  statusOf,
+  time,
+} from './status';
 
 const FAILED_WAITING_REASONS: ReadonlySet<string> = new Set(
   FAILED_CONTAINER_REASONS,
@@ -100,21 +103,7 @@ export function podHealth(pod: V1Pod, options?: RuleOptions): PodHealth {
     ),
   ];
 
-  const reasons: HealthReason[] = [];
-  const add = (
-    status: HealthStatus,
-    code: HealthReasonCode,
-    message: string,
-    kubernetesReason?: string,
-  ) =>
-    reasons.push({
-      status,
-      code,
-      scope: 'pod',
-      message,
-      object: ref,
-      ...(kubernetesReason ? { kubernetesReason } : {}),
-    });
+  const { reasons, add } = findings('pod', ref);
 
   if (pod.metadata?.deletionTimestamp) {
     add('Progressing', 'Terminating', `Pod ${name} is terminating`);

@@ -3,9 +3,9 @@ import type {
   V1Deployment,
   V1StatefulSet,
 } from '@kubernetes/client-node';
-import { HealthStatus, ObjectRef, RolloutHealth, WorkloadKind } from '../types';
-import { HealthReason, HealthReasonCode } from '../reasons';
-import { iso } from './status';
+import { ObjectRef, RolloutHealth, WorkloadKind } from '../types';
+import { HealthReason } from '../reasons';
+import { findings, iso } from './status';
 
 /** A workload object of one of the tracked kinds. @public */
 export type Workload =
@@ -103,21 +103,7 @@ export function rolloutHealth(w: Workload): {
     available >= desired &&
     current <= desired;
 
-  const reasons: HealthReason[] = [];
-  const add = (
-    status: HealthStatus,
-    code: HealthReasonCode,
-    message: string,
-    kubernetesReason?: string,
-  ) =>
-    reasons.push({
-      status,
-      code,
-      scope: 'workload',
-      message,
-      object: ref,
-      ...(kubernetesReason ? { kubernetesReason } : {}),
-    });
+  const { reasons, add } = findings('workload', ref);
 
   const progressing = conditions.find(c => c.type === 'Progressing');
   const replicaFailure = conditions.find(

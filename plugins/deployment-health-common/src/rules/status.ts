@@ -1,5 +1,5 @@
-import { HealthStatus } from '../types';
-import { HealthReason } from '../reasons';
+import { HealthStatus, ObjectRef } from '../types';
+import { HealthReason, HealthReasonCode, HealthReasonScope } from '../reasons';
 
 /**
  * Every {@link HealthStatus} from the best to the worst: the one severity
@@ -53,6 +53,32 @@ export function worstStatus(statuses: Iterable<HealthStatus>): HealthStatus {
 /** Status implied by a list of reasons. @public */
 export function statusOf(reasons: HealthReason[]): HealthStatus {
   return worstStatus(reasons.map(r => r.status));
+}
+
+/**
+ * The findings about one object, and a way to add one; Kubernetes' own
+ * reason is kept where it named the cause.
+ *
+ * @internal
+ */
+export function findings(scope: HealthReasonScope, object: ObjectRef) {
+  const reasons: HealthReason[] = [];
+  const add = (
+    status: HealthStatus,
+    code: HealthReasonCode,
+    message: string,
+    kubernetesReason?: string,
+  ) => {
+    reasons.push({
+      status,
+      code,
+      scope,
+      message,
+      object,
+      ...(kubernetesReason ? { kubernetesReason } : {}),
+    });
+  };
+  return { reasons, add };
 }
 
 /** Lowers a reason to at most `max` (e.g. a failing pod of a workload that still serves). @internal */
