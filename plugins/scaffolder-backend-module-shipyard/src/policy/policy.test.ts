@@ -331,6 +331,22 @@ describe('checkKubernetesObjects', () => {
       'k8s.resources',
     ],
     [
+      'a zero cpu request',
+      () => mutate('Deployment', d => (app(d).resources.requests.cpu = 0)),
+      'k8s.resources',
+    ],
+    [
+      'a zero memory request',
+      () =>
+        mutate('Deployment', d => (app(d).resources.requests.memory = '0Mi')),
+      'k8s.resources',
+    ],
+    [
+      'an empty memory limit',
+      () => mutate('Deployment', d => (app(d).resources.limits.memory = null)),
+      'k8s.resources',
+    ],
+    [
       'readiness probe',
       () => mutate('Deployment', d => delete app(d).readinessProbe),
       'k8s.probes.readiness',
@@ -387,6 +403,12 @@ describe('checkKubernetesObjects', () => {
       'grace period',
       () =>
         mutate('Deployment', d => delete pod(d).terminationGracePeriodSeconds),
+      'k8s.rollout.termination-grace-period',
+    ],
+    [
+      'grace period 0',
+      () =>
+        mutate('Deployment', d => (pod(d).terminationGracePeriodSeconds = 0)),
       'k8s.rollout.termination-grace-period',
     ],
     [
@@ -455,6 +477,11 @@ describe('checkKubernetesObjects', () => {
       'k8s.ingress.tls',
     ],
     [
+      'Ingress rule without host',
+      () => mutate('Ingress', i => delete i.spec.rules[0].host),
+      'k8s.ingress.tls',
+    ],
+    [
       'HPA behavior',
       () => mutate('HorizontalPodAutoscaler', h => delete h.spec.behavior),
       'k8s.hpa.scale-up',
@@ -494,6 +521,33 @@ describe('checkKubernetesObjects', () => {
     expect(findings.find(f => f.rule === rule)!.file).toMatch(
       /\(values-prod\.yaml\)$/,
     );
+  });
+
+  it('names the field and the rule of a zero resource, grace period or hostless rule', () => {
+    const messages = (objs: SourcedObject[]) =>
+      checkKubernetesObjects(objs).map(
+        f => `${f.severity} [${f.rule}] ${f.message}`,
+      );
+    expect(
+      messages(
+        mutate('Deployment', d => {
+          app(d).resources = {
+            requests: { cpu: '0m', memory: '128Mi' },
+            limits: { cpu: 0, memory: '0' },
+          };
+          pod(d).terminationGracePeriodSeconds = 0;
+        }),
+      ),
+    ).toEqual([
+      'error [k8s.resources] Deployment/web-good-service: container "app": resources requests.cpu, limits.memory must be above 0',
+      'warning [k8s.resources.cpu-limit] Deployment/web-good-service: container "app": limits.cpu must be above 0',
+      'error [k8s.rollout.termination-grace-period] Deployment/web-good-service: terminationGracePeriodSeconds must be above 0 (is 0)',
+    ]);
+    expect(
+      messages(mutate('Ingress', i => delete i.spec.rules[0].host)),
+    ).toEqual([
+      'error [k8s.ingress.tls] Ingress/web-good-service: a rule without host is not covered by spec.tls (set rules[].host)',
+    ]);
   });
 
   it('matches label selectors', () => {

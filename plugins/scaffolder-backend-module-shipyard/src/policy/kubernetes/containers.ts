@@ -89,28 +89,45 @@ const pinnedImage: ContainerCheck = c =>
     `image "${c.image ?? ''}" must have a tag other than latest (or a digest)`,
   );
 
+/** A resource quantity that is not there: absent, or rendered empty (`cpu:`). */
+const unset = (q: unknown) => q === undefined || q === null || q === '';
+
+/** `0`, `"0"`, `0m`, `0Mi`...: reserves or caps nothing, so it is no value. */
+const isZero = (q: unknown) => !unset(q) && parseFloat(String(q)) === 0;
+
 const requestsAndMemoryLimit: ContainerCheck = c => {
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
-  const missing = [
-    req.cpu === undefined && 'requests.cpu',
-    req.memory === undefined && 'requests.memory',
-    lim.memory === undefined && 'limits.memory',
-  ].filter(Boolean);
-  return issueIf(
-    missing.length,
-    'k8s.resources',
-    `missing resources ${missing.join(', ')}`,
-  );
+  const fields: [string, unknown][] = [
+    ['requests.cpu', req.cpu],
+    ['requests.memory', req.memory],
+    ['limits.memory', lim.memory],
+  ];
+  const missing = fields.filter(([, q]) => unset(q)).map(([name]) => name);
+  const zero = fields.filter(([, q]) => isZero(q)).map(([name]) => name);
+  return [
+    ...issueIf(
+      missing.length,
+      'k8s.resources',
+      `missing resources ${missing.join(', ')}`,
+    ),
+    ...issueIf(
+      zero.length,
+      'k8s.resources',
+      `resources ${zero.join(', ')} must be above 0`,
+    ),
+  ];
 };
 
-const cpuLimit: ContainerCheck = c =>
-  issueIf(
-    c.resources?.limits?.cpu === undefined,
+const cpuLimit: ContainerCheck = c => {
+  const cpu = c.resources?.limits?.cpu;
+  return issueIf(
+    unset(cpu) || isZero(cpu),
     'k8s.resources.cpu-limit',
-    'no limits.cpu',
+    unset(cpu) ? 'no limits.cpu' : 'limits.cpu must be above 0',
     'warning',
   );
+};
 
 const tmpEmptyDir: ContainerCheck = (c, pod) => {
   const tmp = (c.volumeMounts ?? []).find((m: any) => m.mountPath === '/tmp');

@@ -58,11 +58,15 @@ const ingressTls: ObjectCheck = ingress => {
     return issueIf(true, 'k8s.ingress.tls', 'no TLS configured (spec.tls)');
   }
   const tlsHosts = new Set<string>(spec.tls.flatMap((t: any) => t.hosts ?? []));
+  // A rule without a host answers every host name, which no certificate of
+  // spec.tls names, so it is not covered either.
   return (spec.rules ?? []).flatMap((r: any) =>
     issueIf(
-      r.host && !tlsHosts.has(r.host),
+      !tlsHosts.has(r.host),
       'k8s.ingress.tls',
-      `host ${r.host} is not covered by spec.tls`,
+      r.host
+        ? `host ${r.host} is not covered by spec.tls`
+        : 'a rule without host is not covered by spec.tls (set rules[].host)',
     ),
   );
 };

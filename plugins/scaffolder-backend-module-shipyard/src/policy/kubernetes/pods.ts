@@ -61,12 +61,18 @@ const kubernetesIdLabel: PodCheck = ({ owner, labels }) =>
     `workload and pod template must carry the ${KUBERNETES_ID_LABEL} label`,
   );
 
-const terminationGracePeriod: PodCheck = ({ spec }) =>
-  issueIf(
-    spec.terminationGracePeriodSeconds === undefined,
+/** 0 kills a long-running pod at once: no preStop hook, no draining of requests. */
+const terminationGracePeriod: PodCheck = ({ spec }) => {
+  const seconds = spec.terminationGracePeriodSeconds;
+  const unset = seconds === undefined || seconds === null;
+  return issueIf(
+    unset || !(Number(seconds) > 0),
     'k8s.rollout.termination-grace-period',
-    'set terminationGracePeriodSeconds explicitly',
+    unset
+      ? 'set terminationGracePeriodSeconds explicitly'
+      : `terminationGracePeriodSeconds must be above 0 (is ${seconds})`,
   );
+};
 
 const noReplicasUnderHpa: PodCheck = ({ owner }, chart) => {
   const hpa = chart.ofKind('HorizontalPodAutoscaler').find(h => {
