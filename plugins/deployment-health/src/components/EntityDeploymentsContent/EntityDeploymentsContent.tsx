@@ -143,12 +143,7 @@ function EntityDeploymentsForEntity(props: {
   const health = state.value?.health;
   return (
     <div className={classes.root} data-testid="deployment-health-content">
-      <RefreshBar
-        updatedAt={state.updatedAt}
-        refreshing={state.refreshing}
-        onRefresh={state.refresh}
-        intervalMs={refreshIntervalMs}
-      >
+      <RefreshBar state={state} intervalMs={refreshIntervalMs}>
         <Typography variant="h5" component="h2">
           Deployments
         </Typography>

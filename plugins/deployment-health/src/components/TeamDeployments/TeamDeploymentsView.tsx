@@ -46,12 +46,7 @@ export function TeamDeploymentsView(props: {
   const state = usePolling(key, load, refreshIntervalMs);
   return (
     <div className={classes.root} data-testid="team-deployments">
-      <RefreshBar
-        updatedAt={state.updatedAt}
-        refreshing={state.refreshing}
-        onRefresh={state.refresh}
-        intervalMs={refreshIntervalMs}
-      >
+      <RefreshBar state={state} intervalMs={refreshIntervalMs}>
         <Typography variant="h5" component="h2">
           Deployments of {ref.name}
         </Typography>

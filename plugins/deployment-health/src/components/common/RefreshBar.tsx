@@ -5,7 +5,11 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import { ReactNode } from 'react';
-import { useNow, DEFAULT_REFRESH_INTERVAL_MS } from '../../hooks/usePolling';
+import {
+  DEFAULT_REFRESH_INTERVAL_MS,
+  PollingState,
+  useNow,
+} from '../../hooks/usePolling';
 import { formatAgo } from './format';
 
 /**
@@ -13,19 +17,12 @@ import { formatAgo } from './format';
  * background refresh runs and offers a manual refresh.
  */
 export function RefreshBar(props: {
-  updatedAt?: Date;
-  refreshing: boolean;
-  onRefresh: () => void;
+  state: Pick<PollingState<unknown>, 'updatedAt' | 'refreshing' | 'refresh'>;
   intervalMs?: number;
   children?: ReactNode;
 }) {
-  const {
-    updatedAt,
-    refreshing,
-    onRefresh,
-    intervalMs = DEFAULT_REFRESH_INTERVAL_MS,
-    children,
-  } = props;
+  const { intervalMs = DEFAULT_REFRESH_INTERVAL_MS, children } = props;
+  const { updatedAt, refreshing, refresh } = props.state;
   const now = useNow(1000);
   return (
     <Box
@@ -53,7 +50,7 @@ export function RefreshBar(props: {
       {/* Never disabled while refreshing: that would steal keyboard focus. */}
       <Tooltip title="Refresh now">
         <span>
-          <IconButton size="small" aria-label="Refresh now" onClick={onRefresh}>
+          <IconButton size="small" aria-label="Refresh now" onClick={refresh}>
             <RefreshIcon fontSize="small" />
           </IconButton>
         </span>
