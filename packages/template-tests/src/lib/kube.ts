@@ -131,6 +131,15 @@ function goldenPathViolations(objects: K8sObject[]): string[] {
       if (!(c.ports ?? []).some((p: any) => p.name === 'metrics'))
         v.push(`${where} ${c.name}: metrics port missing`);
     }
+    // The policy also accepts a strategy without type (RollingUpdate is the
+    // default) and maxUnavailable "0%"; the chart says both explicitly.
+    const strategy = d.spec.strategy ?? {};
+    if (
+      strategy.type !== 'RollingUpdate' ||
+      strategy.rollingUpdate?.maxUnavailable !== 0
+    ) {
+      v.push(`${where}: RollingUpdate with maxUnavailable 0 missing`);
+    }
     if (pod.automountServiceAccountToken !== false)
       v.push(`${where}: automountServiceAccountToken not false`);
     for (const t of pod.topologySpreadConstraints ?? []) {
@@ -143,7 +152,13 @@ function goldenPathViolations(objects: K8sObject[]): string[] {
         o.spec.scaleTargetRef?.kind === 'Deployment' &&
         o.spec.scaleTargetRef?.name === d.metadata.name,
     );
+    // The policy flags any other value; it lets `replicas: null` pass, as
+    // Kubernetes reads it as unset. The chart leaves the field out.
+    if (hpas.length && d.spec.replicas === null)
+      v.push(`${where}: renders replicas: null although an HPA targets it`);
     for (const hpa of hpas) {
+      if (hpa.apiVersion !== 'autoscaling/v2')
+        v.push(`HPA ${hpa.metadata.name}: not autoscaling/v2`);
       const up = hpa.spec.behavior?.scaleUp;
       if ((up?.stabilizationWindowSeconds ?? 0) > 0)
         v.push(`HPA ${hpa.metadata.name}: scaleUp stabilization window > 0`);
@@ -153,6 +168,16 @@ function goldenPathViolations(objects: K8sObject[]): string[] {
       if (hpa.spec.minReplicas > hpa.spec.maxReplicas)
         v.push(`HPA ${hpa.metadata.name}: min > max`);
     }
+    // The policy accepts any selector that selects the pods, an empty or
+    // expression-only one too; the chart selects exactly them by label.
+    const selectsByLabel = (kind: string, selector: (o: K8sObject) => any) =>
+      objects.some(
+        o => o.kind === kind && matches(selector(o)?.matchLabels, podLabels),
+      );
+    if (!selectsByLabel('PodDisruptionBudget', o => o.spec.selector))
+      v.push(`${where}: no PodDisruptionBudget selects its pods`);
+    if (!selectsByLabel('NetworkPolicy', o => o.spec.podSelector))
+      v.push(`${where}: no NetworkPolicy targets its pods`);
     const services = objects.filter(o => o.kind === 'Service');
     if (!services.some(s => matches(s.spec.selector, podLabels)))
       v.push(`${where}: no Service targets its pods`);
@@ -162,6 +187,10 @@ function goldenPathViolations(objects: K8sObject[]): string[] {
       ),
     );
     for (const s of services) {
+      // The policy lets a Service without selector (endpoints managed by
+      // hand) or with an empty one pass; the chart's Services front its pods.
+      if (!matches(s.spec.selector, podLabels))
+        v.push(`Service/${s.metadata.name}: selects no pods`);
       for (const p of s.spec.ports) {
         if (
           typeof p.targetPort === 'string' &&
