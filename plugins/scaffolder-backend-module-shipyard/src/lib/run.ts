@@ -4,6 +4,7 @@ import { execFile, ExecFileOptions } from 'node:child_process';
 export interface RunResult {
   /** 0 on success; 1 when the program could not start or was killed. */
   code: number;
+  /** What the program wrote to stdout. */
   stdout: string;
   /** What the program wrote to stderr, else why it could not run. */
   stderr: string;
