@@ -1,5 +1,7 @@
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
-import { startTestCluster } from './index';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot, startTestCluster } from './index';
 
 describeIntegration('startTestCluster', () => {
   it('starts or reuses the dev cluster and gives working admin and reader credentials', async () => {
@@ -31,5 +33,25 @@ describeIntegration('startTestCluster', () => {
         `--as=system:serviceaccount:shipyard-system:shipyard-health-reader`,
       ),
     ).rejects.toMatchObject({ stdout: expect.stringContaining('no') });
+  }, 360_000);
+
+  it('prints the portal config with the files env --json names', async () => {
+    const cluster = await startTestCluster('dev');
+    const config = execFileSync(
+      path.join(repoRoot, 'scripts', 'cluster'),
+      ['config', 'dev'],
+      { encoding: 'utf8' },
+    );
+    for (const line of [
+      `url: ${JSON.stringify(cluster.server)}`,
+      `environment: ${JSON.stringify(cluster.environment)}`,
+      `serviceAccountToken: { $file: ${JSON.stringify(cluster.tokenFile)} }`,
+      `deployerServiceAccountToken: { $file: ${JSON.stringify(
+        cluster.deployerTokenFile,
+      )} }`,
+      `caFile: ${JSON.stringify(cluster.caFile)}`,
+    ]) {
+      expect(config).toContain(line);
+    }
   }, 360_000);
 });
