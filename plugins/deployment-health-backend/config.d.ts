@@ -1,11 +1,10 @@
 /*
  * Config of @shipyard-platform/backstage-plugin-deployment-health-backend.
- * Clusters themselves are read by -node from kubernetes.clusterLocatorMethods.
+ * Clusters themselves, `requestTimeoutSeconds` and `recentWindowMinutes` are
+ * declared by -node, which reads them for the backend and the scaffolder actions.
  */
 export interface Config {
   deploymentHealth?: {
-    /** Timeout for each list request and for a watch to answer, per cluster. Default 5. */
-    requestTimeoutSeconds?: number;
     /** Server-side watch timeout; watches are re-opened after it (jittered ±10%). Default 300. */
     watchTimeoutSeconds?: number;
     /** Full relist at most this often, to heal any missed event. Default 900. */
@@ -20,8 +19,6 @@ export interface Config {
     initialBackoffSeconds?: number;
     /** Reconnect backoff cap. Default 30. */
     maxBackoffSeconds?: number;
-    /** Restarts and Warning events within this window degrade health. Default 15. */
-    recentWindowMinutes?: number;
     /** Most components returned by one team view. Default 1000. */
     maxGroupComponents?: number;
     /** Entities with a custom backstage.io/kubernetes-label-selector. */

@@ -77,6 +77,10 @@ export interface Config {
     >;
   };
   deploymentHealth?: {
+    /** Timeout for each list request and for a watch to answer, per cluster. Default 5. */
+    requestTimeoutSeconds?: number;
+    /** Restarts and Warning events within this window degrade health. Default 15. */
+    recentWindowMinutes?: number;
     /**
      * Clusters taken from kubeconfig contexts, for local use. Not read by the
      * upstream kubernetes plugin.

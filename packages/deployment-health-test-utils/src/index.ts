@@ -4,8 +4,8 @@
  * tests of the deployment-health packages. A private workspace package, so the
  * dumps never ship in a published tarball.
  *
- * Also the helpers every package's tests share: the integration-test gate and
- * `waitFor`.
+ * Also the helpers every package's tests share: the integration-test gate,
+ * `waitFor`, and a fake Kubernetes HTTP API for unit tests.
  *
  * @packageDocumentation
  */
@@ -20,6 +20,7 @@ import {
   worstStatus,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
+export * from './fakeKubeApi';
 export * from './integration';
 export * from './waitFor';
 

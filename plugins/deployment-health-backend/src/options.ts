@@ -1,8 +1,11 @@
 import { Config } from '@backstage/config';
+import {
+  ClusterReadOptions,
+  readClusterReadOptions,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 
 /** Tunables of the watch cache and API, from `deploymentHealth.*` (see config.d.ts). */
-export interface CacheOptions {
-  requestTimeoutMs: number;
+export interface CacheOptions extends ClusterReadOptions {
   watchTimeoutSeconds: number;
   resyncIntervalMs: number;
   staleAfterMs: number;
@@ -10,7 +13,6 @@ export interface CacheOptions {
   maxBackoffMs: number;
   onDemandMaxObjects: number;
   onDemandCacheTtlMs: number;
-  recentWindowMs: number;
   maxGroupComponents: number;
 }
 
@@ -18,7 +20,7 @@ export function readOptions(config: Config): CacheOptions {
   const c = config.getOptionalConfig('deploymentHealth');
   const num = (key: string, def: number) => c?.getOptionalNumber(key) ?? def;
   return {
-    requestTimeoutMs: num('requestTimeoutSeconds', 5) * 1000,
+    ...readClusterReadOptions(config),
     watchTimeoutSeconds: num('watchTimeoutSeconds', 300),
     resyncIntervalMs: num('resyncIntervalSeconds', 900) * 1000,
     staleAfterMs: num('staleAfterSeconds', 120) * 1000,
@@ -26,7 +28,6 @@ export function readOptions(config: Config): CacheOptions {
     maxBackoffMs: num('maxBackoffSeconds', 30) * 1000,
     onDemandMaxObjects: num('onDemand.maxObjectsPerKind', 500),
     onDemandCacheTtlMs: num('onDemand.cacheTtlSeconds', 10) * 1000,
-    recentWindowMs: num('recentWindowMinutes', 15) * 60_000,
     maxGroupComponents: num('maxGroupComponents', 1000),
   };
 }

@@ -6,6 +6,8 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   deploymentHealthFixtures,
+  FakeKubeApi,
+  seedFixture,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import request from 'supertest';
@@ -14,7 +16,6 @@ import {
   permissionsDenying,
   startHealthBackend,
 } from './__testUtils__/backend';
-import { FakeKubeApi, seedFixture } from './__testUtils__/fakeKubeApi';
 
 const group = (name: string, children: string[] = []) => ({
   apiVersion: 'backstage.io/v1alpha1',

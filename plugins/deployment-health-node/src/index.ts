@@ -1,6 +1,7 @@
 /**
  * Backend library for Shipyard deployment health: cluster config and
- * authenticated Kubernetes clients, exposed as a backend service.
+ * authenticated Kubernetes clients, exposed as a backend service, and the
+ * one way to read a service's objects from a cluster.
  *
  * @packageDocumentation
  */
@@ -12,3 +13,15 @@ export {
 export type { ShipyardClustersService } from './ShipyardClustersService';
 export { assertSupportedBackstageRelease } from './supportedRelease';
 export type { ShipyardPackageInfo } from './supportedRelease';
+export { ClusterConnection } from './kube/connection';
+export { classifyError, KubeHttp, KubeRequestError } from './kube/kubeHttp';
+export type { KubeQuery } from './kube/kubeHttp';
+export { readClusterReadOptions } from './kube/options';
+export type { ClusterReadOptions } from './kube/options';
+export { LABELLED, RESOURCES, toCached } from './kube/resources';
+export type { Resource, ResourceKey } from './kube/resources';
+export { readServiceObjects } from './kube/serviceObjects';
+export type {
+  ServiceObjectsQuery,
+  ServiceObjectsResult,
+} from './kube/serviceObjects';

@@ -1,14 +1,14 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
+  ClusterConnection,
+  RESOURCES,
   ShipyardCluster,
   ShipyardClustersService,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { CacheOptions } from '../options';
-import { ClusterConnection } from './connection';
 import { Informer } from './Informer';
 import { ObjectIndex } from './ObjectIndex';
-import { RESOURCES } from './resources';
 import { SyncStatus } from './SyncStatus';
 
 /**

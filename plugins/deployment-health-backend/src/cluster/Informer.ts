@@ -4,10 +4,14 @@ import {
   KubernetesObject,
 } from '@kubernetes/client-node';
 import { CacheOptions } from '../options';
-import { ClusterConnection } from './connection';
-import { classifyError, KubeHttp } from './kubeHttp';
+import {
+  classifyError,
+  ClusterConnection,
+  KubeHttp,
+  Resource,
+  toCached,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { ObjectIndex } from './ObjectIndex';
-import { Resource, toCached } from './resources';
 import { SyncStatus } from './SyncStatus';
 
 const CHANGES = new Set(['ADDED', 'MODIFIED', 'DELETED']);

@@ -3,7 +3,11 @@ import {
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
-import { LABELLED, RESOURCES, ResourceKey } from './resources';
+import {
+  LABELLED,
+  RESOURCES,
+  ResourceKey,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 
 type Objects = Map<string, KubernetesObject>;
 
@@ -113,7 +117,7 @@ export class ObjectIndex {
   }
 
   /** These objects and the Warning events about any of them. */
-  withEvents(objects: Record<string, KubernetesObject[]>): ServiceObjects {
+  withEvents(objects: ServiceObjects): ServiceObjects {
     const byObject = this.groups.get('events')!;
     const events: KubernetesObject[] = [];
     for (const o of Object.values(objects).flat()) {

@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { KubeRequestError } from './kubeHttp';
+import { KubeRequestError } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { SyncStatus } from './SyncStatus';
 
 const cluster = { name: 'c', environment: 'production' } as any;

@@ -3,8 +3,10 @@ import {
   ClusterError,
   ClusterStatus,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { ShipyardCluster } from '@shipyard-platform/backstage-plugin-deployment-health-node';
-import { KubeRequestError } from './kubeHttp';
+import {
+  KubeRequestError,
+  ShipyardCluster,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 
 /** What the informer of one kind last reported. */
 interface KindSync {

@@ -8,6 +8,8 @@ import { ClusterErrorType } from '@shipyard-platform/backstage-plugin-deployment
  * A classified cluster request failure. The message is built from status
  * codes and socket error codes only, never from response bodies or headers,
  * so it is safe to log and return.
+ *
+ * @public
  */
 export class KubeRequestError extends Error {
   constructor(
@@ -52,7 +54,11 @@ export function scrubCredentials(message: string): string {
   return SCRUBBERS.reduce((m, [re, by]) => m.replace(re, by), message);
 }
 
-/** Maps any error from a cluster request to a safe, classified error. */
+/**
+ * Maps any error from a cluster request to a safe, classified error.
+ *
+ * @public
+ */
 export function classifyError(err: unknown): KubeRequestError {
   if (err instanceof KubeRequestError) return err;
   const e = err as {
@@ -99,9 +105,10 @@ export function classifyError(err: unknown): KubeRequestError {
   );
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** Query parameters of a request; undefined ones are left out. @public */
+export type KubeQuery = Record<string, string | number | boolean | undefined>;
 
-function buildPath(path: string, query: Query): string {
+function buildPath(path: string, query: KubeQuery): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (v !== undefined) params.set(k, String(v));
@@ -117,6 +124,8 @@ function buildPath(path: string, query: Query): string {
  * timeout (a cluster that accepts connections and never answers must not
  * hang a request or a watch), and client-node 1.4's Watch has none (its
  * AbortSignal.timeout is overwritten). node:http gives us that directly.
+ *
+ * @public
  */
 export class KubeHttp {
   constructor(
@@ -133,7 +142,7 @@ export class KubeHttp {
    */
   private async send<T>(
     path: string,
-    query: Query,
+    query: KubeQuery,
     signal: AbortSignal | undefined,
     aborted: KubeRequestError | undefined,
     read: (
@@ -207,7 +216,7 @@ export class KubeHttp {
    * GET a JSON document; rejects with KubeRequestError, including after
    * timeoutMs and when `signal` aborts.
    */
-  getJson<T>(path: string, query: Query = {}, signal?: AbortSignal) {
+  getJson<T>(path: string, query: KubeQuery = {}, signal?: AbortSignal) {
     const aborted = new KubeRequestError('timeout', 'aborted');
     return this.send<T>(path, query, signal, aborted, (res, settle) => {
       const chunks: Buffer[] = [];
@@ -236,7 +245,7 @@ export class KubeHttp {
    */
   watch(
     path: string,
-    query: Query,
+    query: KubeQuery,
     idleMs: number,
     handlers: {
       onOpen: () => void;

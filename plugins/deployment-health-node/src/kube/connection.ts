@@ -1,10 +1,12 @@
-import {
-  ShipyardCluster,
-  ShipyardClustersService,
-} from '@shipyard-platform/backstage-plugin-deployment-health-node';
+import { ShipyardCluster } from '../clusterConfig';
+import { ShipyardClustersService } from '../ShipyardClustersService';
 import { KubeHttp } from './kubeHttp';
 
-/** One cluster's API client: its credentials and hard request timeouts. */
+/**
+ * One cluster's API client: its credentials and hard request timeouts.
+ *
+ * @public
+ */
 export class ClusterConnection {
   private client?: KubeHttp;
   private createdAt = 0;

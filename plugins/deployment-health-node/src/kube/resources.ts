@@ -16,7 +16,12 @@ const labelled = <Kind extends string, Key extends string>(
   selector: { labelSelector: KUBERNETES_ID_LABEL } as Selector,
 });
 
-/** What the cache watches. Secrets are never read. */
+/**
+ * The kinds a service's health is read from, with their list paths and the
+ * selector a cluster-wide watch uses. Secrets are never read.
+ *
+ * @public
+ */
 export const RESOURCES = [
   labelled('Deployment', 'deployments', '/apis/apps/v1/deployments'),
   labelled('StatefulSet', 'statefulSets', '/apis/apps/v1/statefulsets'),
@@ -38,9 +43,11 @@ export const RESOURCES = [
   },
 ];
 
+/** One of {@link RESOURCES}. @public */
 export type Resource = (typeof RESOURCES)[number];
+/** The key of a kind in `ServiceObjects`. @public */
 export type ResourceKey = Resource['key'];
-/** The kinds labelled with a kubernetes-id: all but events. */
+/** The kinds labelled with a kubernetes-id: all but events. @public */
 export const LABELLED = RESOURCES.filter(
   (r): r is Exclude<Resource, { key: 'events' }> => r.key !== 'events',
 );
@@ -50,6 +57,8 @@ const TRACKED_KINDS = new Set<string>(LABELLED.map(r => r.kind));
  * The object as the cache keeps it: kind stamped (lists omit it), secret
  * material stripped (see sanitize). Undefined for an event about a kind we
  * do not track.
+ *
+ * @public
  */
 export function toCached(
   resource: Resource,

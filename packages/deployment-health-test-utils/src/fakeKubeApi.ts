@@ -9,7 +9,7 @@
  * 'stale' state, which needs a server to stall at one exact moment). It is no substitute for Kubernetes: anything about how
  * the plugin behaves against a cluster (list/watch, 401/403, timeouts,
  * stopped and returning clusters, no leaks) is tested against the real local
- * control plane in reliability.integration.test.ts and
+ * control plane in the backend's reliability.integration.test.ts and
  * cluster.integration.test.ts.
  */
 import http from 'node:http';
@@ -40,11 +40,15 @@ const PATHS: Record<string, string> = {
 /**
  * List (label/field selectors by existence/equality) and watch streams.
  * Counts requests.
+ *
+ * @public
  */
 export class FakeKubeApi {
   requests: string[] = [];
   /** When true, list requests are accepted and never answered. */
   hangLists = false;
+  /** Called with each request's URL before it is answered, so a test can change the objects between reads. */
+  onRequest?: (url: string) => void;
   private rv = 100;
   private objects = new Map<string, Obj>();
   private watchers = new Set<{
@@ -128,6 +132,7 @@ export class FakeKubeApi {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
     this.requests.push(`${req.method} ${req.url}`);
+    this.onRequest?.(req.url!);
     // a backend stopping mid-watch drops connections: never let them throw
     req.on('error', () => {});
     res.on('error', () => {});
@@ -188,7 +193,7 @@ export class FakeKubeApi {
   }
 }
 
-/** Seeds a fake API with objects from a fixture of the -common package. */
+/** Seeds a fake API with objects from a fixture of the -common package. @public */
 export function seedFixture(api: FakeKubeApi, fixture: Record<string, any>) {
   const kinds: Record<string, string> = {
     deployments: 'Deployment',
