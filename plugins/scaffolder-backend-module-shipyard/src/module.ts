@@ -9,7 +9,10 @@ import { createShipyardPublishLocalAction } from './actions/publishLocal';
 import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
 import { createShipyardDeployAction } from './actions/deploy';
 import { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
-import { shipyardClustersServiceRef } from '@shipyard-platform/backstage-plugin-deployment-health-node';
+import {
+  readClusterReadOptions,
+  shipyardClustersServiceRef,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 
 /**
  * Registers the Shipyard scaffolder actions (`shipyard:*`).
@@ -39,6 +42,7 @@ export const scaffolderModule = createBackendModule({
           createShipyardDeploymentStatusAction({
             clusters,
             config: moduleConfig,
+            read: readClusterReadOptions(config),
           }),
         );
       },

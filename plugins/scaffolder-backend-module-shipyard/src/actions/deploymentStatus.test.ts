@@ -3,20 +3,34 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  ClusterConnection,
+  ConfigShipyardClusters,
+  readServiceObjects,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
+import {
+  describeIntegration,
+  FakeKubeApi,
+  seedFixture,
+} from '@shipyard-platform/deployment-health-test-utils';
 import {
   deleteNamespace,
   goodServiceWorkspace,
   prepareTeamNamespace,
   localClusterService,
-  stubClusterService,
 } from '../__testUtils__/cluster';
 import { createShipyardDeploymentStatusAction } from './deploymentStatus';
 import { createShipyardDeployAction } from './deploy';
 import { examples } from './deploymentStatus.examples';
 
 const now = new Date().toISOString();
+/** The action's input for the service the fake API serves. */
+const payments = {
+  kubernetesId: 'payments-api',
+  namespace: 'payments',
+  cluster: 'dev',
+};
 const labels = { 'backstage.io/kubernetes-id': 'payments-api' };
 
 function objects(mode: 'healthy' | 'crashloop') {
@@ -146,7 +160,7 @@ function objects(mode: 'healthy' | 'crashloop') {
             message: 'Back-off restarting failed container app',
             count: 12,
             lastTimestamp: now,
-            metadata: { name: 'e1', namespace: 'payments' },
+            metadata: { name: 'e1', namespace: 'payments', uid: 'e1' },
             involvedObject: {
               kind: 'Pod',
               name: 'payments-api-abc-1',
@@ -158,53 +172,51 @@ function objects(mode: 'healthy' | 'crashloop') {
   };
 }
 
-function fakeKubeConfig(sequence: Array<'healthy' | 'crashloop'>) {
-  let call = -1;
-  const current = () => objects(sequence[Math.min(call, sequence.length - 1)]);
-  const list = (k: keyof ReturnType<typeof objects>) => async () => ({
-    items: current()[k],
-  });
-  const apps = {
-    listNamespacedDeployment: jest.fn(async () => {
-      call++;
-      return { items: current().deployments };
+/** The `dev` cluster served by a fake Kubernetes API, read as the portal reads it. */
+function devOn(api: FakeKubeApi) {
+  return ConfigShipyardClusters.fromConfig(
+    new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          { type: 'config', clusters: [{ name: 'dev', url: api.url }] },
+        ],
+      },
     }),
-    listNamespacedStatefulSet: async () => ({ items: [] }),
-    listNamespacedDaemonSet: async () => ({ items: [] }),
-    listNamespacedReplicaSet: list('replicaSets'),
-  };
-  const core = {
-    listNamespacedPod: list('pods'),
-    listNamespacedEvent: list('events'),
-  };
-  const autoscaling = { listNamespacedHorizontalPodAutoscaler: list('hpas') };
-  return {
-    apps,
-    makeApiClient: (cls: any) => {
-      if (cls === AppsV1Api) return apps;
-      if (cls === CoreV1Api) return core;
-      return autoscaling;
-    },
-  };
+  );
 }
 
 describe('shipyard:deployment:status (unit)', () => {
+  let api: FakeKubeApi;
+  beforeEach(async () => {
+    api = new FakeKubeApi();
+    await api.start();
+  });
+  afterEach(() => api.stop());
+
+  /** The action on `dev`, whose objects are those of seq[0], then (after each check) the next. */
   const action = (seq: Array<'healthy' | 'crashloop'>) => {
-    const kc = fakeKubeConfig(seq);
-    return {
-      kc,
-      action: createShipyardDeploymentStatusAction({
-        clusters: stubClusterService(['dev'], kc),
-        pollIntervalMs: 10,
-      }),
+    seedFixture(api, objects(seq[0]));
+    let checks = 0;
+    // The events are read last in a check: change the objects for the next one.
+    api.onRequest = url => {
+      if (!url.startsWith('/api/v1/namespaces/payments/events')) return;
+      if (seq[Math.min(++checks, seq.length - 1)] !== 'healthy') return;
+      api.removeSilently('e1');
+      seedFixture(api, objects('healthy'));
     };
+    return createShipyardDeploymentStatusAction({
+      clusters: devOn(api),
+      pollIntervalMs: 10,
+    });
   };
+  const deploymentLists = () =>
+    api.requests.filter(r => r.includes('/deployments?')).length;
 
   it.each(examples.map((e, i) => [i, e.description, e] as const))(
     'runs example %i: %s',
     async (_i, _d, example) => {
       const step = yaml.parse(example.example).steps[0];
-      const { action: a } = action(['healthy']);
+      const a = action(['healthy']);
       // the first example has no namespace: it lists across namespaces
       const input = { namespace: 'payments', ...step.input };
       const ctx = createMockActionContext({ input });
@@ -218,13 +230,9 @@ describe('shipyard:deployment:status (unit)', () => {
   );
 
   it('fails with container states, restarts, last termination and events', async () => {
-    const { action: a } = action(['crashloop']);
+    const a = action(['crashloop']);
     const ctx = createMockActionContext({
-      input: {
-        kubernetesId: 'payments-api',
-        namespace: 'payments',
-        cluster: 'dev',
-      },
+      input: payments,
     });
     const err = await a.handler(ctx as any).catch(e => e);
     expect(err.message).toMatch(/payments-api is Failed on dev/);
@@ -235,31 +243,106 @@ describe('shipyard:deployment:status (unit)', () => {
     expect(ctx.output).toHaveBeenCalledWith('status', 'Failed');
   });
 
-  it('waits until Healthy (bounded)', async () => {
-    const { action: a, kc } = action(['crashloop', 'crashloop', 'healthy']);
-    const ctx = createMockActionContext({
-      input: {
-        kubernetesId: 'payments-api',
+  it('reads sanitised objects, bounded, and only the Warning events about them', async () => {
+    const a = action(['crashloop']);
+    const env = [{ name: 'DB_PASSWORD', value: 'hunter2' }];
+    const [deployment] = objects('crashloop').deployments;
+    deployment.spec.template.spec.containers[0] = {
+      ...deployment.spec.template.spec.containers[0],
+      env,
+    } as any;
+    api.upsert({ ...deployment, kind: 'Deployment' });
+    // another service in the namespace, with a Warning event of its own
+    const ledger = { 'backstage.io/kubernetes-id': 'ledger' };
+    api.upsert({
+      kind: 'Pod',
+      metadata: {
+        name: 'ledger-1',
         namespace: 'payments',
-        cluster: 'dev',
-        waitSeconds: 5,
+        uid: 'p9',
+        labels: ledger,
+      },
+      spec: { containers: [{ name: 'app', image: 'l:1', env }] },
+    });
+    api.upsert({
+      kind: 'Event',
+      type: 'Warning',
+      reason: 'Unhealthy',
+      message: 'Readiness probe failed',
+      count: 3,
+      lastTimestamp: now,
+      metadata: { name: 'e9', namespace: 'payments', uid: 'e9' },
+      involvedObject: {
+        kind: 'Pod',
+        name: 'ledger-1',
+        namespace: 'payments',
+        uid: 'p9',
       },
     });
+    const ctx = createMockActionContext({
+      input: payments,
+    });
+    const err = await a.handler(ctx as any).catch(e => e);
+    const report = (ctx.output as jest.Mock).mock.calls.find(
+      ([k]) => k === 'report',
+    )![1];
+    expect(JSON.stringify(report)).not.toMatch(/hunter2|ledger|Readiness/);
+    expect(err.message).not.toMatch(/hunter2|ledger|Readiness/);
+    // events are listed in the service's namespace only, every list bounded
+    expect(api.requests).toContain(
+      'GET /api/v1/namespaces/payments/events?fieldSelector=type%3DWarning&limit=500',
+    );
+    expect(api.requests.every(r => r.includes('limit=500'))).toBe(true);
+
+    // what the action read: no env values, no event of another service
+    const clusters = devOn(api);
+    const read = await readServiceObjects(
+      new ClusterConnection(await clusters.getCluster('dev'), clusters, 5000),
+      {
+        labelSelector: 'backstage.io/kubernetes-id=payments-api',
+        namespace: 'payments',
+        limit: 500,
+        events: true,
+      },
+    );
+    expect(JSON.stringify(read.objects)).not.toContain('hunter2');
+    expect(
+      (read.objects.deployments![0].spec!.template.spec!.containers[0] as any)
+        .env,
+    ).toEqual([{ name: 'DB_PASSWORD' }]);
+    expect(read.objects.events!.map(e => e.metadata!.uid)).toEqual(['e1']);
+  });
+
+  it('names the cluster and the classified error when the cluster cannot be read', async () => {
+    const a = action(['healthy']);
+    await api.stop();
+    const err = await a
+      .handler(
+        createMockActionContext({
+          input: { kubernetesId: 'payments-api', cluster: 'dev' },
+        }) as any,
+      )
+      .catch(e => e);
+    expect(err.message).toBe(
+      'Reading payments-api from cluster dev failed: cannot connect (ECONNREFUSED)',
+    );
+  });
+
+  it('waits until Healthy (bounded)', async () => {
+    const a = action(['crashloop', 'crashloop', 'healthy']);
+    const ctx = createMockActionContext({
+      input: { ...payments, waitSeconds: 5 },
+    });
     await a.handler(ctx as any);
-    expect(kc.apps.listNamespacedDeployment).toHaveBeenCalledTimes(3);
+    expect(deploymentLists()).toBe(3);
     expect(ctx.output).toHaveBeenCalledWith('status', 'Healthy');
   });
 
   it('does not fail in dry run', async () => {
-    const { action: a } = action(['crashloop']);
+    const a = action(['crashloop']);
     const ctx = {
       ...createMockActionContext({
-        input: {
-          kubernetesId: 'payments-api',
-          namespace: 'payments',
-          cluster: 'dev',
-          waitSeconds: 60,
-        },
+        input: { ...payments, waitSeconds: 60 },
       }),
       isDryRun: true,
     };
@@ -283,7 +366,7 @@ describe('shipyard:deployment:status (unit)', () => {
       /Invalid cluster: unknown cluster "nope"/,
     ],
   ])('rejects %j', async (input, message) => {
-    const { action: a } = action(['healthy']);
+    const a = action(['healthy']);
     await expect(
       a.handler(createMockActionContext({ input }) as any),
     ).rejects.toThrow(message);

@@ -6,87 +6,24 @@ import {
   clusterHealth,
   KUBERNETES_ID_LABEL,
   notDeployedReason,
-  ServiceObjects,
   statusOf,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-} from '@kubernetes/client-node';
+  ClusterConnection,
+  ClusterReadOptions,
+  readClusterReadOptions,
+  readServiceObjects,
+  ShipyardClustersService,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { ShipyardModuleConfig } from '../config';
-import {
-  describeKubeError,
-  DNS_LABEL,
-  LABEL_VALUE,
-  selectClusters,
-} from '../lib/kube';
+import { DNS_LABEL, LABEL_VALUE, selectClusters } from '../lib/kube';
 import { examples } from './deploymentStatus.examples';
 
 /** Longest wait `waitSeconds` may ask for. */
 export const MAX_WAIT_SECONDS = 900;
 
-/**
- * Reads the objects of one service (label `backstage.io/kubernetes-id`) in one
- * cluster, optionally restricted to a namespace. Read-only.
- */
-export async function readServiceObjects(
-  clusters: ShipyardClustersService,
-  cluster: string,
-  kubernetesId: string,
-  namespace?: string,
-): Promise<ServiceObjects> {
-  const kc = await clusters.getKubeConfig(cluster);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const labelSelector = `${KUBERNETES_ID_LABEL}=${kubernetesId}`;
-  const fieldSelector = 'type=Warning';
-  const [
-    deployments,
-    statefulSets,
-    daemonSets,
-    replicaSets,
-    pods,
-    hpas,
-    events,
-  ] = await Promise.all(
-    namespace
-      ? [
-          apps.listNamespacedDeployment({ namespace, labelSelector }),
-          apps.listNamespacedStatefulSet({ namespace, labelSelector }),
-          apps.listNamespacedDaemonSet({ namespace, labelSelector }),
-          apps.listNamespacedReplicaSet({ namespace, labelSelector }),
-          core.listNamespacedPod({ namespace, labelSelector }),
-          autoscaling.listNamespacedHorizontalPodAutoscaler({
-            namespace,
-            labelSelector,
-          }),
-          core.listNamespacedEvent({ namespace, fieldSelector, limit: 500 }),
-        ]
-      : [
-          apps.listDeploymentForAllNamespaces({ labelSelector }),
-          apps.listStatefulSetForAllNamespaces({ labelSelector }),
-          apps.listDaemonSetForAllNamespaces({ labelSelector }),
-          apps.listReplicaSetForAllNamespaces({ labelSelector }),
-          core.listPodForAllNamespaces({ labelSelector }),
-          autoscaling.listHorizontalPodAutoscalerForAllNamespaces({
-            labelSelector,
-          }),
-          core.listEventForAllNamespaces({ fieldSelector, limit: 500 }),
-        ],
-  );
-  return {
-    deployments: (deployments as any).items,
-    statefulSets: (statefulSets as any).items,
-    daemonSets: (daemonSets as any).items,
-    replicaSets: (replicaSets as any).items,
-    pods: (pods as any).items,
-    hpas: (hpas as any).items,
-    events: (events as any).items,
-  };
-}
+/** Objects read per kind (and Warning events per namespace) in one check. */
+const LIST_LIMIT = 500;
 
 /** Multi-line, human readable reasons of a report: workloads, containers, events. */
 export function describeHealth(report: ClusterHealth): string {
@@ -135,6 +72,8 @@ export function describeHealth(report: ClusterHealth): string {
 export function createShipyardDeploymentStatusAction(options: {
   clusters: ShipyardClustersService;
   config?: ShipyardModuleConfig;
+  /** Request timeout and rule options, as the backend reads them (default: their defaults). */
+  read?: ClusterReadOptions;
   /** Poll interval while waiting (default 5 s). */
   pollIntervalMs?: number;
 }) {
@@ -229,21 +168,26 @@ export function createShipyardDeploymentStatusAction(options: {
         throw new InputError('Invalid cluster: a cluster name is required');
       await selectClusters(options.clusters, [cluster], undefined, 'cluster');
       const info = await options.clusters.getCluster(cluster);
+      const read = options.read ?? readClusterReadOptions();
+      const connection = new ClusterConnection(
+        info,
+        options.clusters,
+        read.requestTimeoutMs,
+      );
 
       const check = async (): Promise<ClusterHealth> => {
-        let objects: ServiceObjects;
-        try {
-          objects = await readServiceObjects(
-            options.clusters,
-            cluster,
-            kubernetesId!,
+        const { objects, truncated, error } = await readServiceObjects(
+          connection,
+          {
+            labelSelector: `${KUBERNETES_ID_LABEL}=${kubernetesId}`,
             namespace,
-          );
-        } catch (e) {
+            limit: LIST_LIMIT,
+            events: true,
+          },
+        );
+        if (error) {
           throw new Error(
-            `Reading ${kubernetesId} from cluster ${cluster} failed: ${describeKubeError(
-              e,
-            )}`,
+            `Reading ${kubernetesId} from cluster ${cluster} failed: ${error.message}`,
           );
         }
         const report = clusterHealth(
@@ -253,7 +197,12 @@ export function createShipyardDeploymentStatusAction(options: {
             ...(info.title ? { title: info.title } : {}),
           },
           objects,
-          { source: 'query', lastSyncedAt: new Date().toISOString() },
+          {
+            source: 'query',
+            lastSyncedAt: new Date().toISOString(),
+            truncated,
+          },
+          { recentWindowMs: read.recentWindowMs },
         );
         const notDeployed = notDeployedReason([report]);
         if (notDeployed) {
