@@ -1,8 +1,7 @@
 /*
  * Kubernetes checks for rendered charts: JSON-schema validation with the
  * kubernetes-models package, Shipyard's policy baselines (the rules behind
- * shipyard:validate, the one implementation of design.md's "Policy baselines
- * the generated artifacts must pass"), and what the golden-path chart promises
+ * shipyard:validate: the baselines every generated artifact must pass), and what the golden-path chart promises
  * beyond them. Every function returns a list of violations (empty = pass) so
  * a test can print all of them at once.
  */

@@ -17,9 +17,9 @@ describe('resolveHelmBinary', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'helm-resolve-'));
     process.env.PATH = path.join(dir, 'empty-path');
     process.env.SHIPYARD_CACHE = path.join(dir, 'cache');
-    delete process.env.XDG_CACHE_HOME;
   });
   afterEach(async () => {
+    jest.restoreAllMocks();
     process.env = { ...saved };
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -49,11 +49,19 @@ describe('resolveHelmBinary', () => {
     await expect(resolveHelmBinary()).resolves.toBe(newest);
   });
 
-  it('finds the cache under XDG_CACHE_HOME when SHIPYARD_CACHE is unset', async () => {
+  it('finds the cache under ~/.cache/shipyard when SHIPYARD_CACHE is unset', async () => {
     delete process.env.SHIPYARD_CACHE;
-    process.env.XDG_CACHE_HOME = path.join(dir, 'xdg');
+    jest.spyOn(os, 'homedir').mockReturnValue(path.join(dir, 'home'));
     const helm = await fakeHelm(
-      path.join(dir, 'xdg', 'shipyard', 'go-tools', 'helm-v3.16.2', 'helm'),
+      path.join(
+        dir,
+        'home',
+        '.cache',
+        'shipyard',
+        'go-tools',
+        'helm-v3.16.2',
+        'helm',
+      ),
     );
     await expect(resolveHelmBinary()).resolves.toBe(helm);
   });

@@ -37,11 +37,7 @@ function byVersionDesc(a: string, b: string): number {
 /** The cache `scripts/cluster build` builds helm into (the rule of scripts/toolchain.sh). */
 function toolsDir(): string {
   const cache =
-    process.env.SHIPYARD_CACHE ||
-    path.join(
-      process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
-      'shipyard',
-    );
+    process.env.SHIPYARD_CACHE || path.join(os.homedir(), '.cache', 'shipyard');
   return path.join(cache, 'go-tools');
 }
 
