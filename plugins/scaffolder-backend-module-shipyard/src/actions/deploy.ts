@@ -15,7 +15,7 @@ import {
 import { resolveInside } from '../lib/paths';
 import { parseRenderedManifests } from '../policy/helm';
 import { examples } from './deploy.examples';
-import { assertTeamNamespace } from './kubernetesNamespace';
+import { assertTeamNamespace } from '../lib/teamNamespace';
 
 const HELM_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;

@@ -8,10 +8,8 @@ import {
   localClusterService,
   stubClusterService,
 } from '../__testUtils__/cluster';
-import {
-  createShipyardKubernetesNamespaceAction,
-  teamNamespaceManifests,
-} from './kubernetesNamespace';
+import { teamNamespaceManifests } from '../lib/teamNamespace';
+import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './kubernetesNamespace.examples';
 
 describe('shipyard:kubernetes:namespace (unit)', () => {

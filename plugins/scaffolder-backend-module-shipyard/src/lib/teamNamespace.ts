@@ -1,0 +1,219 @@
+/*
+ * What a team namespace is and who owns it: the objects that make it up, and
+ * the check that a namespace belongs to the team before an action writes to it.
+ */
+import { InputError } from '@backstage/errors';
+import {
+  KubeConfig,
+  KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { describeKubeError, kubeErrorCode } from './kube';
+
+/** Field manager used for server-side apply by the Shipyard actions. */
+export const FIELD_MANAGER = 'shipyard-scaffolder';
+/** Label carrying the owning team on the namespace. */
+export const TEAM_LABEL = 'shipyard.dev/team';
+
+/**
+ * Refuses a namespace that exists and is not labelled as this team's, so a
+ * template never hands one team's namespace (or kube-system) to another: the
+ * actions run with the deployer's rights, not the user's. A missing namespace
+ * is refused only when `mustExist`.
+ */
+export async function assertTeamNamespace(
+  kubeConfig: KubeConfig,
+  opts: {
+    cluster: string;
+    namespace: string;
+    team: string;
+    mustExist: boolean;
+  },
+): Promise<void> {
+  const { cluster, namespace, team } = opts;
+  let labels: Record<string, string>;
+  try {
+    const ns = await KubernetesObjectApi.makeApiClient(kubeConfig).read({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace },
+    });
+    labels = ns.metadata?.labels ?? {};
+  } catch (e) {
+    if (kubeErrorCode(e) !== 404) {
+      throw new Error(
+        `[${cluster}] reading Namespace/${namespace} failed: ${describeKubeError(
+          e,
+        )}`,
+      );
+    }
+    if (opts.mustExist) {
+      throw new InputError(
+        `Invalid namespace "${namespace}": it does not exist on cluster ${cluster} (shipyard:kubernetes:namespace prepares it)`,
+      );
+    }
+    return;
+  }
+  const owner = labels[TEAM_LABEL];
+  if (owner !== team) {
+    throw new InputError(
+      `Invalid namespace "${namespace}": on cluster ${cluster} it belongs to ${
+        owner
+          ? `team "${owner}"`
+          : `no team (a platform admin can hand it over with the label ${TEAM_LABEL}=${team})`
+      }, not to team "${team}"`,
+    );
+  }
+}
+
+/** Options for {@link teamNamespaceManifests}. */
+export interface TeamNamespaceOptions {
+  namespace: string;
+  team: string;
+  /** Namespace of the ingress controller allowed to reach the pods. Default `ingress-nginx`. */
+  ingressNamespace?: string;
+}
+
+/**
+ * The objects that make up a team namespace: Namespace (team label, Pod
+ * Security `restricted` enforced), ResourceQuota, LimitRange, default-deny
+ * NetworkPolicy with allow rules (same namespace, ingress controller, DNS),
+ * and a RoleBinding giving the team's group the `edit` ClusterRole.
+ * Pure function.
+ */
+export function teamNamespaceManifests(
+  opts: TeamNamespaceOptions,
+): KubernetesObject[] {
+  const { namespace, team } = opts;
+  const ingressNamespace = opts.ingressNamespace ?? 'ingress-nginx';
+  const labels = {
+    'app.kubernetes.io/managed-by': 'shipyard',
+    [TEAM_LABEL]: team,
+  };
+  const meta = (name: string) => ({ name, namespace, labels });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: meta('team-quota'),
+      spec: {
+        hard: {
+          'requests.cpu': '4',
+          'requests.memory': '8Gi',
+          'limits.cpu': '8',
+          'limits.memory': '16Gi',
+          pods: '50',
+          services: '20',
+          persistentvolumeclaims: '10',
+          'services.loadbalancers': '0',
+          'services.nodeports': '0',
+        },
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: meta('team-defaults'),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: '100m', memory: '128Mi' },
+            default: { cpu: '500m', memory: '512Mi' },
+            max: { cpu: '2', memory: '4Gi' },
+          },
+        ],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('allow-same-namespace'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('allow-ingress-controller'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: {
+                  matchLabels: {
+                    'kubernetes.io/metadata.name': ingressNamespace,
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('allow-dns'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+                },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta('team-edit'),
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'edit',
+      },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: team },
+      ],
+    } as KubernetesObject,
+  ];
+}
