@@ -19,7 +19,7 @@ export type { KubeQuery } from './kube/kubeHttp';
 export { readClusterReadOptions } from './kube/options';
 export type { ClusterReadOptions } from './kube/options';
 export { LABELLED, RESOURCES, toCached } from './kube/resources';
-export type { Resource, ResourceKey } from './kube/resources';
+export type { Resource, ResourceKey, ResourceSelector } from './kube/resources';
 export { readServiceObjects } from './kube/serviceObjects';
 export type {
   ServiceObjectsQuery,

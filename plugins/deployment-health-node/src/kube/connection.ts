@@ -12,6 +12,7 @@ export class ClusterConnection {
   private createdAt = 0;
 
   constructor(
+    /** The configured cluster this connection reaches. */
     readonly cluster: ShipyardCluster,
     private readonly clusters: ShipyardClustersService,
     private readonly requestTimeoutMs: number,

@@ -13,8 +13,10 @@ import { ClusterErrorType } from '@shipyard-platform/backstage-plugin-deployment
  */
 export class KubeRequestError extends Error {
   constructor(
+    /** What kind of failure it is. */
     readonly type: ClusterErrorType,
     message: string,
+    /** The HTTP status of the failed request, when there was an answer. */
     readonly statusCode?: number,
   ) {
     super(message);

@@ -2,7 +2,11 @@ import { KUBERNETES_ID_LABEL } from '@shipyard-platform/backstage-plugin-deploym
 import { KubernetesObject } from '@kubernetes/client-node';
 import { sanitize } from './sanitize';
 
-type Selector = { labelSelector?: string; fieldSelector?: string };
+/** How a kind is selected when it is listed and watched. @public */
+export type ResourceSelector = {
+  labelSelector?: string;
+  fieldSelector?: string;
+};
 
 /** A kind the cache selects by its kubernetes-id label. */
 const labelled = <Kind extends string, Key extends string>(
@@ -13,7 +17,7 @@ const labelled = <Kind extends string, Key extends string>(
   kind,
   key,
   path,
-  selector: { labelSelector: KUBERNETES_ID_LABEL } as Selector,
+  selector: { labelSelector: KUBERNETES_ID_LABEL } as ResourceSelector,
 });
 
 /**
@@ -39,7 +43,7 @@ export const RESOURCES = [
     kind: 'Event' as const,
     key: 'events' as const,
     path: '/api/v1/events',
-    selector: { fieldSelector: 'type=Warning' } as Selector,
+    selector: { fieldSelector: 'type=Warning' } as ResourceSelector,
   },
 ];
 
