@@ -19,6 +19,15 @@ function tmpFile(name: string, content: string) {
   return file;
 }
 
+/** The service over the given `type: config` cluster entries only. */
+function configClusters(...clusters: object[]) {
+  return ConfigShipyardClusters.fromConfig(
+    new ConfigReader({
+      kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
+    }),
+  );
+}
+
 const data = {
   kubernetes: {
     clusterLocatorMethods: [
@@ -84,25 +93,12 @@ describe('ConfigShipyardClusters', () => {
   it('reads token and CA files on each call', async () => {
     const tokenFile = tmpFile('token', 'first\n');
     const caFile = tmpFile('ca.crt', 'PEM');
-    const c = ConfigShipyardClusters.fromConfig(
-      new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'x',
-                  url: 'https://x',
-                  serviceAccountTokenFile: tokenFile,
-                  caFile,
-                },
-              ],
-            },
-          ],
-        },
-      }),
-    );
+    const c = configClusters({
+      name: 'x',
+      url: 'https://x',
+      serviceAccountTokenFile: tokenFile,
+      caFile,
+    });
     expect((await c.getKubeConfig('x')).getCurrentUser()?.token).toBe('first');
     expect((await c.getKubeConfig('x')).getCurrentCluster()?.caData).toBe(
       Buffer.from('PEM').toString('base64'),
@@ -113,29 +109,14 @@ describe('ConfigShipyardClusters', () => {
 
   it('gives deploy access only through the separate deployer identity', async () => {
     const deployerFile = tmpFile('deployer-token', 'deployer\n');
-    const c = ConfigShipyardClusters.fromConfig(
-      new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'with',
-                  url: 'https://x',
-                  serviceAccountToken: TOKEN,
-                  deployerServiceAccountTokenFile: deployerFile,
-                },
-                {
-                  name: 'without',
-                  url: 'https://y',
-                  serviceAccountToken: TOKEN,
-                },
-              ],
-            },
-          ],
-        },
-      }),
+    const c = configClusters(
+      {
+        name: 'with',
+        url: 'https://x',
+        serviceAccountToken: TOKEN,
+        deployerServiceAccountTokenFile: deployerFile,
+      },
+      { name: 'without', url: 'https://y', serviceAccountToken: TOKEN },
     );
     expect((await c.getKubeConfig('with')).getCurrentUser()?.token).toBe(TOKEN);
     expect(
