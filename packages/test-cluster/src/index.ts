@@ -11,13 +11,6 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-// Still re-exported for the deployment-health-backend integration tests, which
-// import the gate from here; new code imports it from the test-utils package.
-export {
-  describeIntegration,
-  integrationEnabled,
-} from '@shipyard-platform/deployment-health-test-utils';
-
 /** What `scripts/cluster env NAME --json` reports, plus helpers bound to the cluster. */
 export interface TestCluster {
   name: string;

@@ -12,6 +12,9 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
+  waitFor,
+} from '@shipyard-platform/deployment-health-test-utils';
+import {
   repoRoot,
   startTestCluster,
   TestCluster,
@@ -22,11 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import {
-  component,
-  startHealthBackend,
-  waitFor,
-} from './__testUtils__/backend';
+import { component, startHealthBackend } from './__testUtils__/backend';
 
 const run = promisify(execFile);
 const CLUSTER = process.env.SHIPYARD_INTEGRATION_CLUSTER ?? 'dev';

@@ -22,6 +22,9 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
+  waitFor,
+} from '@shipyard-platform/deployment-health-test-utils';
+import {
   repoRoot,
   startTestCluster,
   TestCluster,
@@ -37,7 +40,6 @@ import {
   capturingRootLogger,
   component,
   startHealthBackend,
-  waitFor,
 } from './__testUtils__/backend';
 
 const run = promisify(execFile);

@@ -111,30 +111,3 @@ export function capturingRootLogger() {
   });
   return { lines, factory };
 }
-
-/** Polls `check` until it returns a truthy value; fails with `describe()` on timeout. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false>,
-  {
-    timeoutMs = 10_000,
-    intervalMs = 100,
-    describe = (): string => '',
-  }: { timeoutMs?: number; intervalMs?: number; describe?: () => string } = {},
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise(r => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `condition not met within ${timeoutMs} ms${
-      last ? ` (last error: ${last})` : ''
-    }\n${describe()}`,
-  );
-}
