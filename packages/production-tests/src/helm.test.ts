@@ -6,7 +6,7 @@ import {
   formatFindings,
   parseRenderedManifests,
 } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
-import { CHART_DIR, helmBinary, REPO_ROOT, run } from './lib/repo';
+import { CHART_DIR, helmBinary, IMAGE_CMD, REPO_ROOT, run } from './lib/repo';
 import {
   byKind,
   helmTemplate,
@@ -168,12 +168,7 @@ describe.each(VALUES_FILES)('deploy/helm/shipyard rendered with %s', v => {
   it('takes config from the ConfigMap after the image config files', () => {
     const args: string[] = container().args;
     expect(args).toEqual([
-      'node',
-      '.',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      '../../app-config.production.yaml',
+      ...IMAGE_CMD,
       '--config',
       '/etc/shipyard/app-config.kubernetes.yaml',
     ]);
@@ -316,36 +311,36 @@ describe.each(VALUES_FILES)('deploy/helm/shipyard rendered with %s', v => {
   });
 });
 
+/** `helm template` of the chart defaults with `--set` of each `key=value`. */
+const renderDefaultsWith = (...values: string[]) =>
+  helmTemplate(
+    undefined,
+    values.flatMap(v => ['--set', v]),
+  );
+
 describe('deploy/helm/shipyard: values are validated', () => {
   it('rejects an image tagged latest (values.schema.json)', async () => {
-    const r = await helmTemplate(undefined, ['--set', 'image.tag=latest']);
+    const r = await renderDefaultsWith('image.tag=latest');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/image\/tag/);
   });
 
   it('rejects a container allowed to escalate privileges (values.schema.json)', async () => {
-    const r = await helmTemplate(undefined, [
-      '--set',
+    const r = await renderDefaultsWith(
       'securityContext.allowPrivilegeEscalation=true',
-    ]);
+    );
     expect(r.code).not.toBe(0);
   });
 
   it('requires database credentials: an existing Secret or both user and password', async () => {
-    const r = await helmTemplate(undefined, [
-      '--set',
-      'database.existingSecret=',
-    ]);
+    const r = await renderDefaultsWith('database.existingSecret=');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('database: set existingSecret');
-    const ok = await helmTemplate(undefined, [
-      '--set',
+    const ok = await renderDefaultsWith(
       'database.existingSecret=',
-      '--set',
       'database.auth.username=u',
-      '--set',
       'database.auth.password=p',
-    ]);
+    );
     expect(ok.code).toBe(0);
     const objects = parseObjects(ok.stdout);
     const secret = one(objects, 'Secret');
@@ -359,12 +354,10 @@ describe('deploy/helm/shipyard: values are validated', () => {
   });
 
   it('without in-cluster access the pod gets no API token and no RBAC is needed', async () => {
-    const r = await helmTemplate(undefined, [
-      '--set',
+    const r = await renderDefaultsWith(
       'inCluster.enabled=false',
-      '--set',
       'rbac.create=false',
-    ]);
+    );
     expect(r.code).toBe(0);
     const objects = parseObjects(r.stdout);
     const pod = one(objects, 'Deployment').spec.template.spec;
@@ -375,10 +368,7 @@ describe('deploy/helm/shipyard: values are validated', () => {
   });
 
   it('a fixed replica count replaces the HPA', async () => {
-    const r = await helmTemplate(undefined, [
-      '--set',
-      'autoscaling.enabled=false',
-    ]);
+    const r = await renderDefaultsWith('autoscaling.enabled=false');
     const objects = parseObjects(r.stdout);
     expect(byKind(objects, 'HorizontalPodAutoscaler')).toEqual([]);
     expect(one(objects, 'Deployment').spec.replicas).toBe(2);

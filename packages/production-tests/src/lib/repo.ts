@@ -17,6 +17,18 @@ export const ARTIFACTS_DIR = path.join(
   'artifacts',
   'production-tests',
 );
+/**
+ * The portal image's CMD (deploy/Dockerfile, run from packages/backend): the
+ * chart's container args are these followed by its ConfigMap's config file.
+ */
+export const IMAGE_CMD = [
+  'node',
+  '.',
+  '--config',
+  '../../app-config.yaml',
+  '--config',
+  '../../app-config.production.yaml',
+];
 
 export function readRepoFile(rel: string): string {
   return fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
