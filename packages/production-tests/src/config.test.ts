@@ -18,13 +18,20 @@ const ENV = {
   REDIS_URL: 'redis://redis.example.internal:6379',
 };
 
-/** `backstage-cli config:check`: validates against the config schema of every package in the repo. */
-async function configCheck(files: string[], env: Record<string, string> = ENV) {
+/**
+ * `backstage-cli config:check` (the config schema of every package in the repo)
+ * of app-config.yaml + app-config.production.yaml + extra: its exit code, and
+ * its stderr when it failed.
+ */
+async function configCheck(extra: string[]) {
+  const files = ['app-config.yaml', 'app-config.production.yaml', ...extra];
   const args = [CLI, 'config:check', ...files.flatMap(f => ['--config', f])];
-  return run(process.execPath, args, {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  const r = await run(process.execPath, args, {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ENV },
   });
+  return { code: r.code, err: r.code ? r.stderr : '' };
 }
+const PASSED = { code: 0, err: '' };
 
 describe('app-config.production.yaml', () => {
   const prod = parse(readRepoFile('app-config.production.yaml'));
@@ -57,26 +64,13 @@ describe('app-config.production.yaml', () => {
   });
 
   it('passes `backstage-cli config:check` with app-config.yaml', async () => {
-    const r = await configCheck([
-      'app-config.yaml',
-      'app-config.production.yaml',
-    ]);
-    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({
-      code: 0,
-      err: '',
-    });
+    expect(await configCheck([])).toEqual(PASSED);
   });
 
   it('passes config:check with the compose overrides (deploy/app-config.compose.yaml)', async () => {
-    const r = await configCheck([
-      'app-config.yaml',
-      'app-config.production.yaml',
-      'deploy/app-config.compose.yaml',
-    ]);
-    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({
-      code: 0,
-      err: '',
-    });
+    expect(await configCheck(['deploy/app-config.compose.yaml'])).toEqual(
+      PASSED,
+    );
   });
 
   it("passes config:check with the Helm chart's ConfigMap (in-cluster cluster, extra appConfig)", async () => {
@@ -95,15 +89,7 @@ describe('app-config.production.yaml', () => {
       'app-config.extra.yaml',
       'app-config.kubernetes.yaml',
     ]);
-    const r = await configCheck([
-      'app-config.yaml',
-      'app-config.production.yaml',
-      ...files,
-    ]);
-    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({
-      code: 0,
-      err: '',
-    });
+    expect(await configCheck(files)).toEqual(PASSED);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
