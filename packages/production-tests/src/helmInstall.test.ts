@@ -17,6 +17,38 @@ const FULLNAME = 'portal-shipyard';
 /** `kubectl -n NS get ARGS -o json` on the test cluster. */
 const getInNs = (...args: string[]) =>
   kubectlJson(CLUSTER, ['-n', NS, 'get', ...args]);
+/**
+ * Polls `get KIND -l SELECTOR` until `readyOf` picks at least two ready items
+ * from the list (the chart's minimum replicas), and returns them.
+ */
+const waitForTwoReady = (
+  what: string,
+  kind: string,
+  selector: string,
+  readyOf: (list: any) => any[],
+) =>
+  waitFor(
+    async () => {
+      const ready = readyOf(await getInNs(kind, '-l', selector));
+      return ready.length >= 2 && ready;
+    },
+    { what, timeoutMs: 120_000, intervalMs: 1000 },
+  );
+/** `helm install|upgrade` of the release with the dev values, waiting up to 300 s. */
+const deployRelease = (command: 'install' | 'upgrade', ...extra: string[]) =>
+  helm(CLUSTER, [
+    command,
+    RELEASE,
+    CHART_DIR,
+    '--namespace',
+    NS,
+    '--values',
+    `${CHART_DIR}/values-dev.yaml`,
+    ...extra,
+    '--wait',
+    '--timeout',
+    '300s',
+  ]);
 
 jest.setTimeout(900_000);
 
@@ -53,18 +85,7 @@ describeIntegration(
           throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
       }
       const started = Date.now();
-      const r = await helm(CLUSTER, [
-        'install',
-        RELEASE,
-        CHART_DIR,
-        '--namespace',
-        NS,
-        '--values',
-        `${CHART_DIR}/values-dev.yaml`,
-        '--wait',
-        '--timeout',
-        '300s',
-      ]);
+      const r = await deployRelease('install');
       installSeconds = (Date.now() - started) / 1000;
       if (r.code !== 0)
         throw new Error(`helm install failed: ${r.stderr}\n${r.stdout}`);
@@ -116,23 +137,18 @@ describeIntegration(
     });
 
     it('the HPA scales the Deployment to its minimum, and the pods carry the kubernetes-id label', async () => {
-      const pods = await waitFor(
-        async () => {
-          const list = await getInNs(
-            'pods',
-            '-l',
-            'backstage.io/kubernetes-id=shipyard',
-          );
-          const ready = list.items.filter(
+      const pods = await waitForTwoReady(
+        '2 ready pods',
+        'pods',
+        'backstage.io/kubernetes-id=shipyard',
+        list =>
+          list.items.filter(
             (p: any) =>
               p.status.phase === 'Running' &&
               p.status.conditions?.some(
                 (c: any) => c.type === 'Ready' && c.status === 'True',
               ),
-          );
-          return ready.length >= 2 && ready;
-        },
-        { what: '2 ready pods', timeoutMs: 120_000, intervalMs: 1000 },
+          ),
       );
       expect(pods.length).toBeGreaterThanOrEqual(2);
       for (const p of pods) {
@@ -187,19 +203,14 @@ describeIntegration(
     });
 
     it('Service endpoints point at the ready pods; Ingress, NetworkPolicy and ConfigMap exist', async () => {
-      const slices = await waitFor(
-        async () => {
-          const s = await getInNs(
-            'endpointslices',
-            '-l',
-            `kubernetes.io/service-name=${FULLNAME}`,
-          );
-          const ready = s.items
+      const slices = await waitForTwoReady(
+        'endpoints',
+        'endpointslices',
+        `kubernetes.io/service-name=${FULLNAME}`,
+        list =>
+          list.items
             .flatMap((x: any) => x.endpoints ?? [])
-            .filter((e: any) => e.conditions?.ready);
-          return ready.length >= 2 && ready;
-        },
-        { what: 'endpoints', timeoutMs: 120_000, intervalMs: 1000 },
+            .filter((e: any) => e.conditions?.ready),
       );
       expect(slices.length).toBeGreaterThanOrEqual(2);
       for (const kind of [
@@ -229,20 +240,7 @@ describeIntegration(
           await new Promise(r => setTimeout(r, 200));
         }
       })();
-      const r = await helm(CLUSTER, [
-        'upgrade',
-        RELEASE,
-        CHART_DIR,
-        '--namespace',
-        NS,
-        '--values',
-        `${CHART_DIR}/values-dev.yaml`,
-        '--set',
-        'image.tag=0.1.1-dev',
-        '--wait',
-        '--timeout',
-        '300s',
-      ]);
+      const r = await deployRelease('upgrade', '--set', 'image.tag=0.1.1-dev');
       polling = false;
       await poller;
       expect(r.code).toBe(0);
