@@ -36,6 +36,13 @@ describeIntegration('deployment health against the local cluster', () => {
   const ns = `dh-it-${Date.now().toString(36)}`;
   const id = 'dh-it-probe';
   let cluster: TestCluster;
+  // The cluster as the backend's config names it, read with the reader token.
+  const clusterEntry = () => ({
+    name: CLUSTER,
+    url: cluster.server,
+    caFile: cluster.caFile,
+    serviceAccountTokenFile: cluster.tokenFile,
+  });
 
   beforeAll(async () => {
     cluster = await startTestCluster(CLUSTER); // reuses a running cluster
@@ -88,13 +95,7 @@ describeIntegration('deployment health against the local cluster', () => {
   it('reports real workloads, follows a pod change, shows a crash loop, and leaks nothing', async () => {
     const backend = await startHealthBackend({
       clusters: [
-        {
-          name: CLUSTER,
-          url: cluster.server,
-          caFile: cluster.caFile,
-          serviceAccountTokenFile: cluster.tokenFile,
-          environment: cluster.environment,
-        },
+        { ...clusterEntry(), environment: cluster.environment },
         { name: 'stopped', url: 'https://127.0.0.1:1', environment: 'nowhere' },
       ],
       deploymentHealth: { requestTimeoutSeconds: 2 },
@@ -186,14 +187,7 @@ describeIntegration('deployment health against the local cluster', () => {
   // within a minute, so a quiet healthy cluster is not reported stale.
   it("hears the API server's bookmarks within a minute on a quiet watch", async () => {
     const backend = await startHealthBackend({
-      clusters: [
-        {
-          name: CLUSTER,
-          url: cluster.server,
-          caFile: cluster.caFile,
-          serviceAccountTokenFile: cluster.tokenFile,
-        },
-      ],
+      clusters: [clusterEntry()],
       entities: [],
     });
     try {
