@@ -1,11 +1,9 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   exampleClusters,
   exampleFailedEntity,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { screen } from '@testing-library/react';
-import { deploymentHealthApiRef } from '../../api';
+import { renderForEntity } from '../../__testUtils__/renderForEntity';
 import { componentEntity, mockDeploymentHealthApi } from '../../testing';
 import { EntityDeploymentsCard } from './EntityDeploymentsCard';
 
@@ -17,11 +15,10 @@ describe('EntityDeploymentsCard', () => {
       entity: exampleFailedEntity,
       clusters: exampleClusters,
     });
-    await renderInTestApp(
-      <EntityProvider entity={componentEntity('ledger-worker')}>
-        <EntityDeploymentsCard />
-      </EntityProvider>,
-      { apis: [[deploymentHealthApiRef, api]] },
+    await renderForEntity(
+      <EntityDeploymentsCard />,
+      componentEntity('ledger-worker'),
+      api,
     );
     const list = await screen.findByRole('list', {
       name: 'Deployments by environment',

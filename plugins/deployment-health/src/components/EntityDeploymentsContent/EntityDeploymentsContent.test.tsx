@@ -1,5 +1,3 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   exampleClusters,
   exampleFailedEntity,
@@ -7,7 +5,7 @@ import {
 } from '@shipyard-platform/deployment-health-test-utils';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { deploymentHealthApiRef } from '../../api';
+import { renderForEntity } from '../../__testUtils__/renderForEntity';
 import { componentEntity, mockDeploymentHealthApi } from '../../testing';
 import { EntityDeploymentsContent } from './EntityDeploymentsContent';
 
@@ -19,16 +17,15 @@ const okClusters = {
   })),
 };
 
-async function renderContent(
+function renderContent(
   api: ReturnType<typeof mockDeploymentHealthApi>,
   entity = componentEntity('catalog-api'),
   refreshIntervalMs?: number,
 ) {
-  return renderInTestApp(
-    <EntityProvider entity={entity}>
-      <EntityDeploymentsContent refreshIntervalMs={refreshIntervalMs} />
-    </EntityProvider>,
-    { apis: [[deploymentHealthApiRef, api]] },
+  return renderForEntity(
+    <EntityDeploymentsContent refreshIntervalMs={refreshIntervalMs} />,
+    entity,
+    api,
   );
 }
 
@@ -129,7 +126,14 @@ describe('EntityDeploymentsContent', () => {
     expect(api.getEntityHealth).not.toHaveBeenCalled();
   });
 
-  it('says when no cluster is configured', async () => {
+  it.each([
+    [
+      'no cluster is configured',
+      { clusters: [] },
+      'No Kubernetes cluster configured',
+    ],
+    ['the service is not deployed', okClusters, 'Not deployed to any cluster'],
+  ])('says when %s', async (_when, clusters, message) => {
     const api = mockDeploymentHealthApi({
       entity: {
         ...exampleHealthyEntity,
@@ -137,28 +141,10 @@ describe('EntityDeploymentsContent', () => {
         status: 'Unknown',
         reasons: [],
       },
-      clusters: { clusters: [] },
+      clusters,
     });
     await renderContent(api);
-    expect(
-      await screen.findByText('No Kubernetes cluster configured'),
-    ).toBeInTheDocument();
-  });
-
-  it('says when the service is not deployed', async () => {
-    const api = mockDeploymentHealthApi({
-      entity: {
-        ...exampleHealthyEntity,
-        clusters: [],
-        status: 'Unknown',
-        reasons: [],
-      },
-      clusters: okClusters,
-    });
-    await renderContent(api);
-    expect(
-      await screen.findByText('Not deployed to any cluster'),
-    ).toBeInTheDocument();
+    expect(await screen.findByText(message)).toBeInTheDocument();
   });
 
   it('shows the error when the backend fails, and recovers on refresh', async () => {
