@@ -99,6 +99,30 @@ export async function goodServiceWorkspace(): Promise<string> {
   return dir;
 }
 
+/**
+ * For the describe block it is called in: before its tests, a `team-it`
+ * namespace `<prefix>-<time>` on the local dev cluster and a good-service
+ * workspace; after them, both removed. The fields are set in its beforeAll.
+ */
+export function localTeamNamespace(prefix: string) {
+  const local = {
+    namespace: `${prefix}-${Date.now().toString(36)}`,
+    service: undefined as unknown as ShipyardClustersService,
+    workspacePath: '',
+  };
+  beforeAll(async () => {
+    local.service = localClusterService('dev').service;
+    local.workspacePath = await goodServiceWorkspace();
+    // the namespace as templates prepare it (Pod Security restricted, quota, limits)
+    await prepareTeamNamespace(local.service, local.namespace);
+  });
+  afterAll(async () => {
+    deleteNamespace('dev', local.namespace);
+    await fs.rm(local.workspacePath, { recursive: true, force: true });
+  });
+  return local;
+}
+
 /** A cluster service stub over fixed clusters (no credentials). */
 export function stubClusterService(
   names: string[],

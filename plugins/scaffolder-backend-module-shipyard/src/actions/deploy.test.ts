@@ -6,11 +6,8 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import {
-  deleteNamespace,
-  goodServiceWorkspace,
-  prepareTeamNamespace,
   kubectl,
-  localClusterService,
+  localTeamNamespace,
   stubClusterService,
 } from '../__testUtils__/cluster';
 import { resolveHelmBinary } from '../lib/helm';
@@ -324,25 +321,31 @@ describe('shipyard:deploy dry run (real helm)', () => {
 
 describeIntegration('shipyard:deploy (local cluster)', () => {
   jest.setTimeout(600_000);
-  let service: ReturnType<typeof localClusterService>['service'];
-  let workspacePath: string;
-  const ns = `shipyard-deploy-${Date.now().toString(36)}`;
+  const local = localTeamNamespace('shipyard-deploy');
+  const ns = local.namespace;
   beforeAll(async () => {
-    service = localClusterService('dev').service;
-    workspacePath = await goodServiceWorkspace();
     await fs.writeFile(
-      path.join(workspacePath, 'values-unready.yaml'),
+      path.join(local.workspacePath, 'values-unready.yaml'),
       'podLabels:\n  shipyard.dev/simulate: unready\n',
     );
-    // the namespace as templates prepare it (Pod Security restricted, quota, limits)
-    await prepareTeamNamespace(service, ns);
   });
-  afterAll(async () => {
-    deleteNamespace('dev', ns);
-    await fs.rm(workspacePath, { recursive: true, force: true });
-  });
+  /** The good release's Deployment as the cluster has it now. */
+  const goodDeployment = () =>
+    JSON.parse(
+      kubectl(
+        'dev',
+        '-n',
+        ns,
+        'get',
+        'deployment',
+        'good-good-service',
+        '-o',
+        'json',
+      ),
+    );
 
   it('installs, upgrades, and rolls back a failing upgrade', async () => {
+    const { service, workspacePath } = local;
     const action = createShipyardDeployAction({ clusters: service });
     const input = {
       chartPath: './chart',
@@ -366,18 +369,7 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
     const ctx1 = createMockActionContext({ input, workspacePath });
     await action.handler(ctx1 as any);
     expect(ctx1.output).toHaveBeenCalledWith('revision', 1);
-    const dep = JSON.parse(
-      kubectl(
-        'dev',
-        '-n',
-        ns,
-        'get',
-        'deployment',
-        'good-good-service',
-        '-o',
-        'json',
-      ),
-    );
+    const dep = goodDeployment();
     expect(dep.status.readyReplicas).toBe(1);
 
     const ctx2 = createMockActionContext({ input, workspacePath });
@@ -407,18 +399,7 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       ),
     ).items;
     expect(history.length).toBeGreaterThanOrEqual(4); // 1, 2, failed 3, rollback 4
-    const dep2 = JSON.parse(
-      kubectl(
-        'dev',
-        '-n',
-        ns,
-        'get',
-        'deployment',
-        'good-good-service',
-        '-o',
-        'json',
-      ),
-    );
+    const dep2 = goodDeployment();
     expect(
       dep2.spec.template.metadata.labels['shipyard.dev/simulate'],
     ).toBeUndefined();

@@ -1,6 +1,5 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
 import { ConfigReader } from '@backstage/config';
@@ -14,12 +13,7 @@ import {
   FakeKubeApi,
   seedFixture,
 } from '@shipyard-platform/deployment-health-test-utils';
-import {
-  deleteNamespace,
-  goodServiceWorkspace,
-  prepareTeamNamespace,
-  localClusterService,
-} from '../__testUtils__/cluster';
+import { localTeamNamespace } from '../__testUtils__/cluster';
 import { createShipyardDeploymentStatusAction } from './deploymentStatus';
 import { createShipyardDeployAction } from './deploy';
 import { examples } from './deploymentStatus.examples';
@@ -375,14 +369,10 @@ describe('shipyard:deployment:status (unit)', () => {
 
 describeIntegration('shipyard:deployment:status (local cluster)', () => {
   jest.setTimeout(600_000);
-  let service: ReturnType<typeof localClusterService>['service'];
-  let workspacePath: string;
-  const ns = `shipyard-status-${Date.now().toString(36)}`;
+  const local = localTeamNamespace('shipyard-status');
+  const ns = local.namespace;
   beforeAll(async () => {
-    service = localClusterService('dev').service;
-    workspacePath = await goodServiceWorkspace();
-    await prepareTeamNamespace(service, ns);
-    await createShipyardDeployAction({ clusters: service }).handler(
+    await createShipyardDeployAction({ clusters: local.service }).handler(
       createMockActionContext({
         input: {
           chartPath: 'chart',
@@ -391,18 +381,14 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
           cluster: 'dev',
           valuesFiles: ['chart/values-dev.yaml'],
         },
-        workspacePath,
+        workspacePath: local.workspacePath,
       }) as any,
     );
-  });
-  afterAll(async () => {
-    deleteNamespace('dev', ns);
-    await fs.rm(workspacePath, { recursive: true, force: true });
   });
 
   it('reports Healthy after deploy, and the reasons of a crashloop', async () => {
     const action = createShipyardDeploymentStatusAction({
-      clusters: service,
+      clusters: local.service,
       pollIntervalMs: 2000,
     });
     const ctx = createMockActionContext({

@@ -167,23 +167,16 @@ describe('shipyard:publish:local (real git)', () => {
     },
   );
 
-  it('rejects sourcePath traversal and bad branches', async () => {
+  it.each([
+    [{ sourcePath: '../..' }, /Invalid sourcePath/],
+    [{ defaultBranch: '-x' }, /Invalid defaultBranch/],
+  ])('rejects %j', async (bad, message) => {
     const ctx = createMockActionContext({
-      input: { repoName: 'ok', sourcePath: '../..' },
+      input: { repoName: 'ok', ...bad },
       workspacePath,
       user,
     });
-    await expect(action().handler(ctx as any)).rejects.toThrow(
-      /Invalid sourcePath/,
-    );
-    const ctx2 = createMockActionContext({
-      input: { repoName: 'ok', defaultBranch: '-x' },
-      workspacePath,
-      user,
-    });
-    await expect(action().handler(ctx2 as any)).rejects.toThrow(
-      /Invalid defaultBranch/,
-    );
+    await expect(action().handler(ctx as any)).rejects.toThrow(message);
   });
 
   it.each(['../x.yaml', '%2e%2e/%2e%2e/x.yaml', 'a%2f..%2f..%2fx.yaml'])(
