@@ -116,6 +116,17 @@ describeIntegration(
     let b: Backend;
     const timings: Record<string, number> = {};
     let techdocsSite = '';
+    /** The keys this run's instances wrote to the shared Redis. */
+    const redisKeys = async () =>
+      (
+        await redisCli(services.REDIS_URL, [
+          '--scan',
+          '--pattern',
+          `${REDIS_NS}*`,
+        ])
+      )
+        .split('\n')
+        .filter(Boolean);
 
     beforeAll(async () => {
       let t = Date.now();
@@ -177,15 +188,7 @@ describeIntegration(
         );
         for (const [db] of dbs)
           await psql('postgres', `drop database "${db}" with (force)`);
-        const keys = (
-          await redisCli(services.REDIS_URL, [
-            '--scan',
-            '--pattern',
-            `${REDIS_NS}*`,
-          ])
-        )
-          .split('\n')
-          .filter(Boolean);
+        const keys = await redisKeys();
         if (keys.length) await redisCli(services.REDIS_URL, ['del', ...keys]);
       }
       // eslint-disable-next-line no-console
@@ -338,15 +341,7 @@ describeIntegration(
       expect(await first.text()).toContain('Shipyard docs v1');
       const keys = await waitFor(
         async () => {
-          const k = (
-            await redisCli(services.REDIS_URL, [
-              '--scan',
-              '--pattern',
-              `${REDIS_NS}*`,
-            ])
-          )
-            .split('\n')
-            .filter(Boolean);
+          const k = await redisKeys();
           const pageKey = `${REDIS_NS}:techdocs:${Buffer.from(
             'default/component/shipyard/index.html',
           ).toString('base64')}`;
