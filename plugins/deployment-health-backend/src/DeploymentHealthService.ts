@@ -7,7 +7,6 @@ import {
   CompoundEntityRef,
   Entity,
   RELATION_OWNED_BY,
-  RELATION_PARENT_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
@@ -31,6 +30,8 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { ClusterCache } from './cluster/ClusterCache';
 import { OnDemandQuery } from './cluster/onDemand';
+import { groupAndDescendants } from './groupTree';
+import { HealthMemo } from './HealthMemo';
 import { CacheOptions } from './options';
 
 const ENTITY_FIELDS = [
@@ -59,10 +60,7 @@ export class DeploymentHealthService {
     },
   ) {}
 
-  private readonly memo = new Map<
-    string,
-    { stamp: string; health: ClusterHealth | null }
-  >();
+  private readonly memo = new HealthMemo();
 
   async getEntityHealth(
     ref: CompoundEntityRef,
@@ -95,28 +93,13 @@ export class DeploymentHealthService {
     ]);
     if (!group) throw new NotFoundError(`No group ${groupRef}`);
 
-    // Walk child groups breadth-first (parentOf relations); guard against cycles.
-    const groupRefs = [groupRef];
-    if (includeChildren) {
-      let frontier = [group];
-      while (frontier.length > 0 && groupRefs.length < 500) {
-        const children = frontier
-          .flatMap(g => g.relations ?? [])
-          .filter(r => r.type === RELATION_PARENT_OF)
-          .map(r => r.targetRef)
-          .filter(r => !groupRefs.includes(r));
-        if (children.length === 0) break;
-        groupRefs.push(...new Set(children));
-        const { items } = await catalog.getEntitiesByRefs(
-          {
-            entityRefs: [...new Set(children)],
-            fields: ['kind', 'metadata', 'relations'],
-          },
-          { credentials },
-        );
-        frontier = items.filter((e): e is Entity => !!e);
-      }
-    }
+    const groupRefs = includeChildren
+      ? await groupAndDescendants(
+          { ref: groupRef, entity: group },
+          catalog,
+          credentials,
+        )
+      : [groupRef];
 
     const { items } = await catalog.getEntities(
       {
@@ -248,35 +231,26 @@ export class DeploymentHealthService {
           error = r.error ?? error;
         }
         const syncing = !error && !cache.sync.synced;
-        // Health only changes when one of the service's objects changes
-        // (versionOf), the cluster error changes, or time-based rules move on
-        // (restart/event windows, start-up grace: 30 s buckets). Memoize, so
-        // a team view of 100 services does not re-run the rules on thousands
-        // of pods for every request.
-        const memoKey = `${cluster.name}\0${JSON.stringify(match)}`;
-        const version =
-          match.type === 'kubernetesId'
-            ? cache.index.versionOf(match.kubernetesId)
-            : 0;
-        const stamp = `${version}\0${Math.floor(now / 30_000)}\0${
-          error ? `${error.type}:${error.message}` : ''
-        }\0${syncing}`;
-        let h: ClusterHealth | null;
-        const hit = source === 'cache' ? this.memo.get(memoKey) : undefined;
-        if (hit && hit.stamp === stamp) {
-          h = hit.health;
-        } else {
-          h = this.clusterHealthOf(
+        const compute = () =>
+          this.clusterHealthOf(
             cluster,
             objects,
             { error, source, truncated, syncing },
             ruleOptions,
           );
-          if (source === 'cache') {
-            if (this.memo.size > 20_000) this.memo.clear();
-            this.memo.set(memoKey, { stamp, health: h });
-          }
-        }
+        const h =
+          match.type === 'kubernetesId'
+            ? this.memo.get(
+                `${cluster.name}\0${JSON.stringify(match)}`,
+                {
+                  version: cache.index.versionOf(match.kubernetesId),
+                  now,
+                  error,
+                  syncing,
+                },
+                compute,
+              )
+            : compute();
         if (!h) return;
         clusters.push(
           lastSynced !== undefined
