@@ -9,8 +9,8 @@
 # Node 20 headers and fail with "Module did not self-register".
 
 SHIPYARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# The one cache rule, shared with app-config.yaml and the tests: $SHIPYARD_CACHE,
-# else ~/.cache/shipyard.
+# The one cache rule of the scripts and the tests: $SHIPYARD_CACHE, else
+# ~/.cache/shipyard (app-config.yaml's fallback paths assume the default).
 SHIPYARD_CACHE="${SHIPYARD_CACHE:-$HOME/.cache/shipyard}"
 SHIPYARD_NODE_VERSION="${SHIPYARD_NODE_VERSION:-22.23.3}"
 export SHIPYARD_ROOT SHIPYARD_CACHE

@@ -46,9 +46,9 @@ describeIntegration('startTestCluster', () => {
       `url: ${JSON.stringify(cluster.server)}`,
       `environment: ${JSON.stringify(cluster.environment)}`,
       `serviceAccountToken: { $file: ${JSON.stringify(cluster.tokenFile)} }`,
-      `deployerServiceAccountToken: { $file: ${JSON.stringify(
+      `deployerServiceAccountTokenFile: ${JSON.stringify(
         cluster.deployerTokenFile,
-      )} }`,
+      )}`,
       `caFile: ${JSON.stringify(cluster.caFile)}`,
     ]) {
       expect(config).toContain(line);

@@ -288,13 +288,17 @@ export class DeploymentHealthService {
   }
 }
 
-/** Team-view form: keep statuses, reasons and pod counts; drop pod and event lists. */
+/**
+ * Team-view form: keep statuses, reasons and pod counts; drop the pod and
+ * event lists of workloads and the containers of other pods. Other pods stay
+ * listed: a service that runs only bare or Job pods is deployed.
+ */
 function summarize(e: EntityHealth): EntityHealth {
   return {
     ...e,
     clusters: e.clusters.map(c => ({
       ...c,
-      otherPods: [],
+      otherPods: c.otherPods.map(p => ({ ...p, containers: [] })),
       workloads: c.workloads.map(w => ({ ...w, pods: [], events: [] })),
     })),
   };

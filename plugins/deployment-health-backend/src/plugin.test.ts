@@ -1,6 +1,7 @@
 import { ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import type {
+import {
+  deploymentStateOf,
   EntityHealthResponse,
   GroupHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
@@ -268,6 +269,43 @@ describe('deploymentHealthPlugin', () => {
       });
     } finally {
       await backend.stop();
+    }
+  });
+
+  it('team view: a service of bare pods only is deployed and keeps its status', async () => {
+    const api = new FakeKubeApi();
+    await api.start();
+    const crashing = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
+    // The crash-looping pods without their ReplicaSet and Deployment.
+    for (const pod of (crashing.pods ?? []) as any[]) {
+      api.upsert({
+        ...pod,
+        kind: 'Pod',
+        metadata: {
+          ...pod.metadata,
+          ownerReferences: [],
+          labels: { 'backstage.io/kubernetes-id': 'bare-job' },
+        },
+      });
+    }
+    const backend = await startHealthBackend({
+      clusters: [{ name: 'c', url: api.url }],
+      entities: [group('team-jobs'), component('bare-job', 'team-jobs')],
+    });
+    try {
+      const body = await waitFor(async () => {
+        const res = await request(backend.server)
+          .get('/api/deployment-health/group/default/team-jobs')
+          .set('Authorization', mockCredentials.user.header());
+        const g = res.body as GroupHealthResponse;
+        return g.entities[0]?.clusters[0]?.otherPods.length ? g : undefined;
+      });
+      const [entity] = body.entities;
+      expect(deploymentStateOf(entity.clusters)).toBe('Failed');
+      expect(entity.clusters[0].otherPods[0].containers).toEqual([]);
+    } finally {
+      await backend.stop();
+      await api.stop();
     }
   });
 

@@ -103,7 +103,7 @@ export interface EntityHealthResponse extends EntityHealth {
 
 /**
  * Response of GET /group/:namespace/:name. To stay fast for large teams,
- * `workloads[].pods`, `workloads[].events` and `otherPods` are empty unless
+ * `workloads[].pods` and `workloads[].events` are empty, and `otherPods[].containers`, unless
  * the request has `details=true`; `podSummary` and all reasons are always there.
  *
  * @public

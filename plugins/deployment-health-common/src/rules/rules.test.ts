@@ -403,6 +403,30 @@ describe('podHealth edge cases', () => {
   });
 });
 
+describe('pod findings grouped', () => {
+  it('keeps pods that failed for different Kubernetes reasons apart, with the reason', () => {
+    const pod = (name: string, reason: string) => ({
+      metadata: {
+        name,
+        namespace: 'n',
+        uid: name,
+        labels: { 'backstage.io/kubernetes-id': 'x' },
+      },
+      spec: { containers: [{ name: 'c', image: 'i:1' }] },
+      status: { phase: 'Failed', reason },
+    });
+    const h = clusterHealth(dev, {
+      pods: [pod('a', 'Evicted'), pod('b', 'Evicted'), pod('c', 'Shutdown')],
+    });
+    expect(
+      h.reasons.map(r => [r.code, r.kubernetesReason, r.scope, r.message]),
+    ).toEqual([
+      ['PodFailed', 'Evicted', 'pod', 'Pod a failed (2 of 3 pods)'],
+      ['PodFailed', 'Shutdown', 'pod', 'Pod c failed'],
+    ]);
+  });
+});
+
 describe('worstStatus', () => {
   it('orders by severity', () => {
     expect(worstStatus([])).toBe('Healthy');

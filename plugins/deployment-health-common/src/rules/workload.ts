@@ -4,7 +4,7 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { HealthStatus, PodHealth, WorkloadHealth } from '../types';
-import { HealthReason, HealthReasonCode } from '../reasons';
+import { HealthReason } from '../reasons';
 import { summarizeEvents } from './events';
 import { podHealth } from './pods';
 import { capReason, RuleOptions, statusOf } from './status';
@@ -23,16 +23,19 @@ export function groupPodReasons(
   scope: 'workload' | 'pod',
   cap?: HealthStatus,
 ): HealthReason[] {
-  const groups = new Map<HealthReasonCode, HealthReason[]>();
+  // Same code and same Kubernetes reason: Evicted pods apart from OOM-killed ones.
+  const groups = new Map<string, HealthReason[]>();
   for (const p of pods) {
     for (const r of p.reasons) {
-      const list = groups.get(r.code) ?? [];
+      const key = `${r.code}\0${r.kubernetesReason ?? ''}`;
+      const list = groups.get(key) ?? [];
       list.push(cap ? capReason(r, cap) : r);
-      groups.set(r.code, list);
+      groups.set(key, list);
     }
   }
-  return [...groups].map(([code, rs]) => {
+  return [...groups.values()].map(rs => {
     const podCount = new Set(rs.map(r => r.object?.name)).size;
+    const { code, kubernetesReason, object } = rs[0];
     return {
       status: statusOf(rs),
       code,
@@ -41,7 +44,8 @@ export function groupPodReasons(
         podCount > 1
           ? `${rs[0].message} (${podCount} of ${pods.length} pods)`
           : rs[0].message,
-      object: rs[0].object,
+      ...(object ? { object } : {}),
+      ...(kubernetesReason ? { kubernetesReason } : {}),
     };
   });
 }
