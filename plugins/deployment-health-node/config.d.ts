@@ -76,6 +76,31 @@ export interface Config {
         }
     >;
   };
+  shipyard?: {
+    /**
+     * Who may act for which team, and where teams' objects live. Read by the
+     * scaffolder actions, the health backend and the permission policy alike.
+     */
+    tenancy?: {
+      /**
+       * Groups (entity refs, e.g. `group:default/team-platform`) whose members
+       * may act for any team and read every team's details. Default: none.
+       */
+      platformGroups?: string[];
+      /**
+       * Namespace names no team may own, in addition to the defaults
+       * (`default`, `kube-*`, `openshift-*`, `ingress-nginx`, `monitoring`,
+       * `cert-manager`, `argocd`, … see DEFAULT_RESERVED_NAMESPACES).
+       */
+      reservedNamespaces?: string[];
+      /**
+       * Team (group entity ref) → the namespaces its services live in. A team
+       * not listed owns one namespace: its group name (the golden path's
+       * convention).
+       */
+      teamNamespaces?: { [team: string]: string[] };
+    };
+  };
   deploymentHealth?: {
     /** Timeout for each list request and for a watch to answer, per cluster. Default 5. */
     requestTimeoutSeconds?: number;

@@ -10,3 +10,4 @@ export * from './reports';
 export * from './permissions';
 export * from './annotations';
 export * from './rules';
+export * from './tenancy';

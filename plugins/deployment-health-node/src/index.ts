@@ -25,3 +25,4 @@ export type {
   ServiceObjectsQuery,
   ServiceObjectsResult,
 } from './kube/serviceObjects';
+export { readTenancyRules } from './tenancy';

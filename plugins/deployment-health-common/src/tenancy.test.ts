@@ -1,0 +1,50 @@
+import {
+  DEFAULT_TENANCY_RULES,
+  isReservedNamespace,
+  mayActForTeam,
+  teamNamespaces,
+  TenancyRules,
+  toGroupRef,
+} from './tenancy';
+
+const rules: TenancyRules = {
+  ...DEFAULT_TENANCY_RULES,
+  platformGroups: ['group:default/team-platform'],
+  teamNamespaces: { 'group:default/team-data': ['data', 'data-jobs'] },
+};
+
+describe('tenancy rules', () => {
+  it('normalizes team names to group refs', () => {
+    expect(toGroupRef('team-a')).toBe('group:default/team-a');
+    expect(toGroupRef('group:ops/team-a')).toBe('group:ops/team-a');
+  });
+
+  it.each([
+    [['group:default/team-payments'], 'team-payments', true],
+    [['group:default/team-payments'], 'group:default/team-storefront', false],
+    [['group:default/team-platform'], 'team-storefront', true],
+    [[], 'team-payments', false],
+  ])('user groups %j may act for %s: %s', (groups, team, allowed) => {
+    expect(mayActForTeam(groups, team, rules)).toBe(allowed);
+  });
+
+  it('maps a team to its namespaces: configured, else its name', () => {
+    expect(teamNamespaces('group:default/team-data', rules)).toEqual([
+      'data',
+      'data-jobs',
+    ]);
+    expect(teamNamespaces('team-payments', rules)).toEqual(['team-payments']);
+  });
+
+  it.each([
+    ['kube-system', true],
+    ['kube-anything', true],
+    ['openshift-ingress', true],
+    ['ingress-nginx', true],
+    ['monitoring', true],
+    ['default', true],
+    ['team-payments', false],
+  ])('namespace %s is reserved: %s', (name, reserved) => {
+    expect(isReservedNamespace(name, rules)).toBe(reserved);
+  });
+});
