@@ -1,0 +1,174 @@
+/*
+ * Whether the user who started a task may act for a team. The actions run
+ * with the deployer's Kubernetes rights, not the user's, so this check (and
+ * the namespace-scoped rights of the deployer) is what keeps one team from
+ * writing into another team's namespaces. The form's `owner` parameter is
+ * never trusted: membership is read from the catalog.
+ */
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  RELATION_CHILD_OF,
+  RELATION_MEMBER_OF,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import type { ActionContext } from '@backstage/plugin-scaffolder-node';
+import {
+  isReservedNamespace,
+  mayActForTeam,
+  TenancyRules,
+  toGroupRef,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+
+/** Parent groups are walked at most this many levels up (a deeper tree is cut off, never looped). */
+const MAX_PARENT_DEPTH = 20;
+
+/** Options of {@link assertMayActForTeam}. */
+export interface TeamAccessOptions {
+  /** `ctx.user` of the action: who started the task. */
+  user: ActionContext<any, any>['user'];
+  /** Team as a group name (`team-a`) or group ref (`group:default/team-a`). */
+  team: string;
+  catalog: CatalogService;
+  /** The task initiator's credentials (`ctx.getInitiatorCredentials()`), so catalog visibility rules apply. */
+  credentials: BackstageCredentials;
+  rules: TenancyRules;
+}
+
+/**
+ * Refuses unless the signed-in user who started the task is a member of
+ * `team` (directly or through a parent group) or of a platform group, and
+ * `team` is a Group in the catalog. Returns the team's full group ref.
+ */
+export async function assertMayActForTeam(
+  opts: TeamAccessOptions,
+): Promise<string> {
+  const { catalog, credentials, rules } = opts;
+  const userRef = opts.user?.ref;
+  if (!userRef) {
+    // e.g. a task started by a service or a schedule: nobody to check membership for
+    throw new NotAllowedError(
+      `Only a signed-in user may act for team ${describeTeam(
+        opts.team,
+      )}: this task has no user (ctx.user.ref)`,
+    );
+  }
+  let teamRef: string;
+  try {
+    teamRef = toGroupRef(opts.team);
+  } catch (e) {
+    throw new InputError(
+      `Invalid team "${opts.team}": not a group name or group entity ref`,
+    );
+  }
+  if (parseEntityRef(teamRef).kind.toLocaleLowerCase('en-US') !== 'group') {
+    throw new InputError(
+      `Invalid team "${opts.team}": must name a Group, not ${teamRef}`,
+    );
+  }
+  const group = await catalog.getEntityByRef(teamRef, { credentials });
+  if (!group || group.kind.toLocaleLowerCase('en-US') !== 'group') {
+    throw new InputError(
+      `Invalid team "${opts.team}": no group ${teamRef} in the catalog`,
+    );
+  }
+  const groups = await userGroups(userRef, catalog, credentials);
+  if (!mayActForTeam(groups, teamRef, rules)) {
+    throw new NotAllowedError(
+      `User ${userRef} may not act for team ${teamRef}: not a member of it or of a platform group (shipyard.tenancy.platformGroups)`,
+    );
+  }
+  return teamRef;
+}
+
+/** Refuses a namespace name that no team may own (Kubernetes' own, shared infrastructure, configured ones). */
+export function assertNamespaceNotReserved(
+  namespace: string,
+  rules: TenancyRules,
+): void {
+  if (isReservedNamespace(namespace, rules)) {
+    throw new InputError(
+      `Invalid namespace "${namespace}": reserved for the platform (shipyard.tenancy.reservedNamespaces)`,
+    );
+  }
+}
+
+function describeTeam(team: string): string {
+  try {
+    return toGroupRef(team);
+  } catch {
+    return `"${team}"`;
+  }
+}
+
+/**
+ * The user's groups: the direct `memberOf` relations of the user entity as the
+ * catalog holds it now (not the possibly older copy on the task), plus every
+ * ancestor group of those. A user unknown to the catalog has no groups.
+ */
+export async function userGroups(
+  userRef: string,
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+): Promise<string[]> {
+  const user = await catalog.getEntityByRef(userRef, { credentials });
+  if (!user) return [];
+  const found = new Set<string>(relationTargets(user, RELATION_MEMBER_OF));
+  // spec.memberOf is what the catalog turns into memberOf relations; read too for a catalog that has not processed relations yet
+  const specMemberOf = user.spec?.memberOf;
+  if (Array.isArray(specMemberOf)) {
+    for (const g of specMemberOf) {
+      if (typeof g === 'string' && g) {
+        found.add(normalizeRef(g, user.metadata.namespace ?? 'default'));
+      }
+    }
+  }
+  let frontier = [...found];
+  for (
+    let depth = 0;
+    frontier.length > 0 && depth < MAX_PARENT_DEPTH;
+    depth++
+  ) {
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: frontier,
+        fields: ['kind', 'metadata', 'spec', 'relations'],
+      },
+      { credentials },
+    );
+    const parents = items
+      .filter((e): e is Entity => !!e)
+      .flatMap(parentGroups)
+      .filter(ref => !found.has(ref));
+    frontier = [...new Set(parents)];
+    frontier.forEach(ref => found.add(ref));
+  }
+  return [...found];
+}
+
+function relationTargets(entity: Entity, type: string): string[] {
+  return (entity.relations ?? [])
+    .filter(r => r.type === type)
+    .map(r => normalizeRef(r.targetRef));
+}
+
+/** A group's parents: its childOf relations, and spec.parent for a catalog that has not processed relations. */
+function parentGroups(group: Entity): string[] {
+  const parents = relationTargets(group, RELATION_CHILD_OF);
+  const specParent = group.spec?.parent;
+  if (typeof specParent === 'string' && specParent) {
+    parents.push(
+      normalizeRef(specParent, group.metadata.namespace ?? 'default'),
+    );
+  }
+  return parents;
+}
+
+function normalizeRef(ref: string, defaultNamespace = 'default'): string {
+  return stringifyEntityRef(
+    parseEntityRef(ref, { defaultKind: 'group', defaultNamespace }),
+  );
+}
