@@ -60,8 +60,13 @@ export const HEALTH_REASON_CODES = [
   'ClusterMisconfigured',
   'ClusterError',
   'ClusterSyncing',
+  'NamespaceObjectCap',
   // the service as a whole
   'NotDeployed',
+  // not read: the tenancy rules refused an annotation, or a budget ran out
+  'AnnotationRefused',
+  'NoTeamOwner',
+  'TooManyCustomSelectors',
 ] as const;
 
 /** Machine-readable code of a {@link HealthReason}. @public */
@@ -106,4 +111,6 @@ export interface HealthReason {
    * ContainerStarting, FailedGetResourceMetric for ScalingInactive.
    */
   kubernetesReason?: string;
+  /** The entity annotation a finding is about (AnnotationRefused). */
+  annotation?: string;
 }
