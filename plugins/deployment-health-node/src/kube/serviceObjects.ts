@@ -1,5 +1,7 @@
 import {
   ClusterError,
+  isSelectingRequirement,
+  parseLabelSelector,
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
@@ -15,10 +17,22 @@ import { LABELLED, RESOURCES, Resource, toCached } from './resources';
 export interface ServiceObjectsQuery {
   /** Selects the service's objects, e.g. `backstage.io/kubernetes-id=payments-api`. */
   labelSelector: string;
-  /** Only this namespace (default: all namespaces). */
-  namespace?: string;
-  /** The list `limit` per kind (and per namespace for events); more objects set `truncated`. */
+  /**
+   * The namespaces to read in, one list per kind and namespace; never all
+   * namespaces. Pass the entity's `match.namespaces` from
+   * getEntityKubernetesMatch (-common): the owner team's namespaces, or the
+   * one of them its namespace annotation names.
+   */
+  namespaces: readonly string[];
+  /** The list `limit` per kind and namespace; more objects set `truncated`. */
   limit: number;
+  /** Most objects kept over all kinds and namespaces (default: no cap besides `limit`); more set `truncated`. */
+  maxObjects?: number;
+  /**
+   * Runs each list request: the backend passes its global budget of
+   * concurrent lists. Default: run at once.
+   */
+  schedule?: <T>(list: () => Promise<T>) => Promise<T>;
   /**
    * Also the Warning events about the objects found (listed in their
    * namespaces only). Without it, `objects.events` is not set.
@@ -42,14 +56,15 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const EVENTS = RESOURCES.find(r => r.key === 'events')!;
 
 /** /apis/apps/v1/deployments -> /apis/apps/v1/namespaces/<ns>/deployments */
-const inNamespace = (path: string, namespace?: string) =>
-  namespace ? path.replace(/\/([a-z]+)$/, `/namespaces/${namespace}/$1`) : path;
+const inNamespace = (path: string, namespace: string) =>
+  path.replace(/\/([a-z]+)$/, `/namespaces/${namespace}/$1`);
 
 /**
- * Reads one service's objects in one cluster: one bounded list per kind by
- * label selector under the connection's request timeout, and optionally the
- * Warning events about them. The selector and namespace come from catalog
- * annotations, so they are checked first.
+ * Reads one service's objects in one cluster: one bounded list per kind and
+ * namespace by label selector under the connection's request timeout, and
+ * optionally the Warning events about them. The selector and namespaces come
+ * from catalog annotations, so they are checked first: a selector that only
+ * excludes, or no namespace, reads nothing.
  *
  * @public
  */
@@ -57,7 +72,9 @@ export async function readServiceObjects(
   connection: ClusterConnection,
   query: ServiceObjectsQuery,
 ): Promise<ServiceObjectsResult> {
-  const { labelSelector, namespace, limit } = query;
+  const { labelSelector, limit } = query;
+  const namespaces = [...new Set(query.namespaces ?? [])];
+  const schedule = query.schedule ?? (<T>(list: () => Promise<T>) => list());
   const fetchedAt = Date.now();
   const since = new Date(fetchedAt).toISOString();
   const failed = (
@@ -70,30 +87,51 @@ export async function readServiceObjects(
   });
   const misconfigured = (message: string) =>
     failed({ type: 'misconfigured', message });
-  if (labelSelector.length > 1024 || /[\r\n]/.test(labelSelector))
+  const parsed = parseLabelSelector(labelSelector);
+  if (/[\r\n]/.test(labelSelector) || 'error' in parsed)
     return misconfigured('invalid label selector annotation');
-  if (
-    namespace !== undefined &&
-    (namespace.length > 63 || !NAMESPACE.test(namespace))
-  )
+  if (!parsed.requirements.some(isSelectingRequirement))
+    return misconfigured(
+      'the label selector only excludes: it would select almost everything',
+    );
+  if (namespaces.length === 0)
+    return misconfigured(
+      'no namespace to read in: reads are never cluster-wide',
+    );
+  if (namespaces.some(ns => ns.length > 63 || !NAMESPACE.test(ns)))
     return misconfigured('invalid namespace annotation');
   try {
     const http = await connection.http();
     let truncated = false;
+    const maxObjects = query.maxObjects ?? Infinity;
+    let kept = 0;
+    // Warning events are kept only when about one of the objects
+    // (eventsAbout), so only the objects count against the query's budget.
     const list = async (r: Resource, path: string, selector: KubeQuery) => {
-      const page = await http.getJson<KubernetesListObject<KubernetesObject>>(
-        path,
-        { ...selector, limit },
+      const page = await schedule(() =>
+        http.getJson<KubernetesListObject<KubernetesObject>>(path, {
+          ...selector,
+          limit: r.key === 'events' ? limit : Math.min(limit, maxObjects),
+        }),
       );
       if (page.metadata?._continue) truncated = true;
-      return (page.items ?? []).flatMap(o => toCached(r, o) ?? []);
+      const items = (page.items ?? []).flatMap(o => toCached(r, o) ?? []);
+      if (r.key === 'events') return items;
+      // The objects budget of the whole query, however its lists interleave.
+      const room = Math.max(0, maxObjects - kept);
+      if (items.length > room) truncated = true;
+      kept += Math.min(items.length, room);
+      return items.slice(0, room);
     };
     const objects: Record<string, KubernetesObject[]> = {};
     await Promise.all(
       LABELLED.map(async r => {
-        objects[r.key] = await list(r, inNamespace(r.path, namespace), {
-          labelSelector,
-        });
+        const lists = await Promise.all(
+          namespaces.map(ns =>
+            list(r, inNamespace(r.path, ns), { labelSelector }),
+          ),
+        );
+        objects[r.key] = lists.flat();
       }),
     );
     if (query.events)
