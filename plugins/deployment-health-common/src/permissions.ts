@@ -1,12 +1,30 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
 /**
- * Read the deployment health of a catalog entity (a component, or a group
- * for the team view).
+ * Read the summary of a catalog entity's deployment health: statuses, reason
+ * codes, rollout and pod counts, but no pod names, images, container messages
+ * or events (the team view's form; see the backend README).
+ *
+ * A resource permission on `catalog-entity`. Shipyard's policy
+ * (`@shipyard-platform/backstage-plugin-permission-backend-module-shipyard`)
+ * allows it to everyone signed in.
+ *
+ * @public
+ */
+export const deploymentHealthSummaryReadPermission = createPermission({
+  name: 'deployment-health.entity.summary.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Read the details of a catalog entity's deployment health: pods, containers
+ * and their messages, images, events (the service tab's full report).
  *
  * A resource permission on `catalog-entity`, so a conditional policy can use
- * the catalog's rules, e.g. allow it only when `isEntityOwner` (scope health
- * to the caller's team).
+ * the catalog's rules: Shipyard's policy allows it when `isEntityOwner` (the
+ * caller's team) or to the platform groups. Without it, the health API
+ * answers with the summary (see {@link deploymentHealthSummaryReadPermission}).
  *
  * @public
  */
@@ -28,6 +46,7 @@ export const deploymentHealthClustersReadPermission = createPermission({
 
 /** All deployment-health permissions. @public */
 export const deploymentHealthPermissions = [
+  deploymentHealthSummaryReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthClustersReadPermission,
 ];

@@ -1,0 +1,224 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  catalogEntityReadPermission,
+  catalogEntityDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
+  AuthorizeResult,
+  Permission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  createConditionAuthorizer,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import {
+  actionExecutePermission,
+  templateDryRunPermission,
+} from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  deploymentHealthClustersReadPermission,
+  deploymentHealthReadPermission,
+  deploymentHealthSummaryReadPermission,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { ShipyardPermissionPolicy } from './ShipyardPermissionPolicy';
+
+/*
+ * The policy as the permission backend calls it: a PolicyQuery and the
+ * signed-in user (credentials; the ownership claims come from the user info
+ * service, here the claims examples/org.yaml gives each user). Catalog
+ * conditions are evaluated with the catalog's own permission rules.
+ */
+
+const claims: Record<string, string[]> = {
+  'user:default/ada': ['user:default/ada', 'group:default/team-payments'],
+  'user:default/grace': ['user:default/grace', 'group:default/team-storefront'],
+  'user:default/linus': ['user:default/linus', 'group:default/team-platform'],
+};
+
+const userInfo = mockServices.userInfo.mock({
+  getUserInfo: async credentials => {
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    return { userEntityRef: ref, ownershipEntityRefs: claims[ref] };
+  },
+});
+
+const policy = ShipyardPermissionPolicy.fromConfig(
+  new ConfigReader({
+    shipyard: { tenancy: { platformGroups: ['team-platform'] } },
+  }),
+  { userInfo },
+);
+
+const user = (name: string): PolicyQueryUser => ({
+  credentials: mockCredentials.user(`user:default/${name}`),
+  info: { userEntityRef: `user:default/${name}`, ownershipEntityRefs: [] },
+});
+
+const decide = (permission: Permission, name?: string) =>
+  policy.handle({ permission }, name ? user(name) : undefined);
+
+const service = (name: string, owner: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'service', owner, lifecycle: 'production' },
+  relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
+});
+const paymentsApi = service('payments-api', 'team-payments');
+const storefrontWeb = service('storefront-web', 'team-storefront');
+
+/** Applies a decision to an entity with the catalog's rules, as the catalog does. */
+const allowsEntity = createConditionAuthorizer<Entity, unknown>(
+  Object.values(permissionRules),
+);
+
+describe('ShipyardPermissionPolicy', () => {
+  it.each(['ada', 'grace', 'linus'])(
+    'lets %s read every summary and the cluster status',
+    async name => {
+      for (const p of [
+        deploymentHealthSummaryReadPermission,
+        deploymentHealthClustersReadPermission,
+      ]) {
+        expect(await decide(p, name)).toEqual({
+          result: AuthorizeResult.ALLOW,
+        });
+      }
+    },
+  );
+
+  it('denies every Shipyard permission without a signed-in user', async () => {
+    for (const p of [
+      deploymentHealthSummaryReadPermission,
+      deploymentHealthClustersReadPermission,
+      deploymentHealthReadPermission,
+      actionExecutePermission,
+    ]) {
+      expect(await decide(p)).toEqual({ result: AuthorizeResult.DENY });
+    }
+  });
+
+  it('gives details to the owning team only: a catalog isEntityOwner condition on the claims', async () => {
+    const ada = await decide(deploymentHealthReadPermission, 'ada');
+    expect(ada).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: claims['user:default/ada'] },
+      },
+    });
+    expect(allowsEntity(ada, paymentsApi)).toBe(true);
+    expect(allowsEntity(ada, storefrontWeb)).toBe(false);
+
+    const grace = await decide(deploymentHealthReadPermission, 'grace');
+    expect(allowsEntity(grace, paymentsApi)).toBe(false);
+    expect(allowsEntity(grace, storefrontWeb)).toBe(true);
+  });
+
+  it('gives details of every entity to a platform group member', async () => {
+    expect(await decide(deploymentHealthReadPermission, 'linus')).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+
+  it('lets members run the team-scoped actions for their own team only', async () => {
+    const grace = await decide(actionExecutePermission, 'grace');
+    expect(grace).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'scaffolder',
+      resourceType: 'scaffolder-action',
+      conditions: {
+        anyOf: [
+          // any other action
+          {
+            not: {
+              anyOf: [
+                hasActionId('shipyard:deploy'),
+                hasActionId('shipyard:kubernetes:namespace'),
+              ],
+            },
+          },
+          // a team-scoped one with team set to one of grace's groups
+          {
+            allOf: [
+              {
+                anyOf: [
+                  hasActionId('shipyard:deploy'),
+                  hasActionId('shipyard:kubernetes:namespace'),
+                ],
+              },
+              { anyOf: [hasTeam('team-storefront')] },
+            ],
+          },
+        ],
+      },
+    });
+    expect(await decide(actionExecutePermission, 'linus')).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+
+  it('answers every other permission as create-app (allow-all) does', async () => {
+    const other: [Permission, string | undefined][] = [
+      [catalogEntityReadPermission, 'grace'],
+      [catalogEntityDeletePermission, 'grace'],
+      [templateDryRunPermission, 'ada'],
+      [catalogEntityReadPermission, undefined],
+    ];
+    for (const [p, name] of other) {
+      expect(await decide(p, name)).toEqual<PolicyDecision>({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('can be extended: a subclass decides the permissions Shipyard leaves open', async () => {
+    class Strict extends ShipyardPermissionPolicy {
+      protected async decideOther() {
+        return { result: AuthorizeResult.DENY } as const;
+      }
+    }
+    const strict = new Strict({
+      rules: {
+        platformGroups: [],
+        reservedNamespaces: [],
+        teamNamespaces: {},
+      },
+      userInfo,
+    });
+    const grace = user('grace');
+    expect(
+      await strict.handle({ permission: catalogEntityDeletePermission }, grace),
+    ).toEqual({ result: AuthorizeResult.DENY });
+    expect(
+      await strict.handle(
+        { permission: deploymentHealthSummaryReadPermission },
+        grace,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+});
+
+function hasActionId(actionId: string) {
+  return {
+    rule: 'HAS_ACTION_ID',
+    resourceType: 'scaffolder-action',
+    params: { actionId },
+  };
+}
+
+function hasTeam(value: string) {
+  return {
+    rule: 'HAS_STRING_PROPERTY',
+    resourceType: 'scaffolder-action',
+    params: { key: 'team', value },
+  };
+}

@@ -1,0 +1,179 @@
+import { UserInfoService } from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import {
+  createScaffolderActionConditionalDecision,
+  scaffolderActionConditions,
+} from '@backstage/plugin-scaffolder-backend/alpha';
+import { actionExecutePermission } from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  deploymentHealthClustersReadPermission,
+  deploymentHealthReadPermission,
+  deploymentHealthSummaryReadPermission,
+  isPlatformMember,
+  TenancyRules,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { readTenancyRules } from '@shipyard-platform/backstage-plugin-deployment-health-node';
+
+/**
+ * The scaffolder actions that act for a team (their `team` input): only the
+ * team's members and the platform groups may run them.
+ *
+ * @public
+ */
+export const TEAM_SCOPED_ACTIONS: readonly string[] = [
+  'shipyard:deploy',
+  'shipyard:kubernetes:namespace',
+];
+
+/** What the policy knows about the caller. @public */
+export interface ShipyardPolicyUser {
+  /** e.g. user:default/ada */
+  userEntityRef: string;
+  /** The sign-in's ownership claims: the user and the groups it is a member of. */
+  ownershipEntityRefs: string[];
+  /** True when one of `ownershipEntityRefs` is in `shipyard.tenancy.platformGroups`. */
+  isPlatform: boolean;
+}
+
+/**
+ * Shipyard's permission policy: tenant isolation for deployment health and
+ * the team-scoped scaffolder actions, and everything else as a
+ * `@backstage/create-app` portal has it (allowed).
+ *
+ * - `deployment-health.entity.summary.read`, `deployment-health.clusters.read`:
+ *   allowed to every signed-in user, denied without a user.
+ * - `deployment-health.entity.read` (details): allowed to the platform groups;
+ *   for others conditional on `isEntityOwner` with the user's ownership claims.
+ * - `scaffolder.action.execute`: allowed to the platform groups; for others
+ *   allowed for every action except {@link TEAM_SCOPED_ACTIONS}, which need
+ *   their `team` input to be a group the user is a member of.
+ * - anything else: allowed (what `@backstage/plugin-permission-backend-module-allow-all-policy`,
+ *   create-app's policy, answers).
+ *
+ * Extend it: override {@link ShipyardPermissionPolicy.decideOther} for the
+ * permissions it does not decide, or `handle` to change any decision.
+ *
+ * @public
+ */
+export class ShipyardPermissionPolicy implements PermissionPolicy {
+  /** Reads the platform groups from `shipyard.tenancy.platformGroups`. */
+  static fromConfig(
+    config: Config,
+    options: { userInfo: UserInfoService },
+  ): ShipyardPermissionPolicy {
+    return new ShipyardPermissionPolicy({
+      rules: readTenancyRules(config),
+      userInfo: options.userInfo,
+    });
+  }
+
+  protected readonly rules: TenancyRules;
+  private readonly userInfo: UserInfoService;
+
+  constructor(options: { rules: TenancyRules; userInfo: UserInfoService }) {
+    this.rules = options.rules;
+    this.userInfo = options.userInfo;
+  }
+
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    const { permission } = request;
+    const shipyard = [
+      deploymentHealthSummaryReadPermission,
+      deploymentHealthClustersReadPermission,
+      deploymentHealthReadPermission,
+    ].some(p => isPermission(permission, p));
+    const action = isPermission(permission, actionExecutePermission);
+    if (!shipyard && !action) return this.decideOther(request, user);
+    // Shipyard's own reads and the team actions are for signed-in users only.
+    if (!user) return { result: AuthorizeResult.DENY };
+    const caller = await this.caller(user);
+
+    if (isPermission(permission, deploymentHealthReadPermission)) {
+      if (caller.isPlatform) return { result: AuthorizeResult.ALLOW };
+      return createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({
+          claims: caller.ownershipEntityRefs,
+        }),
+      );
+    }
+    if (isPermission(permission, actionExecutePermission)) {
+      return this.decideAction(caller);
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+
+  /**
+   * The decision for a permission this policy does not know: allowed, as in a
+   * create-app portal. Override it to add your own rules.
+   */
+  protected async decideOther(
+    _request: PolicyQuery,
+    _user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    return { result: AuthorizeResult.ALLOW };
+  }
+
+  /** The caller's ownership claims, from the user's credentials. */
+  protected async caller(user: PolicyQueryUser): Promise<ShipyardPolicyUser> {
+    const info = await this.userInfo.getUserInfo(user.credentials);
+    return {
+      userEntityRef: info.userEntityRef,
+      ownershipEntityRefs: info.ownershipEntityRefs,
+      isPlatform: isPlatformMember(
+        info.ownershipEntityRefs.filter(isGroupRef),
+        this.rules,
+      ),
+    };
+  }
+
+  private decideAction(caller: ShipyardPolicyUser): PolicyDecision {
+    if (caller.isPlatform) return { result: AuthorizeResult.ALLOW };
+    const scoped = TEAM_SCOPED_ACTIONS.map(actionId =>
+      scaffolderActionConditions.hasActionId({ actionId }),
+    );
+    // `team` is a group name in the default namespace (the golden path's
+    // `parseEntityRef(owner) | pick('name')`), so only such claims count.
+    const teams = caller.ownershipEntityRefs
+      .filter(isGroupRef)
+      .map(ref => parseEntityRef(ref))
+      .filter(ref => ref.namespace === 'default')
+      .map(ref => scaffolderActionConditions.hasStringProperty({
+        key: 'team',
+        value: ref.name,
+      }));
+    const others = { not: { anyOf: scoped } } as const;
+    return createScaffolderActionConditionalDecision(
+      actionExecutePermission,
+      teams.length
+        ? { anyOf: [others, { allOf: [{ anyOf: scoped }, { anyOf: teams }] }] }
+        : others,
+    );
+  }
+}
+
+function isGroupRef(ref: string): boolean {
+  try {
+    return parseEntityRef(ref).kind.toLocaleLowerCase('en-US') === 'group';
+  } catch {
+    return false; // not an entity ref: no claim to a group
+  }
+}
