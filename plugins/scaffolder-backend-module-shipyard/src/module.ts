@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { readShipyardConfig } from './config';
 import { createShipyardValidateAction } from './actions/validate';
 import { createShipyardPublishLocalAction } from './actions/publishLocal';
@@ -28,19 +29,31 @@ export const scaffolderModule = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         clusters: shipyardClustersServiceRef,
+        catalog: catalogServiceRef,
+        permissions: coreServices.permissions,
       },
-      async init({ scaffolderActions, config, clusters }) {
+      async init({
+        scaffolderActions,
+        config,
+        clusters,
+        catalog,
+        permissions,
+      }) {
         const moduleConfig = readShipyardConfig(config);
         scaffolderActions.addActions(
           createShipyardValidateAction({ config: moduleConfig }),
           createShipyardPublishLocalAction({ config: moduleConfig }),
+          // moduleConfig.tenancy holds the shipyard.tenancy rules; the catalog tells who is in which team
           createShipyardKubernetesNamespaceAction({
             clusters,
+            catalog,
             config: moduleConfig,
           }),
           createShipyardDeployAction({ clusters, config: moduleConfig }),
           createShipyardDeploymentStatusAction({
             clusters,
+            catalog,
+            permissions,
             config: moduleConfig,
             read: readClusterReadOptions(config),
           }),

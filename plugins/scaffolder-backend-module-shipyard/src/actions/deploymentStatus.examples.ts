@@ -20,7 +20,7 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Check once by kubernetes-id in a namespace',
+    description: "Check once in one of the owner team's namespaces",
     example: yaml.stringify({
       steps: [
         {
@@ -28,8 +28,8 @@ export const examples: TemplateExample[] = [
           action: 'shipyard:deployment:status',
           name: 'Check health',
           input: {
-            kubernetesId: 'payments-api',
-            namespace: 'payments',
+            entityRef: 'component:default/payments-api',
+            namespace: 'team-payments',
             cluster: 'dev',
           },
         },
