@@ -8,27 +8,50 @@ import {
   localClusterService,
   stubClusterService,
 } from '../__testUtils__/cluster';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { DEFAULT_TENANCY_RULES } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { orgCatalog, orgUser } from '../__testUtils__/org';
+import { ShipyardModuleConfig } from '../config';
 import { teamNamespaceManifests } from '../lib/teamNamespace';
 import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
 import { examples } from './kubernetesNamespace.examples';
+
+/** How many objects make up a team namespace (one patch each). */
+const OBJECTS = teamNamespaceManifests({ namespace: 'n', team: 't' }).length;
 
 describe('shipyard:kubernetes:namespace (unit)', () => {
   const patch = jest.fn();
   /** The namespace as the cluster answers it; by default it does not exist yet. */
   const read = jest.fn();
+  let makeApiClient: jest.SpyInstance;
+  let catalog: Awaited<ReturnType<typeof orgCatalog>>;
+  beforeAll(async () => {
+    catalog = await orgCatalog();
+  });
   beforeEach(() => {
     patch.mockReset().mockImplementation(async (o: any) => o);
     read
       .mockReset()
       .mockRejectedValue(Object.assign(new Error('not found'), { code: 404 }));
-    jest
+    makeApiClient = jest
       .spyOn(KubernetesObjectApi, 'makeApiClient')
       .mockReturnValue({ patch, read } as any);
   });
   afterEach(() => jest.restoreAllMocks());
 
   const service = stubClusterService(['dev', 'prod']);
-  const action = createShipyardKubernetesNamespaceAction({ clusters: service });
+  const newAction = (config?: ShipyardModuleConfig) =>
+    createShipyardKubernetesNamespaceAction({
+      clusters: service,
+      catalog,
+      config,
+    });
+  /** A context of a task started by the example user `name`. */
+  const asUser = (name: string, input: any, isDryRun = false) => ({
+    ...createMockActionContext({ input, user: orgUser(name) }),
+    isDryRun,
+  });
+  const ADA = (input: any) => asUser('ada', input);
 
   it('builds the namespace objects', () => {
     const objs = teamNamespaceManifests({
@@ -44,6 +67,8 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
       'NetworkPolicy/allow-ingress-controller',
       'NetworkPolicy/allow-dns',
       'RoleBinding/team-edit',
+      'ServiceAccount/shipyard-deployer',
+      'RoleBinding/shipyard-deployer',
     ]);
     expect(objs[0].metadata.labels).toMatchObject({
       'shipyard.dev/team': 'team-payments',
@@ -55,14 +80,39 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
     });
   });
 
+  it('caps object counts in the team quota', () => {
+    const quota = teamNamespaceManifests({
+      namespace: 'payments',
+      team: 'team-payments',
+    }).find(o => o.kind === 'ResourceQuota') as any;
+    for (const key of [
+      'count/deployments.apps',
+      'count/replicasets.apps',
+      'count/statefulsets.apps',
+      'count/jobs.batch',
+      'count/cronjobs.batch',
+      'count/horizontalpodautoscalers.autoscaling',
+      'count/ingresses.networking.k8s.io',
+      'count/poddisruptionbudgets.policy',
+      'count/serviceaccounts',
+      'pods',
+      'services',
+      'secrets',
+      'configmaps',
+      'persistentvolumeclaims',
+    ]) {
+      expect(Number(quota.spec.hard[key])).toBeGreaterThan(0);
+    }
+  });
+
   it.each(examples.map((e, i) => [i, e.description, e] as const))(
     'runs example %i: %s',
     async (_i, _d, example) => {
       const step = yaml.parse(example.example).steps[0];
-      const ctx = createMockActionContext({ input: step.input });
-      await action.handler(ctx as any);
+      const ctx = ADA(step.input);
+      await newAction().handler(ctx as any);
       const clusters = step.input.clusters ?? ['dev', 'prod'];
-      expect(patch).toHaveBeenCalledTimes(8 * clusters.length);
+      expect(patch).toHaveBeenCalledTimes(OBJECTS * clusters.length);
       expect(patch).toHaveBeenCalledWith(
         expect.objectContaining({ kind: 'Namespace' }),
         undefined,
@@ -76,63 +126,218 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
   );
 
   it('uses server-side dry run in dry run', async () => {
-    const ctx = {
-      ...createMockActionContext({
-        input: { namespace: 'n1', team: 't', clusters: ['dev'] },
-      }),
-      isDryRun: true,
-    };
-    await action.handler(ctx as any);
+    const ctx = asUser(
+      'ada',
+      { namespace: 'team-payments', team: 'team-payments', clusters: ['dev'] },
+      true,
+    );
+    await newAction().handler(ctx as any);
+    expect(patch).toHaveBeenCalled();
     expect(patch.mock.calls.every(c => c[2] === 'All')).toBe(true);
   });
 
+  describe("acts only for the signed-in user's teams, before any cluster call", () => {
+    const getKubeConfig = jest.spyOn(service, 'getKubeConfig');
+    const listClusters = jest.spyOn(service, 'listClusters');
+    const expectNoClusterCall = () => {
+      expect(listClusters).not.toHaveBeenCalled();
+      expect(getKubeConfig).not.toHaveBeenCalled();
+      expect(makeApiClient).not.toHaveBeenCalled();
+      expect(patch).not.toHaveBeenCalled();
+      expect(read).not.toHaveBeenCalled();
+    };
+    beforeEach(() => {
+      getKubeConfig.mockClear();
+      listClusters.mockClear();
+    });
+
+    it.each([false, true])(
+      'refuses grace for team-payments (dry run: %s)',
+      async isDryRun => {
+        const ctx = asUser(
+          'grace',
+          {
+            namespace: 'team-payments',
+            team: 'group:default/team-payments',
+            clusters: ['dev'],
+          },
+          isDryRun,
+        );
+        const run = newAction().handler(ctx as any);
+        await expect(run).rejects.toThrow(NotAllowedError);
+        await expect(run).rejects.toThrow(
+          'User user:default/grace may not act for team group:default/team-payments: not a member of it or of a platform group (shipyard.tenancy.platformGroups)',
+        );
+        expectNoClusterCall();
+        expect(ctx.output).not.toHaveBeenCalled();
+      },
+    );
+
+    it('refuses a task without a signed-in user', async () => {
+      const ctx = createMockActionContext({
+        input: { namespace: 'team-payments', team: 'team-payments' },
+      });
+      await expect(newAction().handler(ctx as any)).rejects.toThrow(
+        'Only a signed-in user may act for team group:default/team-payments',
+      );
+      expectNoClusterCall();
+    });
+
+    it.each([
+      [
+        'a group that is not in the catalog',
+        { namespace: 'team-nope', team: 'team-nope' },
+        'Invalid team "team-nope": no group group:default/team-nope in the catalog',
+      ],
+      [
+        'a namespace of another team',
+        { namespace: 'team-storefront', team: 'team-payments' },
+        'Invalid namespace "team-storefront": not a namespace of team group:default/team-payments (its namespaces: team-payments; shipyard.tenancy.teamNamespaces)',
+      ],
+      [
+        'a reserved namespace',
+        { namespace: 'kube-system', team: 'team-payments' },
+        'Invalid namespace "kube-system": reserved for the platform (shipyard.tenancy.reservedNamespaces)',
+      ],
+      [
+        'an infrastructure namespace as the team',
+        { namespace: 'ingress-nginx', team: 'ingress-nginx' },
+        'Invalid namespace "ingress-nginx": reserved for the platform (shipyard.tenancy.reservedNamespaces)',
+      ],
+    ])('refuses %s', async (_what, input, message) => {
+      const ctx = ADA({ ...input, clusters: ['dev'] });
+      await expect(newAction().handler(ctx as any)).rejects.toThrow(
+        new InputError(message),
+      );
+      expectNoClusterCall();
+    });
+
+    it("lets a platform group member prepare another team's namespace", async () => {
+      const action = newAction({
+        tenancy: {
+          ...DEFAULT_TENANCY_RULES,
+          platformGroups: ['group:default/team-platform'],
+        },
+      });
+      const input = {
+        namespace: 'team-storefront',
+        team: 'team-storefront',
+        clusters: ['dev'],
+      };
+      await action.handler(asUser('linus', input) as any);
+      expect(patch).toHaveBeenCalledTimes(OBJECTS);
+      patch.mockClear();
+      // not without the configured platform group
+      await expect(
+        newAction().handler(asUser('linus', input) as any),
+      ).rejects.toThrow(NotAllowedError);
+      expect(patch).not.toHaveBeenCalled();
+    });
+
+    it('uses the configured namespaces of a team', async () => {
+      const action = newAction({
+        tenancy: {
+          ...DEFAULT_TENANCY_RULES,
+          teamNamespaces: {
+            'group:default/team-payments': ['payments', 'ledger'],
+          },
+        },
+      });
+      await action.handler(
+        ADA({
+          namespace: 'ledger',
+          team: 'team-payments',
+          clusters: ['dev'],
+        }) as any,
+      );
+      expect(patch).toHaveBeenCalledWith(
+        expect.objectContaining({
+          kind: 'Namespace',
+          metadata: expect.objectContaining({
+            name: 'ledger',
+            labels: expect.objectContaining({
+              'shipyard.dev/team': 'team-payments',
+            }),
+          }),
+        }),
+        undefined,
+        undefined,
+        'shipyard-scaffolder',
+        true,
+        'application/apply-patch+yaml',
+      );
+      patch.mockClear();
+      await expect(
+        action.handler(
+          ADA({ namespace: 'team-payments', team: 'team-payments' }) as any,
+        ),
+      ).rejects.toThrow('its namespaces: payments, ledger');
+      expect(patch).not.toHaveBeenCalled();
+    });
+  });
+
   it.each([
-    [{ namespace: 'Bad_NS', team: 't' }, /Invalid namespace "Bad_NS"/],
+    [
+      { namespace: 'Bad_NS', team: 'team-payments' },
+      /Invalid namespace "Bad_NS"/,
+    ],
     [{ namespace: 'ok', team: 'bad team' }, /Invalid team "bad team"/],
     [
-      { namespace: 'ok', team: 't', clusters: ['nope'] },
+      { namespace: 'team-payments', team: 'team-payments', clusters: ['nope'] },
       /Invalid clusters: unknown cluster "nope"/,
     ],
   ])('rejects bad input %j', async (input, message) => {
-    const ctx = createMockActionContext({ input });
-    await expect(action.handler(ctx as any)).rejects.toThrow(message);
+    await expect(newAction().handler(ADA(input) as any)).rejects.toThrow(
+      message,
+    );
     expect(patch).not.toHaveBeenCalled();
   });
 
   it('updates a namespace of the same team', async () => {
     read.mockResolvedValue({
-      metadata: { name: 'ok', labels: { 'shipyard.dev/team': 't' } },
+      metadata: {
+        name: 'team-payments',
+        labels: { 'shipyard.dev/team': 'team-payments' },
+      },
     });
-    const ctx = createMockActionContext({
-      input: { namespace: 'ok', team: 't', clusters: ['dev'] },
-    });
-    await action.handler(ctx as any);
-    expect(patch).toHaveBeenCalledTimes(8);
+    await newAction().handler(
+      ADA({
+        namespace: 'team-payments',
+        team: 'team-payments',
+        clusters: ['dev'],
+      }) as any,
+    );
+    expect(patch).toHaveBeenCalledTimes(OBJECTS);
   });
 
   it.each([
     [{ 'shipyard.dev/team': 'team-other' }, /belongs to team "team-other"/],
     [{}, /belongs to no team/],
   ])('never takes over a namespace labelled %j', async (labels, message) => {
-    read.mockResolvedValue({ metadata: { name: 'kube-system', labels } });
-    const ctx = createMockActionContext({
-      input: { namespace: 'kube-system', team: 't', clusters: ['dev'] },
-    });
-    await expect(action.handler(ctx as any)).rejects.toThrow(message);
+    read.mockResolvedValue({ metadata: { name: 'team-payments', labels } });
+    await expect(
+      newAction().handler(
+        ADA({
+          namespace: 'team-payments',
+          team: 'team-payments',
+          clusters: ['dev'],
+        }) as any,
+      ),
+    ).rejects.toThrow(message);
     expect(patch).not.toHaveBeenCalled();
   });
 
   it('refuses clusters outside shipyard.deploy.allowedClusters', async () => {
-    const restricted = createShipyardKubernetesNamespaceAction({
-      clusters: service,
-      config: { allowedClusters: ['dev'] },
-    });
-    const ctx = createMockActionContext({
-      input: { namespace: 'ok', team: 't', clusters: ['prod'] },
-    });
-    await expect(restricted.handler(ctx as any)).rejects.toThrow(
-      /allowedClusters/,
-    );
+    await expect(
+      newAction({ allowedClusters: ['dev'] }).handler(
+        ADA({
+          namespace: 'team-payments',
+          team: 'team-payments',
+          clusters: ['prod'],
+        }) as any,
+      ),
+    ).rejects.toThrow(/allowedClusters/);
+    expect(patch).not.toHaveBeenCalled();
   });
 
   it('reports API errors without credentials', async () => {
@@ -142,11 +347,16 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
         body: JSON.stringify({ message: 'namespaces is forbidden' }),
       }),
     );
-    const ctx = createMockActionContext({
-      input: { namespace: 'ok', team: 't', clusters: ['dev'] },
-    });
-    await expect(action.handler(ctx as any)).rejects.toThrow(
-      '[dev] applying Namespace/ok failed: HTTP 403: namespaces is forbidden',
+    await expect(
+      newAction().handler(
+        ADA({
+          namespace: 'team-payments',
+          team: 'team-payments',
+          clusters: ['dev'],
+        }) as any,
+      ),
+    ).rejects.toThrow(
+      '[dev] applying Namespace/team-payments failed: HTTP 403: namespaces is forbidden',
     );
   });
 });

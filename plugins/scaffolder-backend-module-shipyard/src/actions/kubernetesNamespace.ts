@@ -1,5 +1,12 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  DEFAULT_TENANCY_RULES,
+  teamNamespaces,
+  toGroupRef,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
   KubernetesObject,
@@ -19,7 +26,36 @@ import {
   FIELD_MANAGER,
   teamNamespaceManifests,
 } from '../lib/teamNamespace';
+import {
+  assertMayActForTeam,
+  assertNamespaceNotReserved,
+} from '../lib/teamAccess';
 import { examples } from './kubernetesNamespace.examples';
+
+/**
+ * A team given as a group name or group ref: its full ref, and its name (the
+ * namespace label value and the RBAC group, so it must be a label value).
+ */
+function parseTeam(team: string | undefined): { ref: string; name: string } {
+  let ref: string | undefined;
+  try {
+    ref = toGroupRef(team ?? '');
+  } catch {
+    // not an entity ref: refused below
+  }
+  const parsed = ref ? parseEntityRef(ref) : undefined;
+  if (
+    !ref ||
+    !parsed ||
+    parsed.kind.toLocaleLowerCase('en-US') !== 'group' ||
+    !LABEL_VALUE.test(parsed.name)
+  ) {
+    throw new InputError(
+      `Invalid team "${team}": must be a group name or group entity ref whose name is a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
+    );
+  }
+  return { ref, name: parsed.name };
+}
 
 const describeObj = (o: KubernetesObject) =>
   `${o.kind}/${o.metadata?.name}${
@@ -28,18 +64,23 @@ const describeObj = (o: KubernetesObject) =>
 
 /**
  * `shipyard:kubernetes:namespace`: ensures the team namespace on the chosen
- * clusters with server-side apply.
+ * clusters with server-side apply, for a team the signed-in user belongs to
+ * (or any team for a platform group member), and only a namespace of that team.
  *
  * @public
  */
 export function createShipyardKubernetesNamespaceAction(options: {
   clusters: ShipyardClustersService;
+  /** The catalog, read with the task initiator's credentials for the team and the user's groups. */
+  catalog: CatalogService;
+  /** `tenancy` sets who may act for which team; the defaults of `DEFAULT_TENANCY_RULES` when unset. */
   config?: ShipyardModuleConfig;
 }) {
+  const rules = options.config?.tenancy ?? DEFAULT_TENANCY_RULES;
   return createTemplateAction({
     id: 'shipyard:kubernetes:namespace',
     description:
-      'Ensures a team namespace (Pod Security restricted, ResourceQuota, LimitRange, default-deny NetworkPolicies with allow rules, RoleBinding to edit for the team group) on the configured clusters with server-side apply. Idempotent; dry run uses server-side dry run.',
+      'Ensures a team namespace (Pod Security restricted, ResourceQuota with object counts, LimitRange, default-deny NetworkPolicies with allow rules, RoleBinding to edit for the team group) on the given clusters with server-side apply. Only for a catalog group the signed-in user is a member of (parent groups included) or for any group by a member of shipyard.tenancy.platformGroups; the namespace must be one of the team (shipyard.tenancy.teamNamespaces, default its name) and not reserved. Idempotent; dry run is checked the same way and uses server-side dry run.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -52,13 +93,13 @@ export function createShipyardKubernetesNamespaceAction(options: {
           z
             .string()
             .describe(
-              'Team (group) name: namespace label value and the RoleBinding subject group.',
+              'Team: a group name (team-a) or group entity ref (group:default/team-a) of the catalog. Its name is the namespace label value and the RoleBinding subject group.',
             ),
         clusters: z =>
           z
             .array(z.string())
             .describe(
-              'Names of configured clusters. Default: every configured cluster. Credentials always come from backend config.',
+              'Names of configured clusters to prepare the namespace on: the ones the task deploys to. Default: every configured cluster (in shipyard.deploy.allowedClusters). Credentials always come from backend config.',
             )
             .optional(),
       },
@@ -74,15 +115,10 @@ export function createShipyardKubernetesNamespaceAction(options: {
       },
     },
     async handler(ctx) {
-      const { namespace, team } = ctx.input;
+      const { namespace } = ctx.input;
       if (!DNS_LABEL.test(namespace ?? '')) {
         throw new InputError(
           `Invalid namespace "${namespace}": must be a DNS label (a-z, 0-9, "-", at most 63 characters)`,
-        );
-      }
-      if (!team || !LABEL_VALUE.test(team)) {
-        throw new InputError(
-          `Invalid team "${team}": must be a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
         );
       }
       if (
@@ -93,6 +129,24 @@ export function createShipyardKubernetesNamespaceAction(options: {
           'Invalid clusters: must be a list of cluster names',
         );
       }
+      const { ref: teamRef, name: team } = parseTeam(ctx.input.team);
+      assertNamespaceNotReserved(namespace, rules);
+      const owned = teamNamespaces(teamRef, rules);
+      if (!owned.includes(namespace)) {
+        throw new InputError(
+          `Invalid namespace "${namespace}": not a namespace of team ${teamRef} (its namespaces: ${owned.join(
+            ', ',
+          )}; shipyard.tenancy.teamNamespaces)`,
+        );
+      }
+      // before any cluster is touched, also in dry run: the form's team is not trusted
+      await assertMayActForTeam({
+        user: ctx.user,
+        team: ctx.input.team,
+        catalog: options.catalog,
+        credentials: await ctx.getInitiatorCredentials(),
+        rules,
+      });
       const clusterNames = await selectClusters(
         options.clusters,
         ctx.input.clusters,
