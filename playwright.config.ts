@@ -9,12 +9,14 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
 
-  // The portal exactly as a newcomer starts it (scripts/start), reused when it
+  // The portal as a newcomer starts it (scripts/start), plus the test-only
+  // app-config.two-users.yaml: sign-in as a named user of the example org
+  // (x-forwarded-user), beside the unchanged guest sign-in. Reused when it
   // already runs locally; CI always starts its own.
   webServer: [
     {
       command:
-        'mkdir -p artifacts && SHIPYARD_SKIP_INSTALL=1 scripts/start > artifacts/portal.log 2>&1',
+        'mkdir -p artifacts && SHIPYARD_SKIP_INSTALL=1 SHIPYARD_EXTRA_CONFIG=app-config.two-users.yaml scripts/start > artifacts/portal.log 2>&1',
       url: 'http://localhost:3000',
       reuseExistingServer: !process.env.CI,
       timeout: 600_000,

@@ -14,9 +14,13 @@ for (const feature of [
   import('@backstage/plugin-scaffolder-backend-module-github'),
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
   import('@backstage/plugin-techdocs-backend'),
-  // sign-in: app-config.yaml enables the guest provider only
+  // sign-in: app-config.yaml enables the guest provider only. The oauth2Proxy
+  // provider trusts the x-forwarded-user header, so it stays unregistered (404)
+  // unless a config file sets auth.providers.oauth2Proxy: only the tests'
+  // app-config.two-users.yaml does, to sign in as users of different teams.
   import('@backstage/plugin-auth-backend'),
   import('@backstage/plugin-auth-backend-module-guest-provider'),
+  import('@backstage/plugin-auth-backend-module-oauth2-proxy-provider'),
   import('@backstage/plugin-catalog-backend'),
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
   import('@backstage/plugin-catalog-backend-module-logs'),
