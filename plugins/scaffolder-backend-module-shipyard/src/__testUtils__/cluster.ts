@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createShipyardKubernetesNamespaceAction } from '../actions/kubernetesNamespace';
+import { teamItAccess } from './org';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
@@ -78,14 +79,20 @@ export function deleteNamespace(name: string, namespace: string) {
   );
 }
 
-/** A namespace of `team-it` on the local dev cluster, as templates prepare it (shipyard:kubernetes:namespace). */
+/** A namespace of `team-it` on the local dev cluster, as templates prepare it (shipyard:kubernetes:namespace, by team-it's member `tester`; see teamItAccess). */
 export async function prepareTeamNamespace(
   service: ShipyardClustersService,
   namespace: string,
 ) {
-  await createShipyardKubernetesNamespaceAction({ clusters: service }).handler(
+  const { catalog, user, tenancy } = await teamItAccess([namespace]);
+  await createShipyardKubernetesNamespaceAction({
+    clusters: service,
+    catalog,
+    config: { tenancy },
+  }).handler(
     createMockActionContext({
       input: { namespace, team: 'team-it', clusters: ['dev'] },
+      user,
     }) as any,
   );
 }

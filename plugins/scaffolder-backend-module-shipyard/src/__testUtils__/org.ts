@@ -10,6 +10,10 @@ import { Entity } from '@backstage/catalog-model';
 import { BuiltinKindsEntityProcessor } from '@backstage/plugin-catalog-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  DEFAULT_TENANCY_RULES,
+  TenancyRules,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -61,4 +65,43 @@ export async function orgCatalog(extra: Entity[] = []) {
 /** `ctx.user` of a task started by the example user `name`, as the scaffolder sets it. */
 export function orgUser(name: string) {
   return { ref: `user:default/${name}` };
+}
+
+/** The team of the integration tests: a group under engineering, with the user `tester`. */
+export const TEAM_IT = 'group:default/team-it';
+
+const TEAM_IT_ENTITIES: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'team-it' },
+    spec: { type: 'team', parent: 'engineering', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'tester' },
+    spec: { memberOf: ['team-it'] },
+  },
+];
+
+/**
+ * What an action needs to act for `team-it` in the test namespaces
+ * `namespaces` on the local cluster: the example org plus team-it in the
+ * catalog, `ctx.user` of its member `tester`, and tenancy rules mapping
+ * team-it to those namespaces (shipyard.tenancy.teamNamespaces).
+ */
+export async function teamItAccess(namespaces: string[]): Promise<{
+  catalog: Awaited<ReturnType<typeof orgCatalog>>;
+  user: { ref: string };
+  tenancy: TenancyRules;
+}> {
+  return {
+    catalog: await orgCatalog(TEAM_IT_ENTITIES),
+    user: orgUser('tester'),
+    tenancy: {
+      ...DEFAULT_TENANCY_RULES,
+      teamNamespaces: { [TEAM_IT]: namespaces },
+    },
+  };
 }

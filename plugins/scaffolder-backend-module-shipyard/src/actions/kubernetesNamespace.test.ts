@@ -10,7 +10,7 @@ import {
 } from '../__testUtils__/cluster';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { DEFAULT_TENANCY_RULES } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { orgCatalog, orgUser } from '../__testUtils__/org';
+import { orgCatalog, orgUser, teamItAccess } from '../__testUtils__/org';
 import { ShipyardModuleConfig } from '../config';
 import { teamNamespaceManifests } from '../lib/teamNamespace';
 import { createShipyardKubernetesNamespaceAction } from './kubernetesNamespace';
@@ -364,35 +364,58 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
 describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
   jest.setTimeout(600_000);
   let service: ReturnType<typeof localClusterService>['service'];
-  const ns = `shipyard-it-${Date.now().toString(36)}`;
-  beforeAll(() => {
+  const stamp = Date.now().toString(36);
+  const ns = `shipyard-it-${stamp}`;
+  /** Namespaces a refused call must not create. */
+  const refused = {
+    otherTeam: `shipyard-it-grace-${stamp}`,
+    configuredReserved: `shipyard-it-reserved-${stamp}`,
+    prefixReserved: `kube-shipyard-it-${stamp}`,
+  };
+  let access: Awaited<ReturnType<typeof teamItAccess>>;
+  beforeAll(async () => {
     service = localClusterService('dev').service;
+    access = await teamItAccess([ns, ...Object.values(refused)]);
   });
-  afterAll(() => deleteNamespace('dev', ns));
+  afterAll(() => {
+    for (const n of [ns, ...Object.values(refused)]) deleteNamespace('dev', n);
+  });
+  const namespaceExists = (name: string) =>
+    kubectl(
+      'dev',
+      'get',
+      'namespace',
+      name,
+      '--ignore-not-found',
+      '-o',
+      'name',
+    ).trim() !== '';
+  const newAction = (tenancy = access.tenancy) =>
+    createShipyardKubernetesNamespaceAction({
+      clusters: service,
+      catalog: access.catalog,
+      config: {
+        tenancy: {
+          ...tenancy,
+          reservedNamespaces: [
+            ...tenancy.reservedNamespaces,
+            refused.configuredReserved,
+          ],
+        },
+      },
+    });
 
   it('dry run creates nothing, apply is idempotent', async () => {
-    const action = createShipyardKubernetesNamespaceAction({
-      clusters: service,
-    });
+    const action = newAction();
     const input = { namespace: ns, team: 'team-it', clusters: ['dev'] };
     await action.handler({
-      ...createMockActionContext({ input }),
+      ...createMockActionContext({ input, user: access.user }),
       isDryRun: true,
     } as any);
-    expect(
-      kubectl(
-        'dev',
-        'get',
-        'namespace',
-        ns,
-        '--ignore-not-found',
-        '-o',
-        'name',
-      ),
-    ).toBe('');
+    expect(namespaceExists(ns)).toBe(false);
 
     for (let i = 0; i < 2; i++) {
-      const ctx = createMockActionContext({ input });
+      const ctx = createMockActionContext({ input, user: access.user });
       await action.handler(ctx as any);
       expect(ctx.output).toHaveBeenCalledWith(
         'objects',
@@ -416,25 +439,57 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
       'name',
     )
       .trim()
-      .split('\n')
-      .sort();
-    expect(names).toEqual([
-      'limitrange/team-defaults',
-      'networkpolicy.networking.k8s.io/allow-dns',
-      'networkpolicy.networking.k8s.io/allow-ingress-controller',
-      'networkpolicy.networking.k8s.io/allow-same-namespace',
-      'networkpolicy.networking.k8s.io/default-deny',
-      'resourcequota/team-quota',
-      'rolebinding.rbac.authorization.k8s.io/team-edit',
-    ]);
-    // another team cannot take the namespace over; its label stays
+      .split('\n');
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'limitrange/team-defaults',
+        'networkpolicy.networking.k8s.io/allow-dns',
+        'networkpolicy.networking.k8s.io/allow-ingress-controller',
+        'networkpolicy.networking.k8s.io/allow-same-namespace',
+        'networkpolicy.networking.k8s.io/default-deny',
+        'resourcequota/team-quota',
+        'rolebinding.rbac.authorization.k8s.io/team-edit',
+      ]),
+    );
+    // the API server enforces the object counts of the quota
+    const quota = JSON.parse(
+      kubectl(
+        'dev',
+        '-n',
+        ns,
+        'get',
+        'resourcequota',
+        'team-quota',
+        '-o',
+        'json',
+      ),
+    );
+    expect(quota.status.hard).toMatchObject({
+      'count/deployments.apps': '40',
+      'count/replicasets.apps': '200',
+      pods: '50',
+      secrets: '250',
+      configmaps: '100',
+    });
+    // another team cannot take the namespace over, even when config maps the
+    // namespace to it as well: the namespace label decides; its label stays
+    const storefrontToo = {
+      ...access.tenancy,
+      teamNamespaces: {
+        ...access.tenancy.teamNamespaces,
+        'group:default/team-storefront': [ns],
+      },
+    };
     await expect(
-      action.handler(
+      newAction(storefrontToo).handler(
         createMockActionContext({
-          input: { ...input, team: 'team-other' },
+          input: { ...input, team: 'team-storefront' },
+          user: orgUser('grace'),
         }) as any,
       ),
-    ).rejects.toThrow(`belongs to team "team-it", not to team "team-other"`);
+    ).rejects.toThrow(
+      `belongs to team "team-it", not to team "team-storefront"`,
+    );
     expect(
       JSON.parse(kubectl('dev', 'get', 'namespace', ns, '-o', 'json')).metadata
         .labels['shipyard.dev/team'],
@@ -456,4 +511,43 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
       ).trim(),
     ).toBe('yes');
   });
+
+  it.each([false, true])(
+    'refuses grace for team-it and creates no namespace (dry run: %s)',
+    async isDryRun => {
+      await expect(
+        newAction().handler({
+          ...createMockActionContext({
+            input: {
+              namespace: refused.otherTeam,
+              team: 'group:default/team-it',
+              clusters: ['dev'],
+            },
+            user: orgUser('grace'),
+          }),
+          isDryRun,
+        } as any),
+      ).rejects.toThrow(
+        'User user:default/grace may not act for team group:default/team-it: not a member of it or of a platform group (shipyard.tenancy.platformGroups)',
+      );
+      expect(namespaceExists(refused.otherTeam)).toBe(false);
+    },
+  );
+
+  it.each([refused.configuredReserved, refused.prefixReserved])(
+    'refuses the reserved namespace %s for a member and creates nothing',
+    async name => {
+      await expect(
+        newAction().handler(
+          createMockActionContext({
+            input: { namespace: name, team: 'team-it', clusters: ['dev'] },
+            user: access.user,
+          }) as any,
+        ),
+      ).rejects.toThrow(
+        `Invalid namespace "${name}": reserved for the platform (shipyard.tenancy.reservedNamespaces)`,
+      );
+      expect(namespaceExists(name)).toBe(false);
+    },
+  );
 });
