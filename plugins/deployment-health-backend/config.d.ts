@@ -21,10 +21,31 @@ export interface Config {
     maxBackoffSeconds?: number;
     /** Most components returned by one team view. Default 1000. */
     maxGroupComponents?: number;
-    /** Entities with a custom backstage.io/kubernetes-label-selector. */
+    /**
+     * Objects the watch cache holds per kind and namespace, so that one
+     * team's thousands of objects cannot exhaust the backend's memory.
+     * Beyond it, the services of that namespace are reported with
+     * NamespaceObjectCap (their data may be incomplete). Default 2000.
+     */
+    maxObjectsPerNamespace?: number;
+    /**
+     * Entities with a custom backstage.io/kubernetes-label-selector: read by
+     * queries in the owner team's namespaces (shipyard.tenancy.teamNamespaces),
+     * within a global budget.
+     */
     onDemand?: {
-      /** Objects per kind and cluster fetched for one selector (the list `limit`). Default 500. */
+      /** Objects per kind, namespace and cluster fetched for one selector (the list `limit`). Default 500. */
       maxObjectsPerKind?: number;
+      /** Objects kept of one selector in one cluster, over all kinds and namespaces. Default 2000. */
+      maxObjectsPerQuery?: number;
+      /** List requests in flight at once, over all requests and clusters; the rest wait. Default 8. */
+      maxConcurrentLists?: number;
+      /**
+       * Components with a custom selector that one team view queries; the
+       * others are shown with TooManyCustomSelectors (their own page still
+       * reads them). Default 20.
+       */
+      maxQueriesPerTeamView?: number;
       /** Results are shared between requests for this long. Default 10. */
       cacheTtlSeconds?: number;
     };

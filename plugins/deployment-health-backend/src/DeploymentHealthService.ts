@@ -26,10 +26,13 @@ import {
   EntityHealthResponse,
   getEntityKubernetesMatch,
   GroupHealthResponse,
+  HealthReason,
+  kubernetesRefusalReason,
+  statusOf,
   worstStatus,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { ClusterCache } from './cluster/ClusterCache';
-import { OnDemandQuery } from './cluster/onDemand';
+import { OnDemandQuery, QueryBudget } from './cluster/onDemand';
 import { groupAndDescendants } from './groupTree';
 import { HealthMemo } from './HealthMemo';
 import { CacheOptions } from './options';
@@ -40,6 +43,7 @@ const ENTITY_FIELDS = [
   'metadata.namespace',
   'metadata.title',
   'metadata.annotations',
+  'spec.owner',
   'relations',
 ];
 
@@ -109,6 +113,8 @@ export class DeploymentHealthService {
       },
       { credentials },
     );
+    // One team view runs a bounded number of custom-selector queries.
+    const customSelectors = this.deps.onDemand.teamViewBudget();
     // Per-component decision: a conditional policy may allow some components only.
     const refs = items.map(e => stringifyEntityRef(e));
     // Health comes from the cache (memoized), so computing it while the
@@ -124,7 +130,7 @@ export class DeploymentHealthService {
             { credentials },
           )
         : Promise.resolve([]),
-      Promise.all(items.map(e => this.computeEntity(e))),
+      Promise.all(items.map(e => this.computeEntity(e, customSelectors))),
     ]);
     const entities = items
       .map((e, i) => ({
@@ -198,8 +204,30 @@ export class DeploymentHealthService {
     }
   }
 
-  private async computeEntity(entity: Entity): Promise<EntityHealth> {
-    const match = getEntityKubernetesMatch(entity);
+  /**
+   * An entity's health from what the caches and on-demand queries hold in
+   * its owner team's namespaces. Refused annotations, and custom selectors
+   * past the request's `queries` budget, read nothing: the entity gets that
+   * finding instead.
+   */
+  private async computeEntity(
+    entity: Entity,
+    queries?: QueryBudget,
+  ): Promise<EntityHealth> {
+    const entityRef = stringifyEntityRef(entity);
+    const resolved = getEntityKubernetesMatch(
+      entity,
+      this.deps.options.tenancy,
+    );
+    if ('refusal' in resolved)
+      return notRead(
+        entityRef,
+        entity,
+        kubernetesRefusalReason(resolved.refusal),
+      );
+    const { match } = resolved;
+    if (match.type === 'labelSelector' && queries && !queries.take())
+      return notRead(entityRef, entity, queries.reason());
     const now = Date.now();
     const ruleOptions = {
       now: new Date(now),
@@ -218,30 +246,38 @@ export class DeploymentHealthService {
         let truncated = false;
         let source: ClusterHealth['source'] = 'cache';
         if (match.type === 'kubernetesId') {
-          objects = cache.index.objectsFor(match.kubernetesId, match.namespace);
+          objects = cache.index.objectsFor(
+            match.kubernetesId,
+            match.namespaces,
+          );
         } else {
           source = 'query';
           const r = await this.deps.onDemand.query(
             cache.connection,
             match.labelSelector,
-            match.namespace,
+            match.namespaces,
           );
           objects = cache.index.withEvents(r.objects);
           truncated = r.truncated;
           error = r.error ?? error;
         }
         const syncing = !error && !cache.sync.synced;
+        const capped = cache.index.cappedReasons(
+          cluster.name,
+          match.namespaces,
+        );
         const compute = () =>
           this.clusterHealthOf(
             cluster,
             objects,
-            { error, source, truncated, syncing },
+            { error, source, truncated, syncing, capped },
             ruleOptions,
           );
         const h =
           match.type === 'kubernetesId'
             ? this.memo.get(
-                `${cluster.name}\0${JSON.stringify(match)}`,
+                // capped: whether the cache left objects out changes no version
+                `${cluster.name}\0${JSON.stringify(match)}\0${capped.length}`,
                 {
                   version: cache.index.versionOf(match.kubernetesId),
                   now,
@@ -260,11 +296,7 @@ export class DeploymentHealthService {
       }),
     );
     clusters.sort((a, b) => a.cluster.localeCompare(b.cluster));
-    return entityHealth(
-      stringifyEntityRef(entity),
-      clusters,
-      entity.metadata.title,
-    );
+    return entityHealth(entityRef, clusters, entity.metadata.title);
   }
 
   private clusterHealthOf(
@@ -275,6 +307,8 @@ export class DeploymentHealthService {
       source: ClusterHealth['source'];
       truncated: boolean;
       syncing: boolean;
+      /** The cache left objects out in one of the entity's namespaces. */
+      capped: HealthReason[];
     },
     ruleOptions: RuleOptions,
   ): ClusterHealth | null {
@@ -283,9 +317,28 @@ export class DeploymentHealthService {
     );
     // Only list clusters the service runs in, plus the ones we could not
     // read (it may run there): never report "not deployed" on missing data.
-    if (!found && !extra.error && !extra.syncing) return null;
-    return clusterHealth(cluster, objects, extra, ruleOptions);
+    if (!found && !extra.error && !extra.syncing && !extra.capped.length)
+      return null;
+    const h = clusterHealth(cluster, objects, extra, ruleOptions);
+    if (!extra.capped.length) return h;
+    const reasons = [...h.reasons, ...extra.capped];
+    return { ...h, reasons, status: statusOf(reasons) };
   }
+}
+
+/** An entity whose objects were not read, with the finding that says why. */
+function notRead(
+  entityRef: string,
+  entity: Entity,
+  reason: HealthReason,
+): EntityHealth {
+  return {
+    entityRef,
+    ...(entity.metadata.title ? { title: entity.metadata.title } : {}),
+    status: reason.status,
+    reasons: [reason],
+    clusters: [],
+  };
 }
 
 /**

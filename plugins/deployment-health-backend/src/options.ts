@@ -1,7 +1,9 @@
 import { Config } from '@backstage/config';
+import { TenancyRules } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   ClusterReadOptions,
   readClusterReadOptions,
+  readTenancyRules,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 
 /** Tunables of the watch cache and API, from `deploymentHealth.*` (see config.d.ts). */
@@ -11,9 +13,16 @@ export interface CacheOptions extends ClusterReadOptions {
   staleAfterMs: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** Objects the watch cache holds per kind and namespace. */
+  maxObjectsPerNamespace: number;
   onDemandMaxObjects: number;
+  onDemandMaxObjectsPerQuery: number;
+  onDemandMaxConcurrentLists: number;
+  onDemandMaxQueriesPerTeamView: number;
   onDemandCacheTtlMs: number;
   maxGroupComponents: number;
+  /** Where an entity's objects may be read: its owner team's namespaces (`shipyard.tenancy.*`). */
+  tenancy: TenancyRules;
 }
 
 export function readOptions(config: Config): CacheOptions {
@@ -26,8 +35,13 @@ export function readOptions(config: Config): CacheOptions {
     staleAfterMs: num('staleAfterSeconds', 120) * 1000,
     initialBackoffMs: num('initialBackoffSeconds', 1) * 1000,
     maxBackoffMs: num('maxBackoffSeconds', 30) * 1000,
+    maxObjectsPerNamespace: num('maxObjectsPerNamespace', 2000),
     onDemandMaxObjects: num('onDemand.maxObjectsPerKind', 500),
+    onDemandMaxObjectsPerQuery: num('onDemand.maxObjectsPerQuery', 2000),
+    onDemandMaxConcurrentLists: num('onDemand.maxConcurrentLists', 8),
+    onDemandMaxQueriesPerTeamView: num('onDemand.maxQueriesPerTeamView', 20),
     onDemandCacheTtlMs: num('onDemand.cacheTtlSeconds', 10) * 1000,
     maxGroupComponents: num('maxGroupComponents', 1000),
+    tenancy: readTenancyRules(config),
   };
 }

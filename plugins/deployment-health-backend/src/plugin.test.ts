@@ -42,6 +42,15 @@ const entities = [
   }),
 ];
 
+/** Where the fixtures live: catalog-api in storefront, ledger-worker in payments. */
+const tenancy = {
+  teamNamespaces: {
+    'team-payments': ['payments', 'storefront'],
+    'platform-org': ['payments'],
+    'team-jobs': ['payments'],
+  },
+};
+
 /*
  * Our own logic on top of the cache (team view, label-selector queries,
  * policies, resync), fed by the fake API server. What the plugin does
@@ -69,6 +78,7 @@ describe('deploymentHealthPlugin', () => {
         maxBackoffSeconds: 0.5,
       },
       entities,
+      tenancy,
       permissions,
     });
 
@@ -291,6 +301,7 @@ describe('deploymentHealthPlugin', () => {
     const backend = await startHealthBackend({
       clusters: [{ name: 'c', url: api.url }],
       entities: [group('team-jobs'), component('bare-job', 'team-jobs')],
+      tenancy,
     });
     try {
       const body = await waitFor(async () => {
@@ -318,6 +329,7 @@ describe('deploymentHealthPlugin', () => {
       clusters: [{ name: 'c', url: api.url }],
       deploymentHealth,
       entities,
+      tenancy,
     });
     const view = async (name: string) =>
       (

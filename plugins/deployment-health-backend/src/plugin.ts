@@ -78,10 +78,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
           permissions,
           options,
           logger,
-          onDemand: new OnDemandQuery(
-            options.onDemandMaxObjects,
-            options.onDemandCacheTtlMs,
-          ),
+          onDemand: new OnDemandQuery(options),
         });
         httpRouter.use(await createRouter({ httpAuth, health }));
       },

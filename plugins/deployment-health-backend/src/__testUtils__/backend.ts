@@ -38,6 +38,8 @@ export const component = (
 export function startHealthBackend(options: {
   clusters?: object[];
   deploymentHealth?: object;
+  /** `shipyard.tenancy` (e.g. teamNamespaces for fixtures that live in other namespaces than their team's name). */
+  tenancy?: object;
   entities: object[];
   permissions?: ServiceFactory;
   logger?: ServiceFactory;
@@ -57,6 +59,9 @@ export function startHealthBackend(options: {
               }
             : {}),
           deploymentHealth: options.deploymentHealth ?? {},
+          ...(options.tenancy
+            ? { shipyard: { tenancy: options.tenancy } }
+            : {}),
         },
       }),
       catalogServiceMock.factory({ entities: options.entities as any }),

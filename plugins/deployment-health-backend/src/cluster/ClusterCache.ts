@@ -18,7 +18,7 @@ import { SyncStatus } from './SyncStatus';
  */
 export class ClusterCache {
   readonly connection: ClusterConnection;
-  readonly index = new ObjectIndex();
+  readonly index: ObjectIndex;
   readonly sync: SyncStatus;
   private readonly informers: Informer[];
 
@@ -32,6 +32,13 @@ export class ClusterCache {
       cluster,
       clusters,
       options.requestTimeoutMs,
+    );
+    this.index = new ObjectIndex(
+      options.maxObjectsPerNamespace,
+      (kind, namespace) =>
+        logger.warn(
+          `namespace ${namespace} has more ${kind}s than the cache holds per namespace (deploymentHealth.maxObjectsPerNamespace: ${options.maxObjectsPerNamespace}); the rest are left out`,
+        ),
     );
     this.sync = new SyncStatus(
       cluster,

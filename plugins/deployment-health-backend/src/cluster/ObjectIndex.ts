@@ -1,4 +1,5 @@
 import {
+  HealthReason,
   KUBERNETES_ID_LABEL,
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
@@ -11,6 +12,8 @@ import {
 
 type Objects = Map<string, KubernetesObject>;
 
+const kindOf = (key: ResourceKey) => RESOURCES.find(r => r.key === key)!.kind;
+
 const nameOf = (o: KubernetesObject) =>
   `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -19,6 +22,12 @@ const nameOf = (o: KubernetesObject) =>
  * namespace/name (what a list or a watch event replaces), grouped by
  * `backstage.io/kubernetes-id`; Warning events grouped by the uid of the
  * object they are about. Page views read only from here.
+ *
+ * It holds at most `maxPerNamespace` objects of a kind in one namespace:
+ * one team's thousands of (say, `replicas: 0`) Deployments must not exhaust
+ * the memory every team's health depends on. Objects past the cap are not
+ * kept; the namespace is marked capped until a relist finds it within the
+ * cap again, and readers report it (see cappedReasons).
  */
 export class ObjectIndex {
   private readonly stores = new Map<ResourceKey, Objects>(
@@ -31,6 +40,27 @@ export class ObjectIndex {
   private readonly idOf = new Map<string, string>();
   /** Per kubernetes-id change counters; let callers memoize derived health per service. */
   private readonly versions = new Map<string, number>();
+  /** Objects held per kind and namespace. */
+  private readonly perNamespace = new Map<ResourceKey, Map<string, number>>(
+    RESOURCES.map(r => [r.key, new Map()]),
+  );
+  /** Namespaces in which objects of a kind were left out since its last full list. */
+  private readonly capped = new Map<ResourceKey, Set<string>>(
+    RESOURCES.map(r => [r.key, new Set()]),
+  );
+
+  constructor(
+    private readonly maxPerNamespace = Infinity,
+    /** Told once when a kind in a namespace first goes past the cap. */
+    private readonly onCapped?: (kind: string, namespace: string) => void,
+  ) {}
+
+  private count(key: ResourceKey, namespace: string, delta: number) {
+    const m = this.perNamespace.get(key)!;
+    const n = (m.get(namespace) ?? 0) + delta;
+    if (n > 0) m.set(namespace, n);
+    else m.delete(namespace);
+  }
 
   /** A watch event: the object was added or modified. */
   upsert(key: ResourceKey, o: KubernetesObject) {
@@ -46,6 +76,21 @@ export class ObjectIndex {
       old.metadata.resourceVersion === o.metadata?.resourceVersion
     )
       return;
+    const namespace = o.metadata?.namespace ?? '';
+    if (!old) {
+      if (
+        (this.perNamespace.get(key)!.get(namespace) ?? 0) >=
+        this.maxPerNamespace
+      ) {
+        const capped = this.capped.get(key)!;
+        if (!capped.has(namespace)) {
+          capped.add(namespace);
+          this.onCapped?.(kindOf(key), namespace);
+        }
+        return;
+      }
+      this.count(key, namespace, 1);
+    }
     // the label, the uid or an event's object may have changed
     if (old) this.group(key, old, false);
     store.set(nameOf(o), o);
@@ -58,11 +103,17 @@ export class ObjectIndex {
     const old = store.get(nameOf(o));
     if (!old) return;
     store.delete(nameOf(o));
+    this.count(key, old.metadata?.namespace ?? '', -1);
     this.group(key, old, false);
   }
 
-  /** A full list: drops what it no longer holds, then applies each object. */
+  /**
+   * A full list: drops what it no longer holds, then applies each object
+   * (the cap applies in the list's order). A namespace stays capped only
+   * while the list still has more than the cap there.
+   */
   replace(key: ResourceKey, items: KubernetesObject[]) {
+    this.capped.get(key)!.clear();
     const names = new Set(items.map(nameOf));
     for (const [name, old] of this.stores.get(key)!) {
       if (!names.has(name)) this.remove(key, old);
@@ -104,16 +155,51 @@ export class ObjectIndex {
     return this.versions.get(kubernetesId) ?? 0;
   }
 
-  /** Objects labelled with this kubernetes-id, optionally in one namespace. */
-  objectsFor(kubernetesId: string, namespace?: string): ServiceObjects {
+  /**
+   * Objects labelled with this kubernetes-id in these namespaces (the
+   * owner team's): the label alone says nothing about whose an object is.
+   */
+  objectsFor(
+    kubernetesId: string,
+    namespaces: readonly string[],
+  ): ServiceObjects {
     const objects: Record<string, KubernetesObject[]> = {};
     for (const { key } of LABELLED) {
       const group = this.groups.get(key)!.get(kubernetesId)?.values() ?? [];
-      objects[key] = [...group].filter(
-        o => !namespace || o.metadata?.namespace === namespace,
+      objects[key] = [...group].filter(o =>
+        namespaces.includes(o.metadata?.namespace ?? ''),
       );
     }
     return this.withEvents(objects);
+  }
+
+  /**
+   * NamespaceObjectCap for each of these namespaces in which the cache left
+   * objects out: what it reports from there may be incomplete.
+   */
+  cappedReasons(
+    cluster: string,
+    namespaces: readonly string[],
+  ): HealthReason[] {
+    return namespaces.flatMap(namespace => {
+      const kinds = RESOURCES.filter(r =>
+        this.capped.get(r.key)!.has(namespace),
+      ).map(r => `${r.kind}s`);
+      if (kinds.length === 0) return [];
+      return [
+        {
+          status: 'Unknown' as const,
+          code: 'NamespaceObjectCap' as const,
+          scope: 'cluster' as const,
+          cluster,
+          message: `Cluster ${cluster}: namespace ${namespace} has more ${kinds.join(
+            ', ',
+          )} than the cache holds per namespace (${
+            this.maxPerNamespace
+          }, deploymentHealth.maxObjectsPerNamespace); what is shown may be incomplete`,
+        },
+      ];
+    });
   }
 
   /** These objects and the Warning events about any of them. */
