@@ -14,6 +14,47 @@ import { describeKubeError, kubeErrorCode } from './kube';
 export const FIELD_MANAGER = 'shipyard-scaffolder';
 /** Label carrying the owning team on the namespace. */
 export const TEAM_LABEL = 'shipyard.dev/team';
+/**
+ * ServiceAccount in every team namespace that `shipyard:deploy` runs helm as
+ * (by impersonation). It holds `edit` in its own namespace only, so whatever a
+ * chart renders, the API server refuses writes to other namespaces and to
+ * cluster-scoped kinds.
+ */
+export const NAMESPACE_DEPLOYER = 'shipyard-deployer';
+
+/** The Kubernetes user name of the namespace deployer of `namespace`. */
+export function namespaceDeployerUser(namespace: string): string {
+  return `system:serviceaccount:${namespace}:${NAMESPACE_DEPLOYER}`;
+}
+
+/**
+ * A copy of the deployer's `kubeConfig` that impersonates the namespace
+ * deployer of `namespace` (`Impersonate-User`; the API server adds the
+ * service account's groups). The deployer itself may only impersonate that
+ * service account (scripts/cluster.d/deployer-rbac.yaml), so every request
+ * made with the copy has the namespace's rights, no more.
+ */
+export function asNamespaceDeployer(
+  kubeConfig: KubeConfig,
+  namespace: string,
+): KubeConfig {
+  const current = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  if (!current) throw new Error('kubeconfig has no current context');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: kubeConfig.getClusters(),
+    users: kubeConfig
+      .getUsers()
+      .map(u =>
+        u.name === current.user
+          ? { ...u, impersonateUser: namespaceDeployerUser(namespace) }
+          : u,
+      ),
+    contexts: kubeConfig.getContexts(),
+    currentContext: current.name,
+  });
+  return kc;
+}
 
 /**
  * Refuses a namespace that exists and is not labelled as this team's, so a
@@ -78,8 +119,9 @@ export interface TeamNamespaceOptions {
  * The objects that make up a team namespace: Namespace (team label, Pod
  * Security `restricted` enforced), ResourceQuota, LimitRange, default-deny
  * NetworkPolicy with allow rules (same namespace, ingress controller, DNS),
- * and a RoleBinding giving the team's group the `edit` ClusterRole.
- * Pure function.
+ * a RoleBinding giving the team's group the `edit` ClusterRole, and the
+ * namespace deployer ServiceAccount with `edit` in this namespace only (what
+ * `shipyard:deploy` installs charts as). Pure function.
  */
 export function teamNamespaceManifests(
   opts: TeamNamespaceOptions,
@@ -231,6 +273,26 @@ export function teamNamespaceManifests(
       },
       subjects: [
         { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: team },
+      ],
+    } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta(NAMESPACE_DEPLOYER),
+      // helm runs as it by impersonation; no pod uses it
+      automountServiceAccountToken: false,
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(NAMESPACE_DEPLOYER),
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'edit',
+      },
+      subjects: [
+        { kind: 'ServiceAccount', name: NAMESPACE_DEPLOYER, namespace },
       ],
     } as KubernetesObject,
   ];
