@@ -179,8 +179,26 @@ describe('shipyard:publish:local (real git)', () => {
     await expect(action().handler(ctx as any)).rejects.toThrow(message);
   });
 
-  it.each(['../x.yaml', '%2e%2e/%2e%2e/x.yaml', 'a%2f..%2f..%2fx.yaml'])(
-    'rejects catalogInfoPath %j that would leave the repository',
+  it.each([
+    '../x.yaml',
+    'a/../../x.yaml',
+    '%2e%2e/%2e%2e/x.yaml',
+    'a%2f..%2f..%2fx.yaml',
+    '..\\x.yaml',
+    'file:../x.yaml',
+    'file:///etc/passwd',
+    'FILE:/etc/passwd',
+    'https://evil.example/catalog-info.yaml',
+    '//evil.example/catalog-info.yaml',
+    'C:\\catalog-info.yaml',
+    'catalog-info.yaml?raw',
+    'catalog-info.yaml#x',
+    'catalog\ninfo.yaml',
+    '',
+    '/',
+    'docs/',
+  ])(
+    'rejects catalogInfoPath %j that would leave the repository, publishing nothing',
     async catalogInfoPath => {
       const ctx = createMockActionContext({
         input: { repoName: 'ok', catalogInfoPath },
@@ -188,10 +206,194 @@ describe('shipyard:publish:local (real git)', () => {
         user,
       });
       await expect(action().handler(ctx as any)).rejects.toThrow(
-        /Invalid catalogInfoPath/,
+        /^Invalid catalogInfoPath ".*": .*; give a path inside the repository/s,
       );
+      await expect(fs.readdir(tmp)).resolves.toEqual(['workspace']);
+      expect(ctx.output).not.toHaveBeenCalled();
     },
   );
+
+  it.each([
+    ['/catalog-info.yaml', 'catalog-info.yaml'],
+    ['./catalog-info.yaml', 'catalog-info.yaml'],
+    ['chart/Chart.yaml', 'chart/Chart.yaml'],
+    ['/chart//./Chart.yaml', 'chart/Chart.yaml'],
+  ])(
+    'accepts catalogInfoPath %j inside the repository',
+    async (catalogInfoPath, inRepo) => {
+      const ctx = createMockActionContext({
+        input: { repoName: 'ok', catalogInfoPath },
+        workspacePath,
+        user,
+      });
+      await action().handler(ctx as any);
+      const url = `file://${baseDir}/ok/${inRepo}`;
+      expect(ctx.output).toHaveBeenCalledWith('catalogInfoUrl', url);
+      await expect(fs.stat(fileURLToPath(url))).resolves.toBeTruthy();
+    },
+  );
+
+  it('publishes atomically: of two tasks with the same name one wins whole, the other is refused', async () => {
+    // two workspaces with different files, so a mix of both would show
+    const other = path.join(tmp, 'other');
+    await fs.mkdir(other);
+    await fs.writeFile(path.join(other, 'catalog-info.yaml'), 'kind: Other\n');
+    await fs.writeFile(path.join(other, 'only-other.txt'), 'b\n');
+    // both start their publish at the same moment, past the early check
+    let release!: () => void;
+    const barrier = new Promise<void>(r => (release = r));
+    const start = (ws: string) => {
+      const ctx = createMockActionContext({
+        input: { repoName: 'same' },
+        workspacePath: ws,
+        user,
+      });
+      (ctx as any).checkpoint = async (opts: { fn: () => Promise<string> }) => {
+        await barrier;
+        return opts.fn();
+      };
+      return { ctx, run: action().handler(ctx as any) };
+    };
+    const a = start(workspacePath);
+    const b = start(other);
+    release();
+    const results = await Promise.allSettled([a.run, b.run]);
+    const won = results.findIndex(r => r.status === 'fulfilled');
+    const lost = results.find(r => r.status === 'rejected') as
+      | PromiseRejectedResult
+      | undefined;
+    expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+    expect(lost?.reason.message).toMatch(
+      /^Invalid repoName "same": another task published .*same while this one was building it; that repository is kept \(set overwrite: true to replace it\)$/,
+    );
+    // the repository is the winner's, complete and committed
+    const repo = path.join(baseDir, 'same');
+    const files = git(repo, 'ls-files').split('\n').sort();
+    expect(files).toEqual(
+      won === 0
+        ? ['catalog-info.yaml', 'chart/Chart.yaml']
+        : ['catalog-info.yaml', 'only-other.txt'],
+    );
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    git(repo, 'fsck', '--strict');
+    const winner = [a, b][won].ctx;
+    expect(winner.output).toHaveBeenCalledWith(
+      'commitHash',
+      git(repo, 'rev-parse', 'HEAD'),
+    );
+    // no staging directory is left behind
+    await expect(fs.readdir(baseDir)).resolves.toEqual(['same']);
+  });
+
+  it('leaves nothing behind when building the repository fails', async () => {
+    // a FIFO cannot be copied: the build fails after it started
+    execFileSync('mkfifo', [path.join(workspacePath, 'pipe')]);
+    const ctx = createMockActionContext({
+      input: { repoName: 'broken' },
+      workspacePath,
+      user,
+    });
+    await expect(action().handler(ctx as any)).rejects.toThrow(
+      /Cannot copy a FIFO pipe/,
+    );
+    await expect(fs.readdir(baseDir)).resolves.toEqual([]);
+  });
+
+  it('keeps the old repository when overwrite is set and the build fails', async () => {
+    const first = createMockActionContext({
+      input: { repoName: 'svc' },
+      workspacePath,
+      user,
+    });
+    await action().handler(first as any);
+    const repo = path.join(baseDir, 'svc');
+    const before = git(repo, 'rev-parse', 'HEAD');
+    execFileSync('mkfifo', [path.join(workspacePath, 'pipe')]);
+    const again = createMockActionContext({
+      input: { repoName: 'svc', overwrite: true },
+      workspacePath,
+      user,
+    });
+    await expect(action().handler(again as any)).rejects.toThrow(
+      /Cannot copy a FIFO pipe/,
+    );
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(before);
+    await expect(fs.readdir(baseDir)).resolves.toEqual(['svc']);
+  });
+
+  describe('symbolic links', () => {
+    const refused = async (input: object, message: RegExp) => {
+      const ctx = createMockActionContext({
+        input: { repoName: 'links', ...input },
+        workspacePath,
+        user,
+      });
+      await expect(action().handler(ctx as any)).rejects.toThrow(message);
+      // nothing published, not even the base directory
+      await expect(fs.stat(baseDir)).rejects.toThrow(/ENOENT/);
+    };
+
+    it('refuses an absolute link, naming it', async () => {
+      await fs.symlink('/etc/passwd', path.join(workspacePath, 'chart/passwd'));
+      await refused(
+        {},
+        /^Invalid workspace: symbolic links that leave the published directory are not published: chart\/passwd -> \/etc\/passwd \(an absolute link\)$/,
+      );
+    });
+
+    it('refuses an absolute link even into the workspace', async () => {
+      await fs.symlink(
+        path.join(workspacePath, 'catalog-info.yaml'),
+        path.join(workspacePath, 'abs'),
+      );
+      await refused({}, /abs -> .* \(an absolute link\)/);
+    });
+
+    it('refuses a relative link that climbs out', async () => {
+      await fs.writeFile(path.join(tmp, 'secret.txt'), 'secret\n');
+      await fs.symlink('../../secret.txt', path.join(workspacePath, 'chart/s'));
+      await refused(
+        {},
+        /chart\/s -> \.\.\/\.\.\/secret\.txt \(points outside\)/,
+      );
+    });
+
+    it('refuses a link that leaves through another link', async () => {
+      await fs.writeFile(path.join(tmp, 'secret.txt'), 'secret\n');
+      await fs.symlink('.', path.join(workspacePath, 'here'));
+      await fs.symlink('here/../secret.txt', path.join(workspacePath, 'x'));
+      await refused(
+        {},
+        /x -> here\/\.\.\/secret\.txt \(resolves outside through other links\)/,
+      );
+    });
+
+    it('refuses a link out of sourcePath, into the rest of the workspace', async () => {
+      await fs.symlink(
+        '../catalog-info.yaml',
+        path.join(workspacePath, 'chart/catalog-info.yaml'),
+      );
+      await refused(
+        { sourcePath: 'chart' },
+        /^Invalid sourcePath: .*catalog-info\.yaml -> \.\.\/catalog-info\.yaml \(points outside\)/,
+      );
+    });
+
+    it('publishes a relative link inside the repository as a link', async () => {
+      await fs.symlink('chart/Chart.yaml', path.join(workspacePath, 'Chart'));
+      const ctx = createMockActionContext({
+        input: { repoName: 'links' },
+        workspacePath,
+        user,
+      });
+      await action().handler(ctx as any);
+      const repo = path.join(baseDir, 'links');
+      expect(await fs.readlink(path.join(repo, 'Chart'))).toBe(
+        'chart/Chart.yaml',
+      );
+      expect(git(repo, 'ls-files', '-s', 'Chart')).toMatch(/^120000 /);
+    });
+  });
 
   it('does nothing in dry run', async () => {
     // createMockActionContext drops isDryRun: set it on the context

@@ -5,7 +5,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONFIG_KEYS, ShipyardModuleConfig } from '../config';
 import { runGit } from '../lib/git';
-import { resolveInside } from '../lib/paths';
+import {
+  findEscapingSymlinks,
+  repoRelativePath,
+  resolveInside,
+} from '../lib/paths';
 import { examples } from './publishLocal.examples';
 
 const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -40,16 +44,20 @@ export function gitAuthorFromUser(user?: { entity?: any; ref?: string }): {
   };
 }
 
-/** URLs of a local repository (see README for the catalog reader that reads them). */
+/**
+ * URLs of a local repository (see README for the catalog reader that reads
+ * them). `catalogInfoPath` is checked with {@link repoRelativePath}.
+ */
 export function localRepoUrls(
   repoDir: string,
   catalogInfoPath = 'catalog-info.yaml',
 ) {
   const base = pathToFileURL(repoDir).href.replace(/\/?$/, '/');
+  const rel = repoRelativePath(catalogInfoPath, 'catalogInfoPath');
   return {
     remoteUrl: base.replace(/\/$/, ''),
     repoContentsUrl: base,
-    catalogInfoUrl: new URL(catalogInfoPath.replace(/^\/+/, ''), base).href,
+    catalogInfoUrl: pathToFileURL(path.join(repoDir, ...rel.split('/'))).href,
   };
 }
 
@@ -59,6 +67,40 @@ async function isEmptyDir(p: string): Promise<boolean | undefined> {
   } catch (e: any) {
     if (e.code === 'ENOENT') return undefined;
     throw e;
+  }
+}
+
+/** Where a publish of `repoName` builds its repository: beside the target, so the final rename stays on one filesystem. */
+const stagingPrefix = (repoName: string) => `.${repoName}.publishing-`;
+
+/**
+ * Moves the complete repository `staged` to `target` with rename(2), so that
+ * readers and other tasks see either nothing or the whole repository. An
+ * existing target is refused unless `overwrite`; then it is moved aside first
+ * and deleted afterwards. Returns false when another task put a repository
+ * there first (rename onto a non-empty directory fails): that one is kept.
+ */
+async function moveIntoPlace(
+  staged: string,
+  target: string,
+  overwrite: boolean,
+): Promise<boolean> {
+  let aside: string | undefined;
+  if (overwrite && (await isEmptyDir(target)) === false) {
+    aside = `${staged}.replaced`;
+    await fs.rename(target, aside);
+  }
+  try {
+    await fs.rename(staged, target);
+    return true;
+  } catch (e: any) {
+    if (e.code === 'ENOTEMPTY' || e.code === 'EEXIST') return false;
+    // put the old repository back: nothing changed
+    if (aside) await fs.rename(aside, target).catch(() => undefined);
+    aside = undefined;
+    throw e;
+  } finally {
+    if (aside) await fs.rm(aside, { recursive: true, force: true });
   }
 }
 
@@ -110,7 +152,7 @@ export function createShipyardPublishLocalAction(
           z
             .string()
             .describe(
-              'Path of the catalog file in the repository. Default: /catalog-info.yaml.',
+              'Path of the catalog file inside the repository (a leading "/" is the repository root; no URLs, no ".."). Default: catalog-info.yaml.',
             )
             .optional(),
       },
@@ -148,22 +190,10 @@ export function createShipyardPublishLocalAction(
       if (!BRANCH.test(defaultBranch)) {
         throw new InputError(`Invalid defaultBranch "${defaultBranch}"`);
       }
-      const catalogInfoPath = ctx.input.catalogInfoPath ?? '/catalog-info.yaml';
-      // Decoded as the URL will be: `%2e%2e` is `..` to new URL().
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(catalogInfoPath);
-      } catch {
-        decoded = '..';
-      }
-      if (
-        decoded.split(/[\\/]/).includes('..') ||
-        /%2f|%5c/i.test(catalogInfoPath)
-      ) {
-        throw new InputError(
-          `Invalid catalogInfoPath "${catalogInfoPath}": must be a path inside the repository`,
-        );
-      }
+      const catalogInfoPath = repoRelativePath(
+        ctx.input.catalogInfoPath ?? 'catalog-info.yaml',
+        'catalogInfoPath',
+      );
       const baseDir = options.config?.publishBaseDir;
       if (!baseDir) {
         throw new Error(
@@ -178,6 +208,21 @@ export function createShipyardPublishLocalAction(
       const target = path.join(baseDir, repoName);
       if (path.dirname(target) !== baseDir) {
         throw new InputError(`Invalid repoName "${repoName}"`);
+      }
+      // Links are published as they are: one that leaves the published
+      // directory would point into the host (or a deleted workspace).
+      const escaping = await findEscapingSymlinks(sourceDir, {
+        skip: ['.git'],
+      });
+      if (escaping.length) {
+        throw new InputError(
+          `Invalid ${
+            ctx.input.sourcePath ? 'sourcePath' : 'workspace'
+          }: symbolic links that leave the published directory are not published: ${escaping
+            .slice(0, 10)
+            .map(l => `${l.path} -> ${l.target} (${l.reason})`)
+            .join(', ')}`,
+        );
       }
       const urls = localRepoUrls(target, catalogInfoPath);
       for (const [k, v] of Object.entries(urls)) ctx.output(k as any, v);
@@ -200,6 +245,47 @@ export function createShipyardPublishLocalAction(
         return;
       }
 
+      /** The workspace as a git repository with one commit in `dir`; returns the commit. */
+      const buildRepository = async (dir: string): Promise<string> => {
+        await fs.cp(sourceDir, dir, {
+          recursive: true,
+          // Keep relative symlinks relative (checked above): rewritten, they
+          // would point into the (soon deleted) task workspace.
+          verbatimSymlinks: true,
+          filter: src => path.basename(src) !== '.git',
+        });
+        await runGit(['init', '--quiet', `--initial-branch=${defaultBranch}`], {
+          cwd: dir,
+        });
+        // allow `git push` into this non-bare repository (updates the work tree)
+        await runGit(['config', 'receive.denyCurrentBranch', 'updateInstead'], {
+          cwd: dir,
+        });
+        await runGit(['add', '--all'], { cwd: dir });
+        await runGit(
+          [
+            'commit',
+            '--quiet',
+            '--allow-empty',
+            '-m',
+            ctx.input.gitCommitMessage ?? 'Initial commit',
+          ],
+          {
+            cwd: dir,
+            env: {
+              GIT_AUTHOR_NAME: author.name,
+              GIT_AUTHOR_EMAIL: author.email,
+              GIT_COMMITTER_NAME: 'Shipyard Scaffolder',
+              GIT_COMMITTER_EMAIL: 'scaffolder@shipyard.local',
+            },
+          },
+        );
+        return runGit(['rev-parse', 'HEAD'], { cwd: dir });
+      };
+      const notEmpty = () =>
+        new InputError(
+          `Invalid repoName "${repoName}": ${target} already exists and is not empty (set overwrite: true to replace it)`,
+        );
       const commitHash = await ctx.checkpoint({
         key: `shipyard.publish.local.v1.${repoName}`,
         fn: async () => {
@@ -211,53 +297,28 @@ export function createShipyardPublishLocalAction(
               `Invalid repoName "${repoName}": ${target} is a symbolic link`,
             );
           }
-          const empty = await isEmptyDir(target);
-          if (empty === false) {
-            if (!overwrite) {
+          if (!overwrite && (await isEmptyDir(target)) === false)
+            throw notEmpty();
+          // Built beside the target and renamed into place: a failure leaves
+          // nothing half-written, and two tasks never share a directory.
+          const staged = await fs.mkdtemp(
+            path.join(baseDir, stagingPrefix(repoName)),
+          );
+          try {
+            const hash = await buildRepository(staged);
+            if (!(await moveIntoPlace(staged, target, overwrite))) {
               throw new InputError(
-                `Invalid repoName "${repoName}": ${target} already exists and is not empty (set overwrite: true to replace it)`,
+                `Invalid repoName "${repoName}": another task published ${target} while this one was building it; that repository is kept${
+                  overwrite ? '' : ' (set overwrite: true to replace it)'
+                }`,
               );
             }
-            ctx.logger.warn(`Replacing the existing contents of ${target}`);
-            await fs.rm(target, { recursive: true, force: true });
+            if (overwrite)
+              ctx.logger.warn(`Replaced the contents of ${target}`);
+            return hash;
+          } finally {
+            await fs.rm(staged, { recursive: true, force: true });
           }
-          await fs.mkdir(target, { recursive: true });
-          await fs.cp(sourceDir, target, {
-            recursive: true,
-            // Keep relative symlinks relative: rewritten, they would point
-            // into the (soon deleted) task workspace.
-            verbatimSymlinks: true,
-            filter: src => path.basename(src) !== '.git',
-          });
-          await runGit(
-            ['init', '--quiet', `--initial-branch=${defaultBranch}`],
-            { cwd: target },
-          );
-          // allow `git push` into this non-bare repository (updates the work tree)
-          await runGit(
-            ['config', 'receive.denyCurrentBranch', 'updateInstead'],
-            { cwd: target },
-          );
-          await runGit(['add', '--all'], { cwd: target });
-          await runGit(
-            [
-              'commit',
-              '--quiet',
-              '--allow-empty',
-              '-m',
-              ctx.input.gitCommitMessage ?? 'Initial commit',
-            ],
-            {
-              cwd: target,
-              env: {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: 'Shipyard Scaffolder',
-                GIT_COMMITTER_EMAIL: 'scaffolder@shipyard.local',
-              },
-            },
-          );
-          return runGit(['rev-parse', 'HEAD'], { cwd: target });
         },
       });
       ctx.logger.info(
