@@ -14,7 +14,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
@@ -100,9 +104,14 @@ export class Scaffolder {
   /**
    * @param opts.extraFeatures - more backend features, e.g. the shipyard actions module
    * @param opts.config - extra root config
+   * @param opts.entities - what the catalog holds (default: nothing)
    */
   static async start(
-    opts: { extraFeatures?: any[]; config?: Record<string, unknown> } = {},
+    opts: {
+      extraFeatures?: any[];
+      config?: Record<string, unknown>;
+      entities?: any[];
+    } = {},
   ): Promise<Scaffolder> {
     const workDir = fs.mkdtempSync(
       path.join(os.tmpdir(), 'shipyard-scaffolder-'),
@@ -118,7 +127,7 @@ export class Scaffolder {
             ...opts.config,
           },
         }),
-        catalogServiceMock.factory({ entities: [] }),
+        catalogServiceMock.factory({ entities: opts.entities ?? [] }),
       ],
     });
     return new Scaffolder(backend.server, async () => {
@@ -134,12 +143,12 @@ export class Scaffolder {
   /**
    * Dry-runs the template `name` with form `values`. The template's directory is
    * uploaded as the dry-run contents, so relative `fetch:template` URLs resolve as in
-   * the catalog.
+   * the catalog. `opts.as` is the signed-in user (default: user:default/mock).
    */
   async dryRun(
     name: string,
     values: Record<string, unknown>,
-    opts: { keepActions?: (action: string) => boolean } = {},
+    opts: { keepActions?: (action: string) => boolean; as?: string } = {},
   ): Promise<DryRunResult> {
     const t = loadTemplates().get(name);
     if (!t)
@@ -155,7 +164,12 @@ export class Scaffolder {
     };
     const res = await request(this.app)
       .post('/api/scaffolder/v2/dry-run')
-      .set('Authorization', 'Bearer mock-user-token')
+      .set(
+        'Authorization',
+        opts.as
+          ? mockCredentials.user.header(opts.as)
+          : 'Bearer mock-user-token',
+      )
       .send({
         template,
         values,
