@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runHelm } from '../lib/helm';
+import { findEscapingSymlinks } from '../lib/paths';
 import { checkKubernetesObjects, SourcedObject } from './kubernetes';
 import { Finding } from './types';
 
@@ -51,8 +52,33 @@ export async function listValuesFiles(chartDir: string): Promise<string[]> {
 }
 
 /**
+ * Error findings for the symbolic links in a chart that resolve outside it:
+ * helm follows links when it loads a chart, so such a link would render (or
+ * package) a file from elsewhere on the host. Links within the chart pass.
+ *
+ * @param chartDir - absolute chart directory
+ * @param relChartDir - chart directory as reported in findings
+ */
+export async function checkChartSymlinks(
+  chartDir: string,
+  relChartDir: string,
+): Promise<Finding[]> {
+  const links = await findEscapingSymlinks(chartDir, { allowAbsolute: true });
+  return links.map(l => ({
+    rule: 'helm.symlink',
+    file: path.posix.join(relChartDir, l.path),
+    message: `symbolic link to ${l.target} ${
+      l.reason === 'points outside' ? 'points outside the chart' : l.reason
+    }: helm follows links, so the chart would read a file from outside it; copy the file into the chart instead`,
+    severity: 'error' as const,
+  }));
+}
+
+/**
  * Renders a chart with the real helm for each values file and checks every
- * rendered object with {@link checkKubernetesObjects}.
+ * rendered object with {@link checkKubernetesObjects}. A chart with links
+ * that leave it ({@link checkChartSymlinks}) is not rendered: those findings
+ * are returned instead.
  *
  * @param helm - helm executable (see {@link resolveHelmBinary})
  * @param chartDir - absolute chart directory
@@ -65,6 +91,9 @@ export async function checkHelmChart(
   relChartDir: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<{ findings: Finding[]; valuesFiles: string[] }> {
+  // Not rendered at all when it links outside: helm would read those files.
+  const links = await checkChartSymlinks(chartDir, relChartDir);
+  if (links.length) return { findings: links, valuesFiles: [] };
   const findings: Finding[] = [];
   const chartYaml = await fs.readFile(
     path.join(chartDir, 'Chart.yaml'),

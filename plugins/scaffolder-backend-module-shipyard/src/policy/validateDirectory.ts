@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { checkCompose } from './compose';
 import { checkDockerfile } from './dockerfile';
-import { checkHelmChart } from './helm';
+import { checkChartSymlinks, checkHelmChart } from './helm';
 import { Finding, PolicyReport, summarize } from './types';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'vendor']);
@@ -100,6 +100,7 @@ export async function validateDirectory(
     const chartDir = path.dirname(chartYaml);
     const relChart = rel(dir, chartDir);
     if (!options.helm) {
+      findings.push(...(await checkChartSymlinks(chartDir, relChart)));
       findings.push({
         rule: 'helm.binary',
         file: relChart,
