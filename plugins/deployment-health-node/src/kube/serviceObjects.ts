@@ -107,13 +107,26 @@ export async function readServiceObjects(
     let kept = 0;
     // Warning events are kept only when about one of the objects
     // (eventsAbout), so only the objects count against the query's budget.
+    // After one list failed the result is the error: the lists still
+    // waiting for their turn in `schedule` are not sent.
+    let failure: unknown;
     const list = async (r: Resource, path: string, selector: KubeQuery) => {
-      const page = await schedule(() =>
-        http.getJson<KubernetesListObject<KubernetesObject>>(path, {
-          ...selector,
-          limit: r.key === 'events' ? limit : Math.min(limit, maxObjects),
-        }),
-      );
+      const page = await schedule(async () => {
+        if (failure) throw failure;
+        try {
+          return await http.getJson<KubernetesListObject<KubernetesObject>>(
+            path,
+            {
+              ...selector,
+              limit: r.key === 'events' ? limit : Math.min(limit, maxObjects),
+            },
+          );
+        } catch (e) {
+          // set before the list's turn ends, so no waiting list is sent
+          failure ??= e;
+          throw e;
+        }
+      });
       if (page.metadata?._continue) truncated = true;
       const items = (page.items ?? []).flatMap(o => toCached(r, o) ?? []);
       if (r.key === 'events') return items;
