@@ -29,9 +29,10 @@ export interface Config {
     deploy?: {
       /**
        * Clusters `shipyard:deploy` and `shipyard:kubernetes:namespace` may
-       * change. Default: every cluster of the cluster service. Who may act
-       * for which team, and in which namespaces, is `shipyard.tenancy.*`
-       * (declared by @shipyard-platform/backstage-plugin-deployment-health-node).
+       * change and `shipyard:deployment:status` may read. Default: every
+       * cluster of the cluster service. Who may act for which team, and in
+       * which namespaces, is `shipyard.tenancy.*` (declared by
+       * @shipyard-platform/backstage-plugin-deployment-health-node).
        */
       allowedClusters?: string[];
     };
