@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createShipyardValidateAction } from '../actions/validate';
-import { resolveHelmBinary } from '../lib/helm';
+import { resolveHelmBinary, runHelm } from '../lib/helm';
 import { validateDirectory } from './validateDirectory';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
@@ -111,6 +111,16 @@ describe('chart symbolic links (helm.symlink)', () => {
       '../../../outside.yaml',
       path.join(workspace, 'chart/templates/leak.yaml'),
     );
+    // what the rule prevents: helm follows the link and renders the file
+    const rendered = await runHelm(helm, [
+      'template',
+      'x',
+      path.join(workspace, 'chart'),
+      '--values',
+      path.join(workspace, 'chart/values-dev.yaml'),
+    ]);
+    expect(rendered.stdout).toContain('hunter2');
+
     const ctx = createMockActionContext({
       input: {},
       workspacePath: workspace,
