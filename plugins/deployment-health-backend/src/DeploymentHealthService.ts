@@ -21,6 +21,7 @@ import {
   clusterHealth,
   deploymentHealthClustersReadPermission,
   deploymentHealthReadPermission,
+  deploymentHealthSummaryReadPermission,
   EntityHealth,
   entityHealth,
   EntityHealthResponse,
@@ -36,6 +37,7 @@ import { OnDemandQuery, QueryBudget } from './cluster/onDemand';
 import { groupAndDescendants } from './groupTree';
 import { HealthMemo } from './HealthMemo';
 import { CacheOptions } from './options';
+import { restrictToSummary, summarize } from './summary';
 
 const ENTITY_FIELDS = [
   'kind',
@@ -72,13 +74,16 @@ export class DeploymentHealthService {
   ): Promise<EntityHealthResponse> {
     const entityRef = stringifyEntityRef(ref);
     // Independent round trips: run them together (the result is only used if allowed).
-    const [, entity] = await Promise.all([
-      this.authorizeOrThrow([entityRef], credentials),
+    const [[access], entity] = await Promise.all([
+      this.accessTo([entityRef], credentials),
       this.deps.catalog.getEntityByRef(entityRef, { credentials }),
     ]);
+    if (access === 'none') throw notAllowed(entityRef);
     if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    // Summary readers get the summary, not a 403: the tab still shows status.
+    const health = await this.computeEntity(entity);
     return {
-      ...(await this.computeEntity(entity)),
+      ...(access === 'details' ? health : restrictToSummary(health)),
       generatedAt: new Date().toISOString(),
     };
   }
@@ -91,10 +96,12 @@ export class DeploymentHealthService {
     const { includeChildren, details } = options;
     const groupRef = stringifyEntityRef({ ...ref, kind: 'group' });
     const { catalog } = this.deps;
-    const [, group] = await Promise.all([
-      this.authorizeOrThrow([groupRef], credentials),
+    // The team view is a summary: the group itself needs only that permission.
+    const [[groupAccess], group] = await Promise.all([
+      this.accessTo([groupRef], credentials),
       catalog.getEntityByRef(groupRef, { credentials }),
     ]);
+    if (groupAccess === 'none') throw notAllowed(groupRef);
     if (!group) throw new NotFoundError(`No group ${groupRef}`);
 
     const groupRefs = includeChildren
@@ -120,32 +127,26 @@ export class DeploymentHealthService {
     // Health comes from the cache (memoized), so computing it while the
     // permission decisions are in flight costs little and saves a round trip;
     // denied components are dropped before anything is returned.
-    const [decisions, healths] = await Promise.all([
-      refs.length
-        ? this.deps.permissions.authorize(
-            refs.map(resourceRef => ({
-              permission: deploymentHealthReadPermission,
-              resourceRef,
-            })),
-            { credentials },
-          )
-        : Promise.resolve([]),
+    const [access, healths] = await Promise.all([
+      this.accessTo(refs, credentials),
       Promise.all(items.map(e => this.computeEntity(e, customSelectors))),
     ]);
     const entities = items
       .map((e, i) => ({
         e,
         health: healths[i],
-        allowed: decisions[i]?.result === AuthorizeResult.ALLOW,
+        access: access[i],
       }))
-      .filter(x => x.allowed)
-      .map(({ e, health }) => {
+      .filter(x => x.access !== 'none')
+      .map(({ e, health, access: a }) => {
         const owner =
           e.relations?.find(
             r =>
               r.type === RELATION_OWNED_BY && groupRefs.includes(r.targetRef),
           )?.targetRef ?? groupRef;
-        return { ...(details ? health : summarize(health)), owner };
+        let form = restrictToSummary;
+        if (a === 'details') form = details ? h => h : summarize;
+        return { ...form(health), owner };
       });
     entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
     // Cluster status is its own permission (as on /clusters): a policy that
@@ -186,22 +187,30 @@ export class DeploymentHealthService {
     return this.deps.caches.map(c => c.status(now));
   }
 
-  private async authorizeOrThrow(
+  /**
+   * What the caller may read of each entity, in one batch of decisions:
+   * details (`deployment-health.entity.read`), else the summary
+   * (`deployment-health.entity.summary.read`), else nothing. Both are
+   * resource permissions, so a conditional policy decides per entity.
+   */
+  private async accessTo(
     refs: string[],
     credentials: BackstageCredentials,
-  ) {
+  ): Promise<Array<'details' | 'summary' | 'none'>> {
+    if (!refs.length) return [];
     const decisions = await this.deps.permissions.authorize(
-      refs.map(resourceRef => ({
-        permission: deploymentHealthReadPermission,
-        resourceRef,
-      })),
+      [deploymentHealthReadPermission, deploymentHealthSummaryReadPermission]
+        .flatMap(permission =>
+          refs.map(resourceRef => ({ permission, resourceRef })),
+        ),
       { credentials },
     );
-    if (decisions.some(d => d.result !== AuthorizeResult.ALLOW)) {
-      throw new NotAllowedError(
-        'Not allowed to read deployment health of this entity',
-      );
-    }
+    const allowed = (i: number) =>
+      decisions[i]?.result === AuthorizeResult.ALLOW;
+    return refs.map((_, i) => {
+      if (allowed(i)) return 'details';
+      return allowed(refs.length + i) ? 'summary' : 'none';
+    });
   }
 
   /**
@@ -341,18 +350,9 @@ function notRead(
   };
 }
 
-/**
- * Team-view form: keep statuses, reasons and pod counts; drop the pod and
- * event lists of workloads and the containers of other pods. Other pods stay
- * listed: a service that runs only bare or Job pods is deployed.
- */
-function summarize(e: EntityHealth): EntityHealth {
-  return {
-    ...e,
-    clusters: e.clusters.map(c => ({
-      ...c,
-      otherPods: c.otherPods.map(p => ({ ...p, containers: [] })),
-      workloads: c.workloads.map(w => ({ ...w, pods: [], events: [] })),
-    })),
-  };
+/** Neither the summary nor the details of `ref` may be read. */
+function notAllowed(ref: string) {
+  return new NotAllowedError(
+    `Not allowed to read deployment health of ${ref} (deployment-health.entity.summary.read)`,
+  );
 }

@@ -93,6 +93,12 @@ export interface EntityHealth {
   reasons: HealthReason[];
   /** One entry per cluster the service is deployed to, plus clusters that could not be read. */
   clusters: ClusterHealth[];
+  /**
+   * True when the caller may read only the summary (not
+   * `deployment-health.entity.read`): no pods, images, events, object names
+   * in reasons or Kubernetes messages; reason messages are generic.
+   */
+  detailsRestricted?: boolean;
 }
 
 /** Response of GET /entity/:namespace/:kind/:name. @public */

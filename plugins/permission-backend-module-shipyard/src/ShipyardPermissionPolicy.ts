@@ -8,6 +8,8 @@ import {
 import {
   AuthorizeResult,
   isPermission,
+  PermissionCondition,
+  PermissionCriteria,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -147,28 +149,41 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
 
   private decideAction(caller: ShipyardPolicyUser): PolicyDecision {
     if (caller.isPlatform) return { result: AuthorizeResult.ALLOW };
-    const scoped = TEAM_SCOPED_ACTIONS.map(actionId =>
+    const [first, ...rest] = TEAM_SCOPED_ACTIONS.map(actionId =>
       scaffolderActionConditions.hasActionId({ actionId }),
     );
+    const scoped: ActionCriteria = { anyOf: [first, ...rest] };
     // `team` is a group name in the default namespace (the golden path's
     // `parseEntityRef(owner) | pick('name')`), so only such claims count.
     const teams = caller.ownershipEntityRefs
       .filter(isGroupRef)
       .map(ref => parseEntityRef(ref))
       .filter(ref => ref.namespace === 'default')
-      .map(ref => scaffolderActionConditions.hasStringProperty({
-        key: 'team',
-        value: ref.name,
-      }));
-    const others = { not: { anyOf: scoped } } as const;
+      .map(ref =>
+        scaffolderActionConditions.hasStringProperty({
+          key: 'team',
+          value: ref.name,
+        }),
+      );
+    const others: ActionCriteria = { not: scoped };
     return createScaffolderActionConditionalDecision(
       actionExecutePermission,
       teams.length
-        ? { anyOf: [others, { allOf: [{ anyOf: scoped }, { anyOf: teams }] }] }
+        ? {
+            anyOf: [
+              others,
+              { allOf: [scoped, { anyOf: [teams[0], ...teams.slice(1)] }] },
+            ],
+          }
         : others,
     );
   }
+
 }
+
+type ActionCriteria = PermissionCriteria<
+  PermissionCondition<'scaffolder-action'>
+>;
 
 function isGroupRef(ref: string): boolean {
   try {

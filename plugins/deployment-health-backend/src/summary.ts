@@ -1,0 +1,106 @@
+import {
+  EntityHealth,
+  HealthReason,
+  PodHealth,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+
+/*
+ * The two smaller forms of a health report. `summarize` is the team view's
+ * compact form (for speed); `restrictToSummary` is what a caller without the
+ * details permission may see (for tenant isolation): the compact form minus
+ * every name, image and Kubernetes message that would tell another team how a
+ * service is built or why it fails.
+ */
+
+/**
+ * Team-view form: keep statuses, reasons and pod counts; drop the pod and
+ * event lists of workloads and the containers of other pods. Other pods stay
+ * listed: a service that runs only bare or Job pods is deployed.
+ */
+export function summarize(e: EntityHealth): EntityHealth {
+  return {
+    ...e,
+    clusters: e.clusters.map(c => ({
+      ...c,
+      otherPods: c.otherPods.map(p => ({ ...p, containers: [] })),
+      workloads: c.workloads.map(w => ({ ...w, pods: [], events: [] })),
+    })),
+  };
+}
+
+/** Objects a summary may still name: the service's workloads and autoscalers. */
+const SUMMARY_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'HorizontalPodAutoscaler',
+]);
+
+/**
+ * The summary for a caller with `deployment-health.entity.summary.read` only:
+ * statuses, reason codes (with Kubernetes' reason word), rollout and pod
+ * counts, workload names and cluster errors. No pod names, images, container
+ * or event messages, rollout condition messages; reasons about pods get a
+ * generic message. Marked `detailsRestricted` so a view can say why.
+ */
+export function restrictToSummary(e: EntityHealth): EntityHealth {
+  const s = summarize(e);
+  return {
+    ...s,
+    reasons: s.reasons.map(restrictReason),
+    clusters: s.clusters.map(c => ({
+      ...c,
+      reasons: c.reasons.map(restrictReason),
+      otherPods: c.otherPods.map(restrictPod),
+      workloads: c.workloads.map(w => ({
+        ...w,
+        images: [],
+        reasons: w.reasons.map(restrictReason),
+        rollout: {
+          ...w.rollout,
+          conditions: w.rollout.conditions.map(
+            ({ message: _message, ...condition }) => condition,
+          ),
+        },
+      })),
+    })),
+    detailsRestricted: true,
+  };
+}
+
+/**
+ * Cluster and service findings are about the portal's data (cluster errors
+ * are safe to show, see ClusterError.message) and stay as they are; findings
+ * about pods and workloads lose the object unless it is a workload, and their
+ * message, which quotes pod names and the kubelet's or controller's words.
+ */
+function restrictReason(r: HealthReason): HealthReason {
+  if (r.scope === 'cluster' || r.scope === 'service') return r;
+  const { object, message: _message, ...rest } = r;
+  const kept = object && SUMMARY_KINDS.has(object.kind) ? object : undefined;
+  return {
+    ...rest,
+    ...(kept ? { object: kept } : {}),
+    message: `${r.code}${
+      r.kubernetesReason ? ` (${r.kubernetesReason})` : ''
+    }${kept ? ` on ${kept.kind} ${kept.name}` : ''}; details are restricted to the owning team`,
+  };
+}
+
+/**
+ * A pod outside the tracked workloads, without its name, node or owner: it
+ * still counts (the service is deployed, and its status shows), as a pod
+ * with an empty name.
+ */
+function restrictPod(p: PodHealth): PodHealth {
+  return {
+    name: '',
+    namespace: p.namespace,
+    phase: p.phase,
+    ready: p.ready,
+    restartCount: p.restartCount,
+    containers: [],
+    status: p.status,
+    reasons: p.reasons.map(restrictReason),
+  };
+}
