@@ -134,28 +134,41 @@ describe('getEntityKubernetesMatch', () => {
   });
 
   it.each([
-    ['app=', true],
-    ['app in (a,b),!canary', true],
-    ['version>3', true],
-    ['example.com/app==web', true],
-    ['app=a=b', false],
-    ['app in ()', false],
-    ['app in (a', false],
-    ['-app=x', false],
-    ['app=x,', false],
-    ['Example.com/app=x', false],
-    ['version>x', false],
-  ])('parses %j as Kubernetes does: valid %s', (selector, valid) => {
-    expect('requirements' in parseLabelSelector(selector)).toBe(valid);
+    ['app='],
+    ['app in (a,b),!canary'],
+    ['version>3'],
+    ['example.com/app==web'],
+  ])('parses %j as Kubernetes does and reads with it', selector => {
+    expect(parseLabelSelector(selector)).toHaveProperty('requirements');
+    expect(
+      getEntityKubernetesMatch(
+        entity({ 'backstage.io/kubernetes-label-selector': selector }),
+        rules,
+      ),
+    ).toHaveProperty('match.labelSelector', selector);
+  });
+
+  it.each([
+    ['app=a=b'],
+    ['app in ()'],
+    ['app in (a'],
+    ['-app=x'],
+    ['app=x,'],
+    ['Example.com/app=x'],
+    ['version>x'],
+  ])('refuses the malformed selector %j as Kubernetes would', selector => {
+    expect(parseLabelSelector(selector)).toHaveProperty('error');
     const result = getEntityKubernetesMatch(
       entity({ 'backstage.io/kubernetes-label-selector': selector }),
       rules,
     );
-    if (valid) expect(result).toHaveProperty('match.labelSelector', selector);
-    else
-      expect((result as any).refusal.message).toMatch(
-        /^Invalid annotation backstage\.io\/kubernetes-label-selector: not a Kubernetes label selector \(.+\)$/,
-      );
+    expect(result).toHaveProperty(
+      'refusal.annotation',
+      'backstage.io/kubernetes-label-selector',
+    );
+    expect((result as any).refusal.message).toMatch(
+      /^Invalid annotation backstage\.io\/kubernetes-label-selector: not a Kubernetes label selector \(.+\)$/,
+    );
   });
 
   it('reads nothing for an entity without a team owner, and says why', () => {

@@ -83,11 +83,11 @@ function ownerTeam(entity: Entity): { team: string } | { problem: string } {
         .map(r => r.targetRef),
     ),
   ];
-  const owner = fromRelations.length
-    ? fromRelations
-    : typeof entity.spec?.owner === 'string' && entity.spec.owner
-    ? [entity.spec.owner]
-    : [];
+  const specOwner =
+    typeof entity.spec?.owner === 'string' && entity.spec.owner
+      ? [entity.spec.owner]
+      : [];
+  const owner = fromRelations.length ? fromRelations : specOwner;
   if (owner.length === 0) return { problem: 'has no owner' };
   if (owner.length > 1)
     return { problem: `has more than one owner (${owner.join(', ')})` };

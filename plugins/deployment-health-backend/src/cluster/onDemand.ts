@@ -32,6 +32,32 @@ export class ListBudget {
   }
 }
 
+/** Queries left to one request. */
+export class QueryBudget {
+  private left: number;
+
+  constructor(readonly max: number) {
+    this.left = max;
+  }
+
+  /** True (and counted) when one more query fits. */
+  take(): boolean {
+    if (this.left <= 0) return false;
+    this.left--;
+    return true;
+  }
+
+  /** The finding of a component that was not queried. */
+  reason(): HealthReason {
+    return {
+      status: 'Unknown',
+      code: 'TooManyCustomSelectors',
+      scope: 'service',
+      message: `Not read in this team view: it has more than ${this.max} components with a custom backstage.io/kubernetes-label-selector (deploymentHealth.onDemand.maxQueriesPerTeamView); the component's own page reads it`,
+    };
+  }
+}
+
 /**
  * Entities with a custom `backstage.io/kubernetes-label-selector` may select
  * objects the watch cache does not hold (no kubernetes-id label). They get a
@@ -96,31 +122,5 @@ export class OnDemandQuery {
    */
   teamViewBudget(): QueryBudget {
     return new QueryBudget(this.options.onDemandMaxQueriesPerTeamView);
-  }
-}
-
-/** Queries left to one request. */
-export class QueryBudget {
-  private left: number;
-
-  constructor(readonly max: number) {
-    this.left = max;
-  }
-
-  /** True (and counted) when one more query fits. */
-  take(): boolean {
-    if (this.left <= 0) return false;
-    this.left--;
-    return true;
-  }
-
-  /** The finding of a component that was not queried. */
-  reason(): HealthReason {
-    return {
-      status: 'Unknown',
-      code: 'TooManyCustomSelectors',
-      scope: 'service',
-      message: `Not read in this team view: it has more than ${this.max} components with a custom backstage.io/kubernetes-label-selector (deploymentHealth.onDemand.maxQueriesPerTeamView); the component's own page reads it`,
-    };
   }
 }
