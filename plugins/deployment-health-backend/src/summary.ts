@@ -81,9 +81,9 @@ function restrictReason(r: HealthReason): HealthReason {
   return {
     ...rest,
     ...(kept ? { object: kept } : {}),
-    message: `${r.code}${
-      r.kubernetesReason ? ` (${r.kubernetesReason})` : ''
-    }${kept ? ` on ${kept.kind} ${kept.name}` : ''}; details are restricted to the owning team`,
+    message: `${r.code}${r.kubernetesReason ? ` (${r.kubernetesReason})` : ''}${
+      kept ? ` on ${kept.kind} ${kept.name}` : ''
+    }; details are restricted to the owning team`,
   };
 }
 

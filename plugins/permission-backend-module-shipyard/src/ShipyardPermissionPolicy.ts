@@ -178,7 +178,6 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
         : others,
     );
   }
-
 }
 
 type ActionCriteria = PermissionCriteria<

@@ -99,7 +99,10 @@ describe('the Shipyard policy in a portal backend', () => {
   const get = (url: string, user: string) =>
     request(backend.server)
       .get(url)
-      .set('Authorization', mockCredentials.user.header(`user:default/${user}`));
+      .set(
+        'Authorization',
+        mockCredentials.user.header(`user:default/${user}`),
+      );
 
   beforeAll(async () => {
     await kube.start();
