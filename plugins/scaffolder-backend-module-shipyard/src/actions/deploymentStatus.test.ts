@@ -42,6 +42,7 @@ import {
   seedFixture,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { localTeamNamespace } from '../__testUtils__/cluster';
+import { teamItAccess } from '../__testUtils__/org';
 import { scaffolderModule } from '../module';
 import { createShipyardDeploymentStatusAction } from './deploymentStatus';
 import { createShipyardDeployAction } from './deploy';
@@ -704,16 +705,25 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
   const local = localTeamNamespace('shipyard-status');
   const ns = local.namespace;
   beforeAll(async () => {
-    await createShipyardDeployAction({ clusters: local.service }).handler(
+    // deployed as the templates do: by team-it's member tester
+    const access = await teamItAccess([ns]);
+    await createShipyardDeployAction({
+      clusters: local.service,
+      catalog: access.catalog,
+      config: { tenancy: access.tenancy },
+    }).handler(
       createMockActionContext({
         input: {
           chartPath: 'chart',
           releaseName: 'svc',
+          entityRef: 'component:default/good-service',
           namespace: ns,
           cluster: 'dev',
+          team: 'team-it',
           valuesFiles: ['chart/values-dev.yaml'],
         },
         workspacePath: local.workspacePath,
+        user: access.user,
       }) as any,
     );
   });
