@@ -170,7 +170,7 @@ describeIntegration(
               'entity/default/component/ledger',
             );
             const pod = body.clusters[0]?.workloads[0]?.pods[0];
-            return pod?.containers[0]?.message && pod;
+            return pod?.containers[0]?.message ? pod : undefined;
           },
           {
             timeoutMs: 120_000,
