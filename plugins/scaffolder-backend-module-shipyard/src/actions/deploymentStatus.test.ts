@@ -229,12 +229,6 @@ function objects(mode: 'healthy' | 'crashloop') {
   };
 }
 
-/** The `dev` cluster served by a fake Kubernetes API, read as the portal reads it. */
-function devOn(api: FakeKubeApi) {
-  return ConfigShipyardClusters.fromConfig(
-    new ConfigReader({ kubernetes: kubernetesConfig(api) }),
-  );
-}
 const kubernetesConfig = (api: FakeKubeApi) => ({
   clusterLocatorMethods: [
     {
@@ -246,6 +240,12 @@ const kubernetesConfig = (api: FakeKubeApi) => ({
     },
   ],
 });
+/** The `dev` cluster served by a fake Kubernetes API, read as the portal reads it. */
+function devOn(api: FakeKubeApi) {
+  return ConfigShipyardClusters.fromConfig(
+    new ConfigReader({ kubernetes: kubernetesConfig(api) }),
+  );
+}
 
 describe('shipyard:deployment:status (unit)', () => {
   let api: FakeKubeApi;

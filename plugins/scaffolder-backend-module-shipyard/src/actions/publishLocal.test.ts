@@ -322,23 +322,24 @@ describe('shipyard:publish:local (real git)', () => {
   });
 
   describe('symbolic links', () => {
-    const refused = async (input: object, message: RegExp) => {
-      const ctx = createMockActionContext({
-        input: { repoName: 'links', ...input },
-        workspacePath,
-        user,
-      });
-      await expect(action().handler(ctx as any)).rejects.toThrow(message);
-      // nothing published, not even the base directory
-      await expect(fs.stat(baseDir)).rejects.toThrow(/ENOENT/);
-    };
+    /** A publish of the workspace (or `input.sourcePath`) as `links`. */
+    const publish = (input: object = {}) =>
+      action().handler(
+        createMockActionContext({
+          input: { repoName: 'links', ...input },
+          workspacePath,
+          user,
+        }) as any,
+      );
+    /** The base directory: a refused publish creates not even that. */
+    const published = () => fs.stat(baseDir);
 
     it('refuses an absolute link, naming it', async () => {
       await fs.symlink('/etc/passwd', path.join(workspacePath, 'chart/passwd'));
-      await refused(
-        {},
+      await expect(publish()).rejects.toThrow(
         /^Invalid workspace: symbolic links that leave the published directory are not published: chart\/passwd -> \/etc\/passwd \(an absolute link\)$/,
       );
+      await expect(published()).rejects.toThrow(/ENOENT/);
     });
 
     it('refuses an absolute link even into the workspace', async () => {
@@ -346,26 +347,27 @@ describe('shipyard:publish:local (real git)', () => {
         path.join(workspacePath, 'catalog-info.yaml'),
         path.join(workspacePath, 'abs'),
       );
-      await refused({}, /abs -> .* \(an absolute link\)/);
+      await expect(publish()).rejects.toThrow(/abs -> .* \(an absolute link\)/);
+      await expect(published()).rejects.toThrow(/ENOENT/);
     });
 
     it('refuses a relative link that climbs out', async () => {
       await fs.writeFile(path.join(tmp, 'secret.txt'), 'secret\n');
       await fs.symlink('../../secret.txt', path.join(workspacePath, 'chart/s'));
-      await refused(
-        {},
+      await expect(publish()).rejects.toThrow(
         /chart\/s -> \.\.\/\.\.\/secret\.txt \(points outside\)/,
       );
+      await expect(published()).rejects.toThrow(/ENOENT/);
     });
 
     it('refuses a link that leaves through another link', async () => {
       await fs.writeFile(path.join(tmp, 'secret.txt'), 'secret\n');
       await fs.symlink('.', path.join(workspacePath, 'here'));
       await fs.symlink('here/../secret.txt', path.join(workspacePath, 'x'));
-      await refused(
-        {},
+      await expect(publish()).rejects.toThrow(
         /x -> here\/\.\.\/secret\.txt \(resolves outside through other links\)/,
       );
+      await expect(published()).rejects.toThrow(/ENOENT/);
     });
 
     it('refuses a link out of sourcePath, into the rest of the workspace', async () => {
@@ -373,10 +375,10 @@ describe('shipyard:publish:local (real git)', () => {
         '../catalog-info.yaml',
         path.join(workspacePath, 'chart/catalog-info.yaml'),
       );
-      await refused(
-        { sourcePath: 'chart' },
+      await expect(publish({ sourcePath: 'chart' })).rejects.toThrow(
         /^Invalid sourcePath: .*catalog-info\.yaml -> \.\.\/catalog-info\.yaml \(points outside\)/,
       );
+      await expect(published()).rejects.toThrow(/ENOENT/);
     });
 
     it('publishes a relative link inside the repository as a link', async () => {
