@@ -8,8 +8,6 @@ import {
 import {
   AuthorizeResult,
   isPermission,
-  PermissionCondition,
-  PermissionCriteria,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -18,11 +16,6 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
-  createScaffolderActionConditionalDecision,
-  scaffolderActionConditions,
-} from '@backstage/plugin-scaffolder-backend/alpha';
-import { actionExecutePermission } from '@backstage/plugin-scaffolder-common/alpha';
-import {
   deploymentHealthClustersReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthSummaryReadPermission,
@@ -30,17 +23,6 @@ import {
   TenancyRules,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { readTenancyRules } from '@shipyard-platform/backstage-plugin-deployment-health-node';
-
-/**
- * The scaffolder actions that act for a team (their `team` input): only the
- * team's members and the platform groups may run them.
- *
- * @public
- */
-export const TEAM_SCOPED_ACTIONS: readonly string[] = [
-  'shipyard:deploy',
-  'shipyard:kubernetes:namespace',
-];
 
 /** What the policy knows about the caller. @public */
 export interface ShipyardPolicyUser {
@@ -53,19 +35,21 @@ export interface ShipyardPolicyUser {
 }
 
 /**
- * Shipyard's permission policy: tenant isolation for deployment health and
- * the team-scoped scaffolder actions, and everything else as a
- * `@backstage/create-app` portal has it (allowed).
+ * Shipyard's permission policy: tenant isolation for deployment health, and
+ * everything else as a `@backstage/create-app` portal has it (allowed).
  *
  * - `deployment-health.entity.summary.read`, `deployment-health.clusters.read`:
  *   allowed to every signed-in user, denied without a user.
  * - `deployment-health.entity.read` (details): allowed to the platform groups;
  *   for others conditional on `isEntityOwner` with the user's ownership claims.
- * - `scaffolder.action.execute`: allowed to the platform groups; for others
- *   allowed for every action except {@link TEAM_SCOPED_ACTIONS}, which need
- *   their `team` input to be a group the user is a member of.
- * - anything else: allowed (what `@backstage/plugin-permission-backend-module-allow-all-policy`,
- *   create-app's policy, answers).
+ * - anything else, `scaffolder.action.execute` included: allowed (what
+ *   `@backstage/plugin-permission-backend-module-allow-all-policy`, create-app's
+ *   policy, answers). The team-scoped actions (`shipyard:deploy`,
+ *   `shipyard:kubernetes:namespace`) check the user's membership themselves,
+ *   with the same `shipyard.tenancy` rules and the catalog's `memberOf`
+ *   (parent groups included), and refuse naming the team and the rule; a
+ *   policy condition here would refuse first, with the scaffolder's
+ *   "Unauthorized action" and a narrower rule (direct groups only).
  *
  * Extend it: override {@link ShipyardPermissionPolicy.decideOther} for the
  * permissions it does not decide, or `handle` to change any decision.
@@ -102,9 +86,8 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
       deploymentHealthClustersReadPermission,
       deploymentHealthReadPermission,
     ].some(p => isPermission(permission, p));
-    const action = isPermission(permission, actionExecutePermission);
-    if (!shipyard && !action) return this.decideOther(request, user);
-    // Shipyard's own reads and the team actions are for signed-in users only.
+    if (!shipyard) return this.decideOther(request, user);
+    // Shipyard's own reads are for signed-in users only.
     if (!user) return { result: AuthorizeResult.DENY };
     const caller = await this.caller(user);
 
@@ -116,9 +99,6 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
           claims: caller.ownershipEntityRefs,
         }),
       );
-    }
-    if (isPermission(permission, actionExecutePermission)) {
-      return this.decideAction(caller);
     }
     return { result: AuthorizeResult.ALLOW };
   }
@@ -146,43 +126,7 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
       ),
     };
   }
-
-  private decideAction(caller: ShipyardPolicyUser): PolicyDecision {
-    if (caller.isPlatform) return { result: AuthorizeResult.ALLOW };
-    const [first, ...rest] = TEAM_SCOPED_ACTIONS.map(actionId =>
-      scaffolderActionConditions.hasActionId({ actionId }),
-    );
-    const scoped: ActionCriteria = { anyOf: [first, ...rest] };
-    // `team` is a group name in the default namespace (the golden path's
-    // `parseEntityRef(owner) | pick('name')`), so only such claims count.
-    const teams = caller.ownershipEntityRefs
-      .filter(isGroupRef)
-      .map(ref => parseEntityRef(ref))
-      .filter(ref => ref.namespace === 'default')
-      .map(ref =>
-        scaffolderActionConditions.hasStringProperty({
-          key: 'team',
-          value: ref.name,
-        }),
-      );
-    const others: ActionCriteria = { not: scoped };
-    return createScaffolderActionConditionalDecision(
-      actionExecutePermission,
-      teams.length
-        ? {
-            anyOf: [
-              others,
-              { allOf: [scoped, { anyOf: [teams[0], ...teams.slice(1)] }] },
-            ],
-          }
-        : others,
-    );
-  }
 }
-
-type ActionCriteria = PermissionCriteria<
-  PermissionCondition<'scaffolder-action'>
->;
 
 function isGroupRef(ref: string): boolean {
   try {
