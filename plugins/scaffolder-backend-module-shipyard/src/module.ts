@@ -49,7 +49,11 @@ export const scaffolderModule = createBackendModule({
             catalog,
             config: moduleConfig,
           }),
-          createShipyardDeployAction({ clusters, config: moduleConfig }),
+          createShipyardDeployAction({
+            clusters,
+            catalog,
+            config: moduleConfig,
+          }),
           createShipyardDeploymentStatusAction({
             clusters,
             catalog,

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Deploy the generated chart to the dev cluster',
+    description:
+      'Deploy the generated chart of component payments-api to the namespace of team-payments on the dev cluster',
     example: yaml.stringify({
       steps: [
         {
@@ -13,7 +14,8 @@ export const examples: TemplateExample[] = [
           input: {
             chartPath: './chart',
             releaseName: 'payments-api',
-            namespace: 'payments',
+            entityRef: 'component:default/payments-api',
+            namespace: 'team-payments',
             cluster: 'dev',
             team: 'team-payments',
             valuesFiles: ['./chart/values.yaml', './chart/values-dev.yaml'],

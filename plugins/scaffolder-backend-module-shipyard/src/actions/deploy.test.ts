@@ -1,321 +1,352 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  KubeConfig,
+  KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
+import { DEFAULT_TENANCY_RULES } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import {
   kubectl,
   localTeamNamespace,
   stubClusterService,
 } from '../__testUtils__/cluster';
-import { resolveHelmBinary } from '../lib/helm';
+import { orgCatalog, orgUser, teamItAccess } from '../__testUtils__/org';
+import { resolveHelmBinary, runHelm } from '../lib/helm';
+import { kubeErrorCode, withTempKubeconfig } from '../lib/kube';
+import {
+  BUILTIN_CLUSTER_SCOPED_KINDS,
+  discoveryScopeOf,
+} from '../lib/manifestScope';
+import {
+  asNamespaceDeployer,
+  namespaceDeployerUser,
+} from '../lib/teamNamespace';
 import { createShipyardDeployAction, redactCredentials } from './deploy';
 import { examples } from './deploy.examples';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
-/** The chart of the good-service fixture as payments-api into namespace payments on dev. */
+const REPO_ROOT = path.resolve(__dirname, '../../../..');
+const TOKEN = 'super-secret-token-value';
+
+/** The chart of the good-service fixture as payments-api into team-payments' namespace on dev. */
 const PAYMENTS = {
   chartPath: 'chart',
   releaseName: 'payments-api',
-  namespace: 'payments',
+  entityRef: 'component:default/payments-api',
+  namespace: 'team-payments',
   cluster: 'dev',
+  team: 'team-payments',
 };
-const TOKEN = 'super-secret-token-value';
 
-function fakeKubeConfig() {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      { name: 'dev', server: 'https://127.0.0.1:1', skipTLSVerify: false },
-    ],
-    users: [{ name: 'u', token: TOKEN }],
-    contexts: [{ name: 'dev', cluster: 'dev', user: 'u' }],
-    currentContext: 'dev',
-  });
-  return kc;
+/**
+ * A workspace with a chart `chart/` of one ConfigMap (in the release
+ * namespace) plus the given extra templates (file name → content), or CRDs
+ * (`crds/<name>`).
+ */
+async function chartWorkspace(files: Record<string, string> = {}) {
+  const ws = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-chart-'));
+  const chart = path.join(ws, 'chart');
+  await fs.mkdir(path.join(chart, 'templates'), { recursive: true });
+  await fs.writeFile(
+    path.join(chart, 'Chart.yaml'),
+    'apiVersion: v2\nname: probe\nversion: 0.1.0\n',
+  );
+  await fs.writeFile(
+    path.join(chart, 'templates/config.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\ndata:\n  owner: {{ .Values.owner | default "none" | quote }}\n',
+  );
+  for (const [name, content] of Object.entries(files)) {
+    const file = name.startsWith('crds/')
+      ? path.join(chart, name)
+      : path.join(chart, 'templates', name);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, content);
+  }
+  return ws;
 }
 
-describe('shipyard:deploy (fake helm)', () => {
-  let tmp: string;
-  let workspacePath: string;
-  let helm: string;
-  let record: string;
-  /** The namespace as the cluster would answer it (the stub cluster has no API server). */
-  const readNamespace = jest.fn();
-  /** Renders (helm template) for the fake, which only pretends to install. */
-  let realHelm: string;
-  beforeAll(async () => {
-    realHelm = await resolveHelmBinary();
-  });
-  beforeEach(async () => {
-    readNamespace.mockReset().mockResolvedValue({
-      metadata: {
-        name: 'payments',
-        labels: { 'shipyard.dev/team': 'team-payments' },
-      },
-    });
-    jest
-      .spyOn(KubernetesObjectApi, 'makeApiClient')
-      .mockReturnValue({ read: readNamespace } as any);
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'shipyard-deploy-'));
-    workspacePath = path.join(tmp, 'ws');
-    await fs.cp(GOOD, workspacePath, { recursive: true });
-    record = path.join(tmp, 'record');
-    helm = path.join(tmp, 'helm');
-    // records its args and the kubeconfig it was given; fails when FAIL exists
-    await fs.writeFile(
-      helm,
-      `#!/bin/sh
-if [ "$1" = "upgrade" ]; then
-  echo "$@" >> "${record}"
-  cp "$KUBECONFIG" "${record}.kubeconfig"; echo "$KUBECONFIG" > "${record}.path"
-  if [ -f "${tmp}/FAIL" ]; then echo "Error: UPGRADE FAILED: release x failed, and has been rolled back due to atomic being set: context deadline exceeded (Authorization: Bearer ${TOKEN})" >&2; exit 1; fi
-  echo '{"name":"payments-api","version":3}'
-elif [ "$1" = "history" ]; then
-  echo '[{"revision":2,"status":"deployed","description":"Rollback to 1"},{"revision":3,"status":"failed","description":"Upgrade failed: timed out waiting for the condition"}]'
-else
-  exec ${JSON.stringify(realHelm)} "$@"
-fi
+/** Templates that write outside the release namespace (`other` is another namespace), by what they try. */
+const escapes = (other: string) =>
+  [
+    [
+      'a cluster-scoped ClusterRole',
+      {
+        'escape.yaml': `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {{ .Release.Name }}-escape
+rules:
+  - apiGroups: ['']
+    resources: [secrets]
+    verbs: [get]
 `,
-      { mode: 0o755 },
-    );
-  });
-  afterEach(async () => {
-    jest.restoreAllMocks();
-    await fs.rm(tmp, { recursive: true, force: true });
-  });
+      },
+      `ClusterRole/{{release}}-escape (probe/templates/escape.yaml): ClusterRole is cluster-scoped (a release may only write namespaced objects)`,
+    ],
+    [
+      'a ConfigMap in another namespace',
+      {
+        'escape.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-escape
+  namespace: ${other}
+`,
+      },
+      `ConfigMap/{{release}}-escape (probe/templates/escape.yaml): metadata.namespace is "${other}" (must be {{namespace}} or unset)`,
+    ],
+    [
+      'a kind: List with an item in another namespace',
+      {
+        'escape.yaml': `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {{ .Release.Name }}-listed
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {{ .Release.Name }}-escape
+      namespace: ${other}
+`,
+      },
+      `ConfigMap/{{release}}-escape (probe/templates/escape.yaml (List item 1)): metadata.namespace is "${other}" (must be {{namespace}} or unset)`,
+    ],
+  ] as const;
 
-  const action = () =>
+describe('shipyard:deploy (no cluster)', () => {
+  let catalog: Awaited<ReturnType<typeof orgCatalog>>;
+  beforeAll(async () => {
+    catalog = await orgCatalog();
+  });
+  /** A cluster service whose kubeconfig must never be asked for. */
+  const getKubeConfig = jest.fn();
+  beforeEach(() => getKubeConfig.mockReset());
+  const action = (helmPath?: string) =>
     createShipyardDeployAction({
-      clusters: stubClusterService(['dev', 'prod'], fakeKubeConfig()),
-      config: { helmPath: helm },
+      clusters: { ...stubClusterService(['dev', 'prod']), getKubeConfig },
+      catalog,
+      config: { helmPath, tenancy: DEFAULT_TENANCY_RULES },
     });
+  /** A context of a task started by the example user `name`. */
+  const asUser = (
+    name: string,
+    input: any,
+    opts: { isDryRun?: boolean; workspacePath?: string } = {},
+  ) => ({
+    ...createMockActionContext({
+      input,
+      user: orgUser(name),
+      workspacePath: opts.workspacePath ?? GOOD,
+    }),
+    isDryRun: opts.isDryRun ?? false,
+  });
 
   it.each(examples.map((e, i) => [i, e.description, e] as const))(
-    'runs example %i: %s',
+    'runs example %i in dry run: %s',
     async (_i, _d, example) => {
       const step = yaml.parse(example.example).steps[0];
-      const ctx = createMockActionContext({ input: step.input, workspacePath });
+      const ctx = asUser('ada', step.input, { isDryRun: true });
       await action().handler(ctx as any);
       expect(ctx.output).toHaveBeenCalledWith('release', 'payments-api');
-      expect(ctx.output).toHaveBeenCalledWith('revision', 3);
-      const args = (await fs.readFile(record, 'utf8')).trim();
-      expect(args).toBe(
-        `upgrade --install payments-api ${workspacePath}/chart --namespace payments --atomic --wait --timeout 3m --values ${workspacePath}/chart/values.yaml --values ${workspacePath}/chart/values-dev.yaml --output json`,
-      );
-      // helm got a kubeconfig for the cluster, deleted afterwards
-      expect(await fs.readFile(`${record}.kubeconfig`, 'utf8')).toContain(
-        'https://127.0.0.1:1',
-      );
-      const used = (await fs.readFile(`${record}.path`, 'utf8')).trim();
-      await expect(fs.stat(used)).rejects.toThrow();
+      expect(ctx.output).toHaveBeenCalledWith('revision', 0);
+      expect(getKubeConfig).not.toHaveBeenCalled();
     },
   );
 
-  it('logs the rollback reason without the token', async () => {
-    await fs.writeFile(path.join(tmp, 'FAIL'), '');
-    const logs: string[] = [];
-    const ctx = createMockActionContext({
-      input: PAYMENTS,
-      workspacePath,
-    });
-    for (const level of ['info', 'error', 'warn'] as const) {
-      jest
-        .spyOn(ctx.logger, level)
-        .mockImplementation(((m: string) => logs.push(m)) as any);
-    }
-    const err = await action()
-      .handler(ctx as any)
-      .catch(e => e);
-    expect(err.message).toMatch(/rolled back.*context deadline exceeded/);
-    expect(err.message).not.toContain(TOKEN);
-    expect(logs.join('\n')).toContain(
-      'revision 3 failed: Upgrade failed: timed out waiting for the condition',
+  it('renders only in dry run, naming the identity helm would run as', async () => {
+    const ctx = asUser(
+      'ada',
+      {
+        ...PAYMENTS,
+        releaseName: 'web',
+        valuesFiles: ['chart/values-prod.yaml'],
+      },
+      { isDryRun: true },
     );
-    expect(logs.join('\n')).not.toContain(TOKEN);
-    expect(redactCredentials(`x ${TOKEN} y`, fakeKubeConfig())).toBe(
-      'x [redacted] y',
-    );
-  });
-
-  it.each([
-    [
-      { chartPath: '../x', releaseName: 'a', namespace: 'n', cluster: 'dev' },
-      /Invalid chartPath/,
-    ],
-    [
-      {
-        chartPath: 'Dockerfile',
-        releaseName: 'a',
-        namespace: 'n',
-        cluster: 'dev',
-      },
-      /Invalid chartPath "Dockerfile": no Chart.yaml/,
-    ],
-    [
-      {
-        chartPath: 'chart',
-        releaseName: 'A_B',
-        namespace: 'n',
-        cluster: 'dev',
-      },
-      /Invalid releaseName/,
-    ],
-    [
-      { chartPath: 'chart', releaseName: 'a', namespace: 'N', cluster: 'dev' },
-      /Invalid namespace/,
-    ],
-    [
-      { chartPath: 'chart', releaseName: 'a', namespace: 'n', cluster: 'nope' },
-      /Invalid cluster: unknown cluster "nope"/,
-    ],
-    [
-      {
-        chartPath: 'chart',
-        releaseName: 'a',
-        namespace: 'n',
-        cluster: 'dev',
-        timeout: '5 minutes',
-      },
-      /Invalid timeout/,
-    ],
-    [
-      {
-        chartPath: 'chart',
-        releaseName: 'a',
-        namespace: 'n',
-        cluster: 'dev',
-        valuesFiles: ['chart/values.yaml', '/etc/passwd'],
-      },
-      /Invalid valuesFiles\[1\]/,
-    ],
-    [
-      {
-        chartPath: 'chart',
-        releaseName: 'a',
-        namespace: 'n',
-        cluster: 'dev',
-        valuesFiles: ['chart/missing.yaml'],
-      },
-      /Invalid valuesFiles\[0\]/,
-    ],
-    [
-      {
-        chartPath: 'chart',
-        releaseName: 'a',
-        namespace: 'n',
-        cluster: 'dev',
-        team: 'team payments',
-      },
-      /Invalid team "team payments"/,
-    ],
-  ])('rejects %j', async (input, message) => {
-    const ctx = createMockActionContext({ input, workspacePath });
-    await expect(action().handler(ctx as any)).rejects.toThrow(message);
-    await expect(fs.stat(record)).rejects.toThrow();
-  });
-
-  it.each([
-    [
-      'of another team',
-      { metadata: { labels: { 'shipyard.dev/team': 'team-platform' } } },
-      /Invalid namespace "payments": on cluster dev it belongs to team "team-platform", not to team "team-payments"/,
-    ],
-    [
-      'without a team',
-      { metadata: { labels: {} } },
-      /belongs to no team \(a platform admin can hand it over with the label shipyard.dev\/team=team-payments\)/,
-    ],
-    [
-      'that does not exist',
-      Object.assign(new Error('not found'), { code: 404 }),
-      /Invalid namespace "payments": it does not exist on cluster dev/,
-    ],
-  ])(
-    'refuses a namespace %s before helm runs',
-    async (_what, answer, message) => {
-      if (answer instanceof Error) readNamespace.mockRejectedValue(answer);
-      else readNamespace.mockResolvedValue(answer);
-      const ctx = createMockActionContext({
-        input: { ...PAYMENTS, team: 'team-payments' },
-        workspacePath,
-      });
-      await expect(action().handler(ctx as any)).rejects.toThrow(message);
-      await expect(fs.stat(record)).rejects.toThrow();
-    },
-  );
-
-  it('refuses a chart that writes outside the target namespace, before installing', async () => {
-    await fs.writeFile(
-      path.join(workspacePath, 'chart/templates/outside.yaml'),
-      [
-        'apiVersion: v1',
-        'kind: ConfigMap',
-        'metadata: { name: sneaky, namespace: kube-system }',
-        '---',
-        'apiVersion: v1',
-        'kind: Namespace',
-        'metadata: { name: extra }',
-      ].join('\n'),
-    );
-    for (const isDryRun of [false, true]) {
-      const ctx = {
-        ...createMockActionContext({
-          input: PAYMENTS,
-          workspacePath,
-        }),
-        isDryRun,
-      };
-      await expect(action().handler(ctx as any)).rejects.toThrow(
-        'Invalid chartPath "chart": the chart writes outside namespace payments: Namespace/extra, ConfigMap/sneaky in kube-system',
-      );
-    }
-    await expect(fs.stat(record)).rejects.toThrow();
-  });
-
-  it('does not run helm upgrade again when the checkpoint has a result', async () => {
-    const ctx = createMockActionContext({
-      input: PAYMENTS,
-      workspacePath,
-    });
-    (ctx as any).checkpoint = jest.fn(async () => 7);
-    await action().handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('revision', 7);
-    await expect(fs.stat(record)).rejects.toThrow();
-  });
-});
-
-describe('shipyard:deploy dry run (real helm)', () => {
-  it('renders only', async () => {
-    const ctx = {
-      ...createMockActionContext({
-        input: {
-          chartPath: 'chart',
-          releaseName: 'web',
-          namespace: 'payments',
-          cluster: 'dev',
-          valuesFiles: ['chart/values-prod.yaml'],
-        },
-        workspacePath: GOOD,
-      }),
-      isDryRun: true,
-    };
-    const getKubeConfig = jest.fn();
-    const action = createShipyardDeployAction({
-      clusters: { ...stubClusterService(['dev']), getKubeConfig },
-    });
     const info = jest.spyOn(ctx.logger, 'info');
-    await action.handler(ctx as any);
+    await action().handler(ctx as any);
     expect(getKubeConfig).not.toHaveBeenCalled();
     expect(ctx.output).toHaveBeenCalledWith('revision', 0);
     expect(info).toHaveBeenCalledWith(
-      expect.stringContaining('Deployment/web-good-service'),
+      expect.stringContaining(
+        'as system:serviceaccount:team-payments:shipyard-deployer: ',
+      ),
     );
     expect(info).toHaveBeenCalledWith(
       expect.stringContaining('HorizontalPodAutoscaler/web-good-service'),
     );
+  });
+
+  it.each([
+    [{ ...PAYMENTS, chartPath: '../x' }, /Invalid chartPath/],
+    [
+      { ...PAYMENTS, chartPath: 'Dockerfile' },
+      /Invalid chartPath "Dockerfile": no Chart.yaml/,
+    ],
+    [{ ...PAYMENTS, releaseName: 'A_B' }, /Invalid releaseName/],
+    [{ ...PAYMENTS, namespace: 'N' }, /Invalid namespace "N"/],
+    [
+      { ...PAYMENTS, cluster: 'nope' },
+      /Invalid cluster: unknown cluster "nope"/,
+    ],
+    [{ ...PAYMENTS, timeout: '5 minutes' }, /Invalid timeout/],
+    [
+      { ...PAYMENTS, valuesFiles: ['chart/values.yaml', '/etc/passwd'] },
+      /Invalid valuesFiles\[1\]/,
+    ],
+    [
+      { ...PAYMENTS, valuesFiles: ['chart/missing.yaml'] },
+      /Invalid valuesFiles\[0\]/,
+    ],
+    [
+      { ...PAYMENTS, team: 'team payments' },
+      /Invalid team "team payments": must be a group name or group entity ref/,
+    ],
+    [
+      { ...PAYMENTS, team: 'user:default/ada' },
+      /Invalid team "user:default\/ada"/,
+    ],
+    [{ ...PAYMENTS, team: undefined }, /Invalid team "undefined"/],
+    [
+      { ...PAYMENTS, entityRef: undefined },
+      /Invalid entityRef "undefined": must be an entity ref such as component:default\/payments-api/,
+    ],
+    [
+      { ...PAYMENTS, entityRef: 'payments-api' },
+      /Invalid entityRef "payments-api": must be an entity ref/,
+    ],
+    [
+      { ...PAYMENTS, namespace: 'team-storefront' },
+      'Invalid namespace "team-storefront": not a namespace of team group:default/team-payments (its namespaces: team-payments; shipyard.tenancy.teamNamespaces)',
+    ],
+    [
+      { ...PAYMENTS, namespace: 'kube-system' },
+      'Invalid namespace "kube-system": reserved for the platform (shipyard.tenancy.reservedNamespaces)',
+    ],
+  ])('rejects %j before any cluster call', async (input, message) => {
+    for (const isDryRun of [false, true]) {
+      const err = await action()
+        .handler(asUser('ada', input, { isDryRun }) as any)
+        .catch(e => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(message);
+    }
+    expect(getKubeConfig).not.toHaveBeenCalled();
+  });
+
+  it('refuses a user of another team before helm or a cluster is used, also in dry run', async () => {
+    for (const isDryRun of [false, true]) {
+      // a helm path that does not exist: reaching helm would fail differently
+      const err = await action('/nonexistent/helm')
+        .handler(asUser('grace', PAYMENTS, { isDryRun }) as any)
+        .catch(e => e);
+      expect(err).toBeInstanceOf(NotAllowedError);
+      expect(err.message).toBe(
+        'User user:default/grace may not act for team group:default/team-payments: not a member of it or of a platform group (shipyard.tenancy.platformGroups)',
+      );
+    }
+    expect(getKubeConfig).not.toHaveBeenCalled();
+  });
+
+  it.each(escapes('kube-system'))(
+    'refuses in dry run a chart with %s',
+    async (_what, files, problem) => {
+      const workspacePath = await chartWorkspace(files);
+      try {
+        const err = await action()
+          .handler(
+            asUser(
+              'ada',
+              { ...PAYMENTS, releaseName: 'probe' },
+              { isDryRun: true, workspacePath },
+            ) as any,
+          )
+          .catch(e => e);
+        expect(err).toBeInstanceOf(InputError);
+        expect(err.message).toBe(
+          `Invalid chartPath "chart": the chart writes outside namespace team-payments: ${problem
+            .replace(/\{\{release\}\}/g, 'probe')
+            .replace(/\{\{namespace\}\}/g, 'team-payments')}`,
+        );
+      } finally {
+        await fs.rm(workspacePath, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('refuses a chart with CRDs, and a YAML merge key that the API server would read differently', async () => {
+    const crd = await chartWorkspace({
+      'crds/widgets.yaml':
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n',
+    });
+    const merge = await chartWorkspace({
+      'merge.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nx: &ns\n  namespace: kube-system\nmetadata:\n  name: merged\n  <<: *ns\n',
+    });
+    try {
+      await expect(
+        action().handler(
+          asUser('ada', PAYMENTS, {
+            isDryRun: true,
+            workspacePath: crd,
+          }) as any,
+        ),
+      ).rejects.toThrow(
+        'Invalid chartPath "chart": the chart has CustomResourceDefinitions in crds/, which are cluster-scoped',
+      );
+      await expect(
+        action().handler(
+          asUser('ada', PAYMENTS, {
+            isDryRun: true,
+            workspacePath: merge,
+          }) as any,
+        ),
+      ).rejects.toThrow(
+        'ConfigMap/merged (probe/templates/merge.yaml): YAML merge key "<<" is not allowed',
+      );
+    } finally {
+      await fs.rm(crd, { recursive: true, force: true });
+      await fs.rm(merge, { recursive: true, force: true });
+    }
+  });
+
+  it('does not touch the cluster again when the checkpoint has a result', async () => {
+    const ctx = asUser('ada', PAYMENTS);
+    (ctx as any).checkpoint = jest.fn(async () => 7);
+    await action().handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith('revision', 7);
+    expect(getKubeConfig).not.toHaveBeenCalled();
+  });
+
+  it('redacts kubeconfig credentials and bearer tokens from text to log', () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'dev', server: 'https://127.0.0.1:1' }],
+      users: [{ name: 'u', token: TOKEN }],
+      contexts: [{ name: 'dev', cluster: 'dev', user: 'u' }],
+      currentContext: 'dev',
+    });
+    expect(redactCredentials(`x ${TOKEN} y`, kc)).toBe('x [redacted] y');
+    expect(redactCredentials('Authorization: Bearer abcdefgh12345')).toBe(
+      'Authorization: Bearer [redacted]',
+    );
+    // the namespace deployer's kubeconfig keeps the token (and only adds the impersonation)
+    const deployer = asNamespaceDeployer(kc, 'team-payments');
+    expect(deployer.getCurrentUser()).toMatchObject({
+      token: TOKEN,
+      impersonateUser: 'system:serviceaccount:team-payments:shipyard-deployer',
+    });
+    expect(redactCredentials(`x ${TOKEN} y`, deployer)).toBe('x [redacted] y');
   });
 });
 
@@ -323,12 +354,83 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
   jest.setTimeout(600_000);
   const local = localTeamNamespace('shipyard-deploy');
   const ns = local.namespace;
+  /** Another namespace on the cluster (of no team), the target of the escapes. */
+  const other = `${ns}-other`;
+  let access: Awaited<ReturnType<typeof teamItAccess>>;
+  let helm: string;
+  let deployerToken: string;
   beforeAll(async () => {
+    helm = await resolveHelmBinary();
+    // team-payments is mapped to the test namespace too, so grace's refusal is the membership one
+    access = await teamItAccess([ns]);
+    access.tenancy.teamNamespaces['group:default/team-payments'] = [ns];
+    kubectl('dev', 'create', 'namespace', other);
     await fs.writeFile(
       path.join(local.workspacePath, 'values-unready.yaml'),
       'podLabels:\n  shipyard.dev/simulate: unready\n',
     );
+    deployerToken = (
+      await local.service.getKubeConfig('dev', 'deploy')
+    ).getCurrentUser()!.token!;
   });
+  afterAll(() => {
+    kubectl('dev', 'delete', 'namespace', other, '--wait=false');
+  });
+  const action = () =>
+    createShipyardDeployAction({
+      clusters: local.service,
+      catalog: access.catalog,
+      config: { tenancy: access.tenancy },
+    });
+  /** A context of a task started by team-it's member tester (or `user`), logging into `logs`. */
+  const ctxOf = (
+    input: any,
+    workspacePath: string,
+    logs: string[] = [],
+    user = access.user,
+  ) => {
+    const ctx = createMockActionContext({ input, workspacePath, user });
+    for (const level of ['info', 'error', 'warn'] as const) {
+      jest
+        .spyOn(ctx.logger, level)
+        .mockImplementation(((m: string) => logs.push(m)) as any);
+    }
+    return ctx;
+  };
+  const probeInput = (releaseName: string, entity = releaseName) => ({
+    chartPath: 'chart',
+    releaseName,
+    entityRef: `component:default/${entity}`,
+    namespace: ns,
+    cluster: 'dev',
+    team: 'team-it',
+    timeout: '1m',
+  });
+  /** helm's release Secrets of `release` in the test namespace. */
+  const releaseSecrets = (release: string) =>
+    JSON.parse(
+      kubectl(
+        'dev',
+        'get',
+        'secret',
+        '-n',
+        ns,
+        '-l',
+        `owner=helm,name=${release}`,
+        '-o',
+        'json',
+      ),
+    ).items as any[];
+  /** Whether the object exists (as the cluster admin sees it). */
+  const exists = (...args: string[]) =>
+    kubectl(
+      'dev',
+      'get',
+      ...args,
+      '--ignore-not-found',
+      '-o',
+      'name',
+    ).trim() !== '';
   /** The good release's Deployment as the cluster has it now. */
   const goodDeployment = () =>
     JSON.parse(
@@ -344,64 +446,286 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       ),
     );
 
-  it('installs, upgrades, and rolls back a failing upgrade', async () => {
-    const { service, workspacePath } = local;
-    const action = createShipyardDeployAction({ clusters: service });
+  it('installs, upgrades, and rolls back a failing upgrade; the release records its entity and team', async () => {
+    const { workspacePath } = local;
     const input = {
       chartPath: './chart',
       releaseName: 'good',
+      entityRef: 'component:default/good',
       namespace: ns,
       cluster: 'dev',
       team: 'team-it',
       valuesFiles: ['./chart/values.yaml', './chart/values-dev.yaml'],
       timeout: '2m',
     };
-    // another team's service may not be deployed into this namespace
-    await expect(
-      action.handler(
-        createMockActionContext({
-          input: { ...input, team: 'team-other' },
-          workspacePath,
-        }) as any,
-      ),
-    ).rejects.toThrow(`it belongs to team "team-it", not to team "team-other"`);
-
-    const ctx1 = createMockActionContext({ input, workspacePath });
-    await action.handler(ctx1 as any);
+    const logs: string[] = [];
+    const ctx1 = ctxOf(input, workspacePath, logs);
+    await action().handler(ctx1 as any);
     expect(ctx1.output).toHaveBeenCalledWith('revision', 1);
-    const dep = goodDeployment();
-    expect(dep.status.readyReplicas).toBe(1);
+    expect(goodDeployment().status.readyReplicas).toBe(1);
+    expect(logs.join('\n')).toContain(`as ${namespaceDeployerUser(ns)}`);
+    expect(releaseSecrets('good')[0].metadata.labels).toMatchObject({
+      'shipyard.dev/entity-kind': 'component',
+      'shipyard.dev/entity-namespace': 'default',
+      'shipyard.dev/entity-name': 'good',
+      'shipyard.dev/team': 'team-it',
+    });
 
-    const ctx2 = createMockActionContext({ input, workspacePath });
-    await action.handler(ctx2 as any);
+    const ctx2 = ctxOf(input, workspacePath, logs);
+    await action().handler(ctx2 as any);
     expect(ctx2.output).toHaveBeenCalledWith('revision', 2);
 
-    const ctx3 = createMockActionContext({
-      input: {
+    const ctx3 = ctxOf(
+      {
         ...input,
         valuesFiles: [...input.valuesFiles, 'values-unready.yaml'],
         timeout: '20s',
       },
       workspacePath,
+      logs,
+    );
+    const err = await action()
+      .handler(ctx3 as any)
+      .catch(e => e);
+    expect(err.message).toMatch(/rolled back/);
+    expect(err.message).not.toContain(deployerToken);
+    expect(logs.join('\n')).not.toContain(deployerToken);
+    const history = releaseSecrets('good');
+    expect(history.length).toBeGreaterThanOrEqual(4); // 1, 2, failed 3, rollback 4
+    for (const s of history) {
+      expect(s.metadata.labels['shipyard.dev/entity-name']).toBe('good');
+    }
+    expect(
+      goodDeployment().spec.template.metadata.labels['shipyard.dev/simulate'],
+    ).toBeUndefined();
+  });
+
+  it.each(escapes(other))(
+    'refuses a chart with %s before installing: no release, no object',
+    async (_what, files, problem) => {
+      const release = `escape-${Math.random().toString(36).slice(2, 8)}`;
+      const workspacePath = await chartWorkspace(files);
+      try {
+        const err = await action()
+          .handler(ctxOf(probeInput(release), workspacePath) as any)
+          .catch(e => e);
+        expect(err).toBeInstanceOf(InputError);
+        expect(err.message).toBe(
+          `Invalid chartPath "chart": the chart writes outside namespace ${ns}: ${problem
+            .replace(/\{\{release\}\}/g, release)
+            .replace(/\{\{namespace\}\}/g, ns)}`,
+        );
+        expect(releaseSecrets(release)).toEqual([]);
+        expect(exists('configmap', '-n', ns, `${release}-config`)).toBe(false);
+        expect(exists('configmap', '-n', other, `${release}-escape`)).toBe(
+          false,
+        );
+        expect(exists('clusterrole', `${release}-escape`)).toBe(false);
+      } finally {
+        await fs.rm(workspacePath, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.each(escapes(other))(
+    'the API server refuses %s from helm as the namespace deployer (no pre-check)',
+    async (_what, files) => {
+      const release = `rbac-${Math.random().toString(36).slice(2, 8)}`;
+      const workspacePath = await chartWorkspace(files);
+      const kc = asNamespaceDeployer(
+        await local.service.getKubeConfig('dev', 'deploy'),
+        ns,
+      );
+      try {
+        const r = await withTempKubeconfig(kc, kubeconfig =>
+          runHelm(
+            helm,
+            [
+              'install',
+              release,
+              path.join(workspacePath, 'chart'),
+              '--namespace',
+              ns,
+            ],
+            { env: { KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig) } },
+          ),
+        );
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `is forbidden: User "${namespaceDeployerUser(
+              ns,
+            )}" cannot (get|create) resource "(clusterroles|configmaps)" in API group "[a-z0-9.]*" (at the cluster scope|in the namespace "${other}")`,
+          ),
+        );
+        expect(exists('configmap', '-n', other, `${release}-escape`)).toBe(
+          false,
+        );
+        expect(exists('clusterrole', `${release}-escape`)).toBe(false);
+      } finally {
+        await fs.rm(workspacePath, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('gives the deployer no workload rights, and its namespace deployer edit in that namespace only', async () => {
+    const deployerKc = await local.service.getKubeConfig('dev', 'deploy');
+    const configMap = (namespace: string): KubernetesObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'rbac-probe', namespace },
     });
-    await expect(action.handler(ctx3 as any)).rejects.toThrow(/rolled back/);
-    const history = JSON.parse(
-      kubectl(
+    /** HTTP status of a server-side dry-run create (authorized like a real one, writes nothing). */
+    const create = async (kc: KubeConfig, obj: KubernetesObject) => {
+      try {
+        await KubernetesObjectApi.makeApiClient(kc).create(
+          obj,
+          undefined,
+          'All',
+        );
+        return 201;
+      } catch (e) {
+        return kubeErrorCode(e);
+      }
+    };
+    const asDeployer = asNamespaceDeployer(deployerKc, ns);
+    expect(await create(deployerKc, configMap(ns))).toBe(403);
+    expect(await create(asDeployer, configMap(ns))).toBe(201);
+    expect(await create(asDeployer, configMap(other))).toBe(403);
+    expect(
+      await create(asDeployer, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'rbac-probe' },
+      }),
+    ).toBe(403);
+    // the deployer may impersonate no one else (here kube-system's default ServiceAccount)
+    const asOther = new KubeConfig();
+    asOther.loadFromOptions({
+      clusters: deployerKc.getClusters(),
+      users: deployerKc.getUsers().map(u => ({
+        ...u,
+        impersonateUser: 'system:serviceaccount:kube-system:default',
+      })),
+      contexts: deployerKc.getContexts(),
+      currentContext: deployerKc.getCurrentContext(),
+    });
+    expect(await create(asOther, configMap('kube-system'))).toBe(403);
+  });
+
+  it('refuses to take over a release of another entity, or one recording none; nothing changes', async () => {
+    const workspacePath = await chartWorkspace();
+    try {
+      await action().handler(
+        ctxOf(probeInput('shared', 'svc-a'), workspacePath) as any,
+      );
+      const before = kubectl(
         'dev',
         'get',
-        'secret',
+        'configmap',
         '-n',
         ns,
-        '-l',
-        'owner=helm,name=good',
+        'shared-config',
         '-o',
-        'json',
-      ),
-    ).items;
-    expect(history.length).toBeGreaterThanOrEqual(4); // 1, 2, failed 3, rollback 4
-    const dep2 = goodDeployment();
-    expect(
-      dep2.spec.template.metadata.labels['shipyard.dev/simulate'],
-    ).toBeUndefined();
+        'jsonpath={.metadata.resourceVersion}',
+      );
+      const err = await action()
+        .handler(ctxOf(probeInput('shared', 'svc-b'), workspacePath) as any)
+        .catch(e => e);
+      expect(err).toBeInstanceOf(NotAllowedError);
+      expect(err.message).toBe(
+        `Release shared in namespace ${ns} on cluster dev belongs to component:default/svc-a, not to component:default/svc-b: an existing release is upgraded only for the entity that installed it`,
+      );
+      expect(
+        releaseSecrets('shared').map(s => s.metadata.labels.version),
+      ).toEqual(['1']);
+      expect(
+        kubectl(
+          'dev',
+          'get',
+          'configmap',
+          '-n',
+          ns,
+          'shared-config',
+          '-o',
+          'jsonpath={.metadata.resourceVersion}',
+        ),
+      ).toBe(before);
+      // the same entity upgrades it
+      const ctx = ctxOf(probeInput('shared', 'svc-a'), workspacePath);
+      await action().handler(ctx as any);
+      expect(ctx.output).toHaveBeenCalledWith('revision', 2);
+
+      // a release installed without Shipyard (by the cluster admin) records no entity
+      execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), [
+        'helm',
+        'dev',
+        'install',
+        'unowned',
+        path.join(workspacePath, 'chart'),
+        '-n',
+        ns,
+      ]);
+      const unowned = await action()
+        .handler(ctxOf(probeInput('unowned'), workspacePath) as any)
+        .catch(e => e);
+      expect(unowned).toBeInstanceOf(NotAllowedError);
+      expect(unowned.message).toBe(
+        `Release unowned in namespace ${ns} on cluster dev belongs to no entity (no shipyard.dev/entity-* labels), not to component:default/unowned: an existing release is upgraded only for the entity that installed it`,
+      );
+      expect(releaseSecrets('unowned')).toHaveLength(1);
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a user of another team (grace for team-payments): no release', async () => {
+    const workspacePath = await chartWorkspace();
+    try {
+      const err = await action()
+        .handler(
+          ctxOf(
+            { ...probeInput('grace-svc'), team: 'team-payments' },
+            workspacePath,
+            [],
+            orgUser('grace'),
+          ) as any,
+        )
+        .catch(e => e);
+      expect(err).toBeInstanceOf(NotAllowedError);
+      expect(err.message).toBe(
+        'User user:default/grace may not act for team group:default/team-payments: not a member of it or of a platform group (shipyard.tenancy.platformGroups)',
+      );
+      expect(releaseSecrets('grace-svc')).toEqual([]);
+      expect(exists('configmap', '-n', ns, 'grace-svc-config')).toBe(false);
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+
+  it('knows every cluster-scoped kind the API server serves', async () => {
+    const kinds = JSON.parse(kubectl('dev', 'get', '--raw', '/apis'));
+    const scopeOf = discoveryScopeOf(
+      await local.service.getKubeConfig('dev', 'deploy'),
+    );
+    const served: string[] = [];
+    const versions = [
+      'v1',
+      ...kinds.groups.map((g: any) => g.preferredVersion.groupVersion),
+    ];
+    for (const gv of versions) {
+      const list = JSON.parse(
+        kubectl('dev', 'get', '--raw', gv === 'v1' ? '/api/v1' : `/apis/${gv}`),
+      );
+      for (const r of list.resources) {
+        if (r.name.includes('/') || r.namespaced) continue;
+        served.push(`${gv.includes('/') ? gv.split('/')[0] : ''}/${r.kind}`);
+        expect(await scopeOf(gv, r.kind)).toBe(false);
+      }
+    }
+    expect(served.length).toBeGreaterThan(10);
+    expect(served.filter(k => !BUILTIN_CLUSTER_SCOPED_KINDS.has(k))).toEqual(
+      [],
+    );
   });
 });

@@ -1,5 +1,12 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  DEFAULT_TENANCY_RULES,
+  teamNamespaces,
+  toGroupRef,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
@@ -12,10 +19,29 @@ import {
   selectClusters,
   withTempKubeconfig,
 } from '../lib/kube';
+import {
+  assertObjectsInNamespace,
+  builtinScopeOf,
+  discoveryScopeOf,
+} from '../lib/manifestScope';
 import { resolveInside } from '../lib/paths';
+import {
+  assertReleaseOwner,
+  parseOwnerRef,
+  releaseLabelsArg,
+} from '../lib/releaseOwner';
+import {
+  assertMayActForTeam,
+  assertNamespaceNotReserved,
+} from '../lib/teamAccess';
+import {
+  asNamespaceDeployer,
+  assertTeamNamespace,
+  namespaceDeployerUser,
+} from '../lib/teamNamespace';
 import { parseRenderedManifests } from '../policy/helm';
+import { SourcedObject } from '../policy/kubernetes';
 import { examples } from './deploy.examples';
-import { assertTeamNamespace } from '../lib/teamNamespace';
 
 const HELM_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
@@ -33,19 +59,70 @@ export function redactCredentials(text: string, kc?: KubeConfig): string {
 }
 
 /**
+ * A team given as a group name or group ref: its full ref, and its name (the
+ * namespace's `shipyard.dev/team` label value).
+ */
+function parseTeam(team: string | undefined): { ref: string; name: string } {
+  let ref: string | undefined;
+  try {
+    ref = toGroupRef(team ?? '');
+  } catch {
+    // not an entity ref: refused below
+  }
+  const parsed = ref ? parseEntityRef(ref) : undefined;
+  if (
+    !ref ||
+    !parsed ||
+    parsed.kind.toLocaleLowerCase('en-US') !== 'group' ||
+    !LABEL_VALUE.test(parsed.name)
+  ) {
+    throw new InputError(
+      `Invalid team "${team}": must be a group name or group entity ref whose name is a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
+    );
+  }
+  return { ref, name: parsed.name };
+}
+
+/**
+ * The objects a release would write: its `manifest` (as the post-renderer
+ * received it) and the hooks of the `helm upgrade --dry-run=server --output
+ * json` release `json`.
+ */
+function releaseObjects(manifest: string, json: string): SourcedObject[] {
+  const hooks: { path?: string; manifest?: string }[] =
+    JSON.parse(json).hooks ?? [];
+  return [
+    ...parseRenderedManifests(manifest),
+    ...hooks.flatMap(h =>
+      parseRenderedManifests(String(h.manifest ?? '')).map(o => ({
+        ...o,
+        source: `${h.path ?? o.source} (hook)`,
+      })),
+    ),
+  ];
+}
+
+/**
  * `shipyard:deploy`: `helm upgrade --install --atomic --wait` of a chart from
- * the workspace into a configured cluster and namespace.
+ * the workspace into a team namespace, for a team the signed-in user belongs
+ * to. helm runs as the namespace's deployer ServiceAccount, so the API server
+ * refuses writes outside the namespace; the rendered objects are checked
+ * first, and exactly the checked manifest is installed.
  *
  * @public
  */
 export function createShipyardDeployAction(options: {
   clusters: ShipyardClustersService;
+  /** The catalog, read with the task initiator's credentials for the team and the user's groups. */
+  catalog: CatalogService;
+  /** `tenancy` sets who may act for which team; the defaults of `DEFAULT_TENANCY_RULES` when unset. */
   config?: ShipyardModuleConfig;
 }) {
+  const rules = options.config?.tenancy ?? DEFAULT_TENANCY_RULES;
   return createTemplateAction({
     id: 'shipyard:deploy',
     description:
-      'Deploys a Helm chart from the workspace with `helm upgrade --install --atomic --wait` into a configured cluster and namespace. A failed rollout is rolled back and the reason logged. Dry run renders the chart only (helm template).',
+      'Deploys a Helm chart from the workspace with `helm upgrade --install --atomic --wait` into a team namespace of a configured cluster, for a catalog group the signed-in user is a member of (or any group for shipyard.tenancy.platformGroups). helm runs as the namespace deployer ServiceAccount (edit in that namespace only); a chart writing another namespace or a cluster-scoped kind is refused before install. The release records its entity and is upgraded only for the same entity. A failed rollout is rolled back and the reason logged. Dry run is checked the same way and renders the chart only (helm template).',
     examples,
     supportsDryRun: true,
     schema: {
@@ -60,11 +137,17 @@ export function createShipyardDeployAction(options: {
           z
             .string()
             .describe('Helm release name (DNS label, at most 53 characters).'),
+        entityRef: z =>
+          z
+            .string()
+            .describe(
+              'The catalog entity the release belongs to (e.g. component:default/payments-api). Recorded on the release; an existing release of another entity is not upgraded.',
+            ),
         namespace: z =>
           z
             .string()
             .describe(
-              'Target namespace (must exist, e.g. from shipyard:kubernetes:namespace).',
+              "Target namespace: one of the team's (shipyard.tenancy.teamNamespaces, default the team name), prepared by shipyard:kubernetes:namespace.",
             ),
         cluster: z =>
           z
@@ -76,9 +159,8 @@ export function createShipyardDeployAction(options: {
           z
             .string()
             .describe(
-              'Team that must own the namespace (its shipyard.dev/team label). When set, a missing namespace or one of another team is refused before helm runs.',
-            )
-            .optional(),
+              'Team: a group name (team-a) or group entity ref of the catalog that the signed-in user belongs to. The namespace must carry its shipyard.dev/team label.',
+            ),
         valuesFiles: z =>
           z
             .array(z.string())
@@ -115,12 +197,6 @@ export function createShipyardDeployAction(options: {
           `Invalid namespace "${namespace}": must be a DNS label`,
         );
       }
-      const { team } = ctx.input;
-      if (team !== undefined && (!team || !LABEL_VALUE.test(team))) {
-        throw new InputError(
-          `Invalid team "${team}": must be a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
-        );
-      }
       if (!timeout || !HELM_DURATION.test(timeout)) {
         throw new InputError(
           `Invalid timeout "${timeout}": use a duration such as 5m or 90s`,
@@ -128,6 +204,25 @@ export function createShipyardDeployAction(options: {
       }
       if (!cluster)
         throw new InputError('Invalid cluster: a cluster name is required');
+      const owner = parseOwnerRef(ctx.input.entityRef, 'entityRef');
+      const { ref: teamRef, name: team } = parseTeam(ctx.input.team);
+      assertNamespaceNotReserved(namespace, rules);
+      const owned = teamNamespaces(teamRef, rules);
+      if (!owned.includes(namespace)) {
+        throw new InputError(
+          `Invalid namespace "${namespace}": not a namespace of team ${teamRef} (its namespaces: ${owned.join(
+            ', ',
+          )}; shipyard.tenancy.teamNamespaces)`,
+        );
+      }
+      // before helm or any cluster is touched, also in dry run: the form's team is not trusted
+      await assertMayActForTeam({
+        user: ctx.user,
+        team: teamRef,
+        catalog: options.catalog,
+        credentials: await ctx.getInitiatorCredentials(),
+        rules,
+      });
       const chartDir = resolveInside(
         ctx.workspacePath,
         ctx.input.chartPath,
@@ -142,10 +237,9 @@ export function createShipyardDeployAction(options: {
           `Invalid chartPath "${ctx.input.chartPath}": no Chart.yaml there`,
         );
       }
-      const valuesFiles = (ctx.input.valuesFiles ?? []).map((v, i) => {
-        const p = resolveInside(ctx.workspacePath, v, `valuesFiles[${i}]`);
-        return p;
-      });
+      const valuesFiles = (ctx.input.valuesFiles ?? []).map((v, i) =>
+        resolveInside(ctx.workspacePath, v, `valuesFiles[${i}]`),
+      );
       for (const [i, p] of valuesFiles.entries()) {
         if (!(await fs.stat(p).catch(() => undefined))?.isFile()) {
           throw new InputError(
@@ -162,56 +256,45 @@ export function createShipyardDeployAction(options: {
         'cluster',
       );
       const helm = await resolveHelmBinary(options.config?.helmPath);
-      const valuesArgs = valuesFiles.flatMap(v => ['--values', v]);
+      const chartArgs = [
+        releaseName,
+        chartDir,
+        '--namespace',
+        namespace,
+        ...valuesFiles.flatMap(v => ['--values', v]),
+      ];
+      const field = `chartPath "${ctx.input.chartPath}"`;
 
       ctx.output('release', releaseName);
       ctx.output('namespace', namespace);
       ctx.output('cluster', cluster);
 
-      // What the release would write. The deployer may write to more than the
-      // target namespace, so a chart must not place objects elsewhere (or
-      // create namespaces): that would slip past the team's namespace.
-      const rendered = await runHelm(
-        helm,
-        [
-          'template',
-          releaseName,
-          chartDir,
-          '--namespace',
-          namespace,
-          ...valuesArgs,
-        ],
-        { signal: ctx.signal },
-      );
-      if (rendered.code !== 0)
-        throw new Error(`helm template failed: ${rendered.stderr.trim()}`);
-      const objs = parseRenderedManifests(rendered.stdout);
-      const outside = objs
-        .map(o => o.object)
-        .filter(
-          o =>
-            o.kind === 'Namespace' ||
-            (o.metadata?.namespace !== undefined &&
-              o.metadata.namespace !== namespace),
-        );
-      if (outside.length > 0) {
+      // The chart's crds/ are installed by helm before (and apart from) the
+      // rendered manifest; they are cluster-scoped, so they are refused here
+      // and helm is told to skip them (--skip-crds).
+      const crds = await runHelm(helm, ['show', 'crds', chartDir], {
+        signal: ctx.signal,
+      });
+      if (crds.code !== 0)
+        throw new Error(`helm show crds failed: ${crds.stderr.trim()}`);
+      if (crds.stdout.trim()) {
         throw new InputError(
-          `Invalid chartPath "${
-            ctx.input.chartPath
-          }": the chart writes outside namespace ${namespace}: ${outside
-            .map(
-              o =>
-                `${o.kind}/${o.metadata?.name}${
-                  o.metadata?.namespace ? ` in ${o.metadata.namespace}` : ''
-                }`,
-            )
-            .join(', ')}`,
+          `Invalid ${field}: the chart has CustomResourceDefinitions in crds/, which are cluster-scoped (a release may only write namespaced objects; a platform admin installs CRDs)`,
         );
       }
 
       if (ctx.isDryRun) {
+        const rendered = await runHelm(helm, ['template', ...chartArgs], {
+          signal: ctx.signal,
+        });
+        if (rendered.code !== 0)
+          throw new Error(`helm template failed: ${rendered.stderr.trim()}`);
+        const objs = parseRenderedManifests(rendered.stdout);
+        await assertObjectsInNamespace(objs, namespace, builtinScopeOf, field);
         ctx.logger.info(
-          `Dry run: would deploy ${releaseName} to ${cluster}/${namespace}: ${objs
+          `Dry run: would deploy ${releaseName} to ${cluster}/${namespace} as ${namespaceDeployerUser(
+            namespace,
+          )}: ${objs
             .map(o => `${o.object.kind}/${o.object.metadata?.name}`)
             .join(', ')}`,
         );
@@ -223,15 +306,21 @@ export function createShipyardDeployAction(options: {
         key: `shipyard.deploy.v1.${cluster}.${namespace}.${releaseName}`,
         fn: async () => {
           const kc = await options.clusters.getKubeConfig(cluster, 'deploy');
-          if (team !== undefined) {
-            await assertTeamNamespace(kc, {
-              cluster,
-              namespace,
-              team,
-              mustExist: true,
-            });
-          }
-          return withTempKubeconfig(kc, async kubeconfig => {
+          await assertTeamNamespace(kc, {
+            cluster,
+            namespace,
+            team,
+            mustExist: true,
+          });
+          // every cluster request from here on has the namespace's rights only
+          const deployer = asNamespaceDeployer(kc, namespace);
+          await assertReleaseOwner(deployer, {
+            cluster,
+            namespace,
+            release: releaseName,
+            owner,
+          });
+          return withTempKubeconfig(deployer, async kubeconfig => {
             const home = path.dirname(kubeconfig);
             const env = {
               KUBECONFIG: kubeconfig,
@@ -240,23 +329,76 @@ export function createShipyardDeployAction(options: {
               HELM_CONFIG_HOME: path.join(home, 'config'),
               HELM_DATA_HOME: path.join(home, 'data'),
             };
+            // Rendered as the upgrade renders (revision, lookups, cluster
+            // capabilities), with nothing written. The post-renderer keeps
+            // the manifest in `rendered` and hands helm nothing, so helm's own
+            // checks of the objects (which the namespace deployer may not
+            // even read when they are elsewhere) do not pre-empt ours.
+            const rendered = path.join(home, 'manifest.yaml');
+            const plan = await runHelm(
+              helm,
+              [
+                'upgrade',
+                '--install',
+                ...chartArgs,
+                '--skip-crds',
+                '--dry-run=server',
+                '--post-renderer',
+                '/bin/sh',
+                '--post-renderer-args',
+                '-c',
+                '--post-renderer-args',
+                'umask 077 && cat > "$0"',
+                '--post-renderer-args',
+                rendered,
+                '--output',
+                'json',
+              ],
+              { env, signal: ctx.signal },
+            );
+            if (plan.code !== 0) {
+              throw new Error(
+                `helm upgrade --dry-run=server failed for ${releaseName} on ${cluster}/${namespace}: ${redactCredentials(
+                  plan.stderr.trim(),
+                  kc,
+                )}`,
+              );
+            }
+            const manifest = await fs.readFile(rendered, 'utf8');
+            await assertObjectsInNamespace(
+              releaseObjects(manifest, plan.stdout),
+              namespace,
+              discoveryScopeOf(deployer),
+              field,
+            );
+            // A second render may differ (lookup, now, rand): the checked
+            // manifest replaces it (post-renderer `cat <file>`), so what is
+            // applied is what was checked. Hooks do not pass a post-renderer
+            // in helm 3; they were checked above and RBAC confines them.
             ctx.logger.info(
-              `helm upgrade --install ${releaseName} ${ctx.input.chartPath} --namespace ${namespace} --atomic --wait --timeout ${timeout} (cluster ${cluster})`,
+              `helm upgrade --install ${releaseName} ${
+                ctx.input.chartPath
+              } --namespace ${namespace} --atomic --wait --timeout ${timeout} as ${namespaceDeployerUser(
+                namespace,
+              )} (cluster ${cluster}, release of ${ctx.input.entityRef})`,
             );
             const r = await runHelm(
               helm,
               [
                 'upgrade',
                 '--install',
-                releaseName,
-                chartDir,
-                '--namespace',
-                namespace,
+                ...chartArgs,
+                '--skip-crds',
                 '--atomic',
                 '--wait',
                 '--timeout',
                 timeout,
-                ...valuesArgs,
+                '--labels',
+                releaseLabelsArg(owner, team),
+                '--post-renderer',
+                'cat',
+                '--post-renderer-args',
+                rendered,
                 '--output',
                 'json',
               ],
