@@ -121,6 +121,20 @@ items:
       },
       `ConfigMap/{{release}}-escape (probe/templates/escape.yaml (List item 1)): metadata.namespace is "${other}" (must be {{namespace}} or unset)`,
     ],
+    [
+      'a hook in another namespace',
+      {
+        'escape.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-escape
+  namespace: ${other}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+`,
+      },
+      `ConfigMap/{{release}}-escape (probe/templates/escape.yaml): metadata.namespace is "${other}" (must be {{namespace}} or unset)`,
+    ],
   ] as const;
 
 describe('shipyard:deploy (no cluster)', () => {
@@ -555,7 +569,7 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
           new RegExp(
             `is forbidden: User "${namespaceDeployerUser(
               ns,
-            )}" cannot (get|create) resource "(clusterroles|configmaps)" in API group "[a-z0-9.]*" (at the cluster scope|in the namespace "${other}")`,
+            )}" cannot (get|create|delete) resource "(clusterroles|configmaps)" in API group "[a-z0-9.]*" (at the cluster scope|in the namespace "${other}")`,
           ),
         );
         expect(exists('configmap', '-n', other, `${release}-escape`)).toBe(

@@ -96,7 +96,7 @@ function releaseObjects(manifest: string, json: string): SourcedObject[] {
     ...hooks.flatMap(h =>
       parseRenderedManifests(String(h.manifest ?? '')).map(o => ({
         ...o,
-        source: `${h.path ?? o.source} (hook)`,
+        source: h.path ?? o.source,
       })),
     ),
   ];
