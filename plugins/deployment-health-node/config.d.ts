@@ -94,11 +94,15 @@ export interface Config {
        */
       reservedNamespaces?: string[];
       /**
-       * Team (group entity ref) → the namespaces its services live in. A team
-       * not listed owns one namespace: its group name (the golden path's
-       * convention).
+       * The namespaces each listed team's services live in. A team not listed
+       * owns one namespace: its group name (the golden path's convention).
        */
-      teamNamespaces?: { [team: string]: string[] };
+      teamNamespaces?: Array<{
+        /** The group, as an entity ref (`group:default/team-a`) or a name in the default namespace. */
+        team: string;
+        /** Its namespaces. */
+        namespaces: string[];
+      }>;
     };
   };
   deploymentHealth?: {

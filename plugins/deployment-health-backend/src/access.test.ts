@@ -57,7 +57,9 @@ describe('deployment health access', () => {
       deploymentHealth: {},
       // the fixtures live in payments and storefront
       tenancy: {
-        teamNamespaces: { 'team-payments': ['payments', 'storefront'] },
+        teamNamespaces: [
+          { team: 'team-payments', namespaces: ['payments', 'storefront'] },
+        ],
       },
       permissions: permissionsDenying(deny),
     });

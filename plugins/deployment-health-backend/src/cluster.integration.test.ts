@@ -99,7 +99,7 @@ describeIntegration('deployment health against the local cluster', () => {
         { name: 'stopped', url: 'https://127.0.0.1:1', environment: 'nowhere' },
       ],
       deploymentHealth: { requestTimeoutSeconds: 2 },
-      tenancy: { teamNamespaces: { 'team-x': [ns] } },
+      tenancy: { teamNamespaces: [{ team: 'team-x', namespaces: [ns] }] },
       entities: [
         component(id, 'team-x', { 'backstage.io/kubernetes-namespace': ns }),
       ],

@@ -44,11 +44,11 @@ const entities = [
 
 /** Where the fixtures live: catalog-api in storefront, ledger-worker in payments. */
 const tenancy = {
-  teamNamespaces: {
-    'team-payments': ['payments', 'storefront'],
-    'platform-org': ['payments'],
-    'team-jobs': ['payments'],
-  },
+  teamNamespaces: [
+    { team: 'team-payments', namespaces: ['payments', 'storefront'] },
+    { team: 'platform-org', namespaces: ['payments'] },
+    { team: 'team-jobs', namespaces: ['payments'] },
+  ],
 };
 
 /*

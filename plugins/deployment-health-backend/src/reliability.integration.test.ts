@@ -255,7 +255,9 @@ describeIntegration(
           // reliab's new objects replace its old ones proves the
           // reconnect after an error relists, not the periodic resync.
         },
-        tenancy: { teamNamespaces: { 'team-reliab': [ns] } },
+        tenancy: {
+          teamNamespaces: [{ team: 'team-reliab', namespaces: [ns] }],
+        },
         entities: [component(id, 'team-reliab')],
         permissions: mockServices.permissions.factory({ result: permission }),
         logger: logger.factory,

@@ -124,10 +124,10 @@ describeIntegration(
         ],
         deploymentHealth: { requestTimeoutSeconds: 5 },
         tenancy: {
-          teamNamespaces: {
-            'team-payments': [nsPayments],
-            'team-storefront': [nsStorefront],
-          },
+          teamNamespaces: [
+            { team: 'team-payments', namespaces: [nsPayments] },
+            { team: 'team-storefront', namespaces: [nsStorefront] },
+          ],
         },
         entities: [
           group('team-payments'),

@@ -16,7 +16,9 @@ describe('readTenancyRules', () => {
           tenancy: {
             platformGroups: ['team-platform'],
             reservedNamespaces: ['vault'],
-            teamNamespaces: { 'team-data': ['data', 'data-jobs'] },
+            teamNamespaces: [
+              { team: 'team-data', namespaces: ['data', 'data-jobs'] },
+            ],
           },
         },
       }),

@@ -14,10 +14,11 @@ import {
  */
 export function readTenancyRules(config?: Config): TenancyRules {
   const c = config?.getOptionalConfig('shipyard.tenancy');
-  const mapping = c?.getOptionalConfig('teamNamespaces');
+  // A list rather than a map: config keys may not hold the '/' of a group ref.
   const teamNamespaces: Record<string, string[]> = {};
-  for (const team of mapping?.keys() ?? []) {
-    teamNamespaces[toGroupRef(team)] = mapping!.getStringArray(team);
+  for (const entry of c?.getOptionalConfigArray('teamNamespaces') ?? []) {
+    teamNamespaces[toGroupRef(entry.getString('team'))] =
+      entry.getStringArray('namespaces');
   }
   return {
     platformGroups: (c?.getOptionalStringArray('platformGroups') ?? []).map(

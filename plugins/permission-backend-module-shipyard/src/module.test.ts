@@ -141,11 +141,11 @@ describe('the Shipyard policy in a portal backend', () => {
               tenancy: {
                 platformGroups: ['team-platform'],
                 // the example services' namespaces (examples/services.yaml)
-                teamNamespaces: {
-                  'team-payments': ['payments'],
-                  'team-storefront': ['storefront'],
-                  'team-platform': ['platform'],
-                },
+                teamNamespaces: [
+                  { team: 'team-payments', namespaces: ['payments'] },
+                  { team: 'team-storefront', namespaces: ['storefront'] },
+                  { team: 'team-platform', namespaces: ['platform'] },
+                ],
               },
             },
           },
