@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { APIRequestContext, expect, Page, Playwright } from '@playwright/test';
 
 /** Signs in as the guest user from the portal's front page. */
 export async function signIn(page: Page) {
@@ -37,4 +37,60 @@ export async function openTab(page: Page, entityPath: string) {
     await tab.click();
   }
   await expect(page).toHaveURL(/\/deployments$/);
+}
+
+export const backend = 'http://localhost:7007';
+
+/**
+ * What the authenticating proxy of app-config.two-users.yaml forwards for a
+ * user of the example org (examples/org.yaml), e.g. ada (team-payments) or
+ * grace (team-storefront). A browser context with these headers is signed in
+ * as that user; one without them gets the guest sign-in.
+ */
+export function proxyHeaders(user: string) {
+  return { 'x-forwarded-user': user };
+}
+
+/**
+ * A client of the portal's backend signed in as `user`: the Backstage token
+ * comes from the oauth2Proxy provider, which only the test-only
+ * app-config.two-users.yaml turns on (playwright.config.ts starts the portal
+ * with it).
+ */
+export async function apiAs(
+  playwright: Playwright,
+  user: string,
+): Promise<APIRequestContext> {
+  const anonymous = await playwright.request.newContext();
+  try {
+    const res = await anonymous.get(`${backend}/api/auth/oauth2Proxy/refresh`, {
+      headers: proxyHeaders(user),
+    });
+    if (!res.ok()) {
+      throw new Error(
+        `sign-in as ${user} failed (HTTP ${res.status()}: ${await res.text()}); is the portal running with app-config.two-users.yaml?`,
+      );
+    }
+    const { token } = (await res.json()).backstageIdentity;
+    return await playwright.request.newContext({
+      baseURL: backend,
+      extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+    });
+  } finally {
+    await anonymous.dispose();
+  }
+}
+
+/** Opens a software template's form from the Create page. */
+export async function openTemplate(page: Page, title: string) {
+  await navigate(page, '/create');
+  // The innermost element holding both the template's title and a Choose
+  // button is its card.
+  const card = page
+    .locator('div')
+    .filter({ has: page.getByRole('heading', { name: title }) })
+    .filter({ has: page.getByRole('button', { name: 'Choose' }) })
+    .last();
+  await card.getByRole('button', { name: 'Choose' }).click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
 }
