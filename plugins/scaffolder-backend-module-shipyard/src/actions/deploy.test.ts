@@ -370,15 +370,19 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
   const ns = local.namespace;
   /** Another namespace on the cluster (of no team), the target of the escapes. */
   const other = `${ns}-other`;
+  /** A namespace of team-it as an earlier version prepared it: labelled, without its deployer. */
+  const older = `${ns}-older`;
   let access: Awaited<ReturnType<typeof teamItAccess>>;
   let helm: string;
   let deployerToken: string;
   beforeAll(async () => {
     helm = await resolveHelmBinary();
     // team-payments is mapped to the test namespace too, so grace's refusal is the membership one
-    access = await teamItAccess([ns]);
+    access = await teamItAccess([ns, older]);
     access.tenancy.teamNamespaces['group:default/team-payments'] = [ns];
     kubectl('dev', 'create', 'namespace', other);
+    kubectl('dev', 'create', 'namespace', older);
+    kubectl('dev', 'label', 'namespace', older, 'shipyard.dev/team=team-it');
     await fs.writeFile(
       path.join(local.workspacePath, 'values-unready.yaml'),
       'podLabels:\n  shipyard.dev/simulate: unready\n',
@@ -388,7 +392,7 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
     ).getCurrentUser()!.token!;
   });
   afterAll(() => {
-    kubectl('dev', 'delete', 'namespace', other, '--wait=false');
+    kubectl('dev', 'delete', 'namespace', other, older, '--wait=false');
   });
   const action = () =>
     createShipyardDeployAction({
@@ -712,6 +716,25 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       );
       expect(releaseSecrets('grace-svc')).toEqual([]);
       expect(exists('configmap', '-n', ns, 'grace-svc-config')).toBe(false);
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a namespace without its deployer ServiceAccount, naming the action that adds it', async () => {
+    const workspacePath = await chartWorkspace();
+    try {
+      await expect(
+        action().handler(
+          ctxOf(
+            { ...probeInput('old'), namespace: older },
+            workspacePath,
+          ) as any,
+        ),
+      ).rejects.toThrow(
+        `[dev] reading the helm release old in namespace ${older} failed: HTTP 403: secrets is forbidden: User "system:serviceaccount:${older}:shipyard-deployer" cannot list resource "secrets" in API group "" in the namespace "${older}" (shipyard:kubernetes:namespace gives the namespace its deployer; run it for this namespace)`,
+      );
+      expect(exists('configmap', '-n', older, 'old-config')).toBe(false);
     } finally {
       await fs.rm(workspacePath, { recursive: true, force: true });
     }
