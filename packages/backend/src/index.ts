@@ -24,18 +24,24 @@ for (const feature of [
   import('@backstage/plugin-catalog-backend'),
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
   import('@backstage/plugin-catalog-backend-module-logs'),
-  // permissions: the allow-all policy, every request is allowed
+  // permissions: Shipyard's policy (health summaries for everyone signed in,
+  // details for the owning team and shipyard.tenancy.platformGroups, the rest
+  // allowed as with create-app's allow-all policy)
   import('@backstage/plugin-permission-backend'),
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  import(
+    '@shipyard-platform/backstage-plugin-permission-backend-module-shipyard'
+  ),
   import('@backstage/plugin-search-backend'),
   import('@backstage/plugin-search-backend-module-pg'),
   import('@backstage/plugin-search-backend-module-catalog'),
   import('@backstage/plugin-search-backend-module-techdocs'),
-  import('@backstage/plugin-kubernetes-backend'),
   import('@backstage/plugin-user-settings-backend'),
   import('@backstage/plugin-notifications-backend'),
   import('@backstage/plugin-signals-backend'),
   import('@backstage/plugin-mcp-actions-backend'),
+  // Kubernetes health comes from Shipyard's deployment health alone: upstream
+  // @backstage/plugin-kubernetes-backend is not installed, as its /proxy and
+  // object endpoints return raw objects (env values included) to any user.
   import('@shipyard-platform/backstage-plugin-deployment-health-backend'),
   import(
     '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard'
