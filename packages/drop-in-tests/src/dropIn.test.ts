@@ -33,12 +33,14 @@ const PACKAGES = [
   'plugins/deployment-health-common',
   'plugins/deployment-health-node',
   'plugins/deployment-health-backend',
+  'plugins/permission-backend-module-shipyard',
   'plugins/scaffolder-backend-module-shipyard',
   'templates/golden-path',
   'plugins/deployment-health',
 ];
 const README_ORDER = [
   'plugins/deployment-health-backend',
+  'plugins/permission-backend-module-shipyard',
   'plugins/scaffolder-backend-module-shipyard',
   'templates/golden-path',
   'plugins/deployment-health',

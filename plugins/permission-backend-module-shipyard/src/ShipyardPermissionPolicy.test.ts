@@ -150,14 +150,8 @@ describe('ShipyardPermissionPolicy', () => {
         return { result: AuthorizeResult.DENY } as const;
       }
     }
-    const strict = new Strict({
-      rules: {
-        platformGroups: [],
-        reservedNamespaces: [],
-        teamNamespaces: {},
-      },
-      userInfo,
-    });
+    const strict = Strict.fromConfig(new ConfigReader({}), { userInfo });
+    expect(strict).toBeInstanceOf(Strict);
     const grace = user('grace');
     expect(
       await strict.handle({ permission: catalogEntityDeletePermission }, grace),

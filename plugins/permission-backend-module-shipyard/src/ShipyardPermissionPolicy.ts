@@ -57,15 +57,19 @@ export interface ShipyardPolicyUser {
  * @public
  */
 export class ShipyardPermissionPolicy implements PermissionPolicy {
-  /** Reads the platform groups from `shipyard.tenancy.platformGroups`. */
-  static fromConfig(
+  /**
+   * Reads the platform groups from `shipyard.tenancy.platformGroups`; on a
+   * subclass it makes an instance of the subclass.
+   */
+  static fromConfig<T extends typeof ShipyardPermissionPolicy>(
+    this: T,
     config: Config,
     options: { userInfo: UserInfoService },
-  ): ShipyardPermissionPolicy {
-    return new ShipyardPermissionPolicy({
+  ): InstanceType<T> {
+    return new this({
       rules: readTenancyRules(config),
       userInfo: options.userInfo,
-    });
+    }) as InstanceType<T>;
   }
 
   protected readonly rules: TenancyRules;
