@@ -117,7 +117,7 @@ export interface TeamNamespaceOptions {
 
 /**
  * The objects that make up a team namespace: Namespace (team label, Pod
- * Security `restricted` enforced), ResourceQuota, LimitRange, default-deny
+ * Security `restricted` enforced), ResourceQuota (compute and object counts), LimitRange, default-deny
  * NetworkPolicy with allow rules (same namespace, ingress controller, DNS),
  * a RoleBinding giving the team's group the `edit` ClusterRole, and the
  * namespace deployer ServiceAccount with `edit` in this namespace only (what
