@@ -5,6 +5,9 @@
  *   node --expose-gc --require @backstage/cli-node/config/nodeTransform.cjs \
  *     scripts/bench/backend.ts --config <generated app-config>
  *
+ * The two upstream packages are root devDependencies for this comparison only:
+ * the portal runs neither (Shipyard's policy; no upstream kubernetes backend).
+ *
  * BENCH_STATS_PORT serves GC'd process.memoryUsage() for the memory figure.
  */
 import { createBackend } from '@backstage/backend-defaults';

@@ -260,6 +260,10 @@ function writeConfig(dir) {
     },
     permission: { enabled: true },
     deploymentHealth: { requestTimeoutSeconds: 5 },
+    // Shipyard reads a team's services only in its namespaces
+    shipyard: {
+      tenancy: { teamNamespaces: [{ team: 'team-bench', namespaces: [NS] }] },
+    },
   };
   const file = path.join(dir, 'app-config.json');
   fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });

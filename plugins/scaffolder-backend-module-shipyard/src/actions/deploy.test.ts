@@ -334,6 +334,26 @@ describe('shipyard:deploy (no cluster)', () => {
     }
   });
 
+  it('refuses a chart with a symbolic link out of it before helm runs (helm would follow it)', async () => {
+    const workspacePath = await chartWorkspace();
+    await fs.symlink(
+      '/etc/hostname',
+      path.join(workspacePath, 'chart/templates/host.yaml'),
+    );
+    try {
+      await expect(
+        action('/nonexistent/helm').handler(
+          asUser('ada', PAYMENTS, { workspacePath }) as any,
+        ),
+      ).rejects.toThrow(
+        'Invalid chartPath "chart": chart/templates/host.yaml: symbolic link to /etc/hostname points outside the chart',
+      );
+      expect(getKubeConfig).not.toHaveBeenCalled();
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+
   it('does not touch the cluster again when the checkpoint has a result', async () => {
     const ctx = asUser('ada', PAYMENTS);
     (ctx as any).checkpoint = jest.fn(async () => 7);

@@ -1,30 +1,21 @@
-import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  DEFAULT_TENANCY_RULES,
-  teamNamespaces,
-  toGroupRef,
-} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { DEFAULT_TENANCY_RULES } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ShipyardModuleConfig } from '../config';
 import { resolveHelmBinary, runHelm } from '../lib/helm';
-import {
-  DNS_LABEL,
-  LABEL_VALUE,
-  selectClusters,
-  withTempKubeconfig,
-} from '../lib/kube';
+import { DNS_LABEL, selectClusters, withTempKubeconfig } from '../lib/kube';
 import {
   assertObjectsInNamespace,
   builtinScopeOf,
   discoveryScopeOf,
 } from '../lib/manifestScope';
 import { resolveInside } from '../lib/paths';
+import { checkChartSymlinks } from '../policy/helm';
 import {
   assertReleaseOwner,
   parseOwnerRef,
@@ -32,7 +23,8 @@ import {
 } from '../lib/releaseOwner';
 import {
   assertMayActForTeam,
-  assertNamespaceNotReserved,
+  assertNamespaceOfTeam,
+  parseTeam,
 } from '../lib/teamAccess';
 import {
   asNamespaceDeployer,
@@ -56,31 +48,6 @@ export function redactCredentials(text: string, kc?: KubeConfig): string {
     }
   }
   return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]');
-}
-
-/**
- * A team given as a group name or group ref: its full ref, and its name (the
- * namespace's `shipyard.dev/team` label value).
- */
-function parseTeam(team: string | undefined): { ref: string; name: string } {
-  let ref: string | undefined;
-  try {
-    ref = toGroupRef(team ?? '');
-  } catch {
-    // not an entity ref: refused below
-  }
-  const parsed = ref ? parseEntityRef(ref) : undefined;
-  if (
-    !ref ||
-    !parsed ||
-    parsed.kind.toLocaleLowerCase('en-US') !== 'group' ||
-    !LABEL_VALUE.test(parsed.name)
-  ) {
-    throw new InputError(
-      `Invalid team "${team}": must be a group name or group entity ref whose name is a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
-    );
-  }
-  return { ref, name: parsed.name };
 }
 
 /**
@@ -206,15 +173,7 @@ export function createShipyardDeployAction(options: {
         throw new InputError('Invalid cluster: a cluster name is required');
       const owner = parseOwnerRef(ctx.input.entityRef, 'entityRef');
       const { ref: teamRef, name: team } = parseTeam(ctx.input.team);
-      assertNamespaceNotReserved(namespace, rules);
-      const owned = teamNamespaces(teamRef, rules);
-      if (!owned.includes(namespace)) {
-        throw new InputError(
-          `Invalid namespace "${namespace}": not a namespace of team ${teamRef} (its namespaces: ${owned.join(
-            ', ',
-          )}; shipyard.tenancy.teamNamespaces)`,
-        );
-      }
+      assertNamespaceOfTeam(namespace, teamRef, rules);
       // before helm or any cluster is touched, also in dry run: the form's team is not trusted
       await assertMayActForTeam({
         user: ctx.user,
@@ -235,6 +194,15 @@ export function createShipyardDeployAction(options: {
       ) {
         throw new InputError(
           `Invalid chartPath "${ctx.input.chartPath}": no Chart.yaml there`,
+        );
+      }
+      // helm follows symbolic links when it loads a chart, in upgrades too
+      const links = await checkChartSymlinks(chartDir, ctx.input.chartPath);
+      if (links.length) {
+        throw new InputError(
+          `Invalid chartPath "${ctx.input.chartPath}": ${links
+            .map(f => `${f.file}: ${f.message}`)
+            .join('; ')}`,
         );
       }
       const valuesFiles = (ctx.input.valuesFiles ?? []).map((v, i) =>

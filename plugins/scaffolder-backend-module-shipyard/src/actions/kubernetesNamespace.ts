@@ -1,12 +1,7 @@
-import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  DEFAULT_TENANCY_RULES,
-  teamNamespaces,
-  toGroupRef,
-} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { DEFAULT_TENANCY_RULES } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
   KubernetesObject,
@@ -18,7 +13,6 @@ import {
   describeKubeError,
   DNS_LABEL,
   kubeErrorCode,
-  LABEL_VALUE,
   selectClusters,
 } from '../lib/kube';
 import {
@@ -28,34 +22,10 @@ import {
 } from '../lib/teamNamespace';
 import {
   assertMayActForTeam,
-  assertNamespaceNotReserved,
+  assertNamespaceOfTeam,
+  parseTeam,
 } from '../lib/teamAccess';
 import { examples } from './kubernetesNamespace.examples';
-
-/**
- * A team given as a group name or group ref: its full ref, and its name (the
- * namespace label value and the RBAC group, so it must be a label value).
- */
-function parseTeam(team: string | undefined): { ref: string; name: string } {
-  let ref: string | undefined;
-  try {
-    ref = toGroupRef(team ?? '');
-  } catch {
-    // not an entity ref: refused below
-  }
-  const parsed = ref ? parseEntityRef(ref) : undefined;
-  if (
-    !ref ||
-    !parsed ||
-    parsed.kind.toLocaleLowerCase('en-US') !== 'group' ||
-    !LABEL_VALUE.test(parsed.name)
-  ) {
-    throw new InputError(
-      `Invalid team "${team}": must be a group name or group entity ref whose name is a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
-    );
-  }
-  return { ref, name: parsed.name };
-}
 
 const describeObj = (o: KubernetesObject) =>
   `${o.kind}/${o.metadata?.name}${
@@ -130,15 +100,7 @@ export function createShipyardKubernetesNamespaceAction(options: {
         );
       }
       const { ref: teamRef, name: team } = parseTeam(ctx.input.team);
-      assertNamespaceNotReserved(namespace, rules);
-      const owned = teamNamespaces(teamRef, rules);
-      if (!owned.includes(namespace)) {
-        throw new InputError(
-          `Invalid namespace "${namespace}": not a namespace of team ${teamRef} (its namespaces: ${owned.join(
-            ', ',
-          )}; shipyard.tenancy.teamNamespaces)`,
-        );
-      }
+      assertNamespaceOfTeam(namespace, teamRef, rules);
       // before any cluster is touched, also in dry run: the form's team is not trusted
       await assertMayActForTeam({
         user: ctx.user,

@@ -19,9 +19,11 @@ import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 import {
   isReservedNamespace,
   mayActForTeam,
+  teamNamespaces,
   TenancyRules,
   toGroupRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { LABEL_VALUE } from './kube';
 
 /** Parent groups are walked at most this many levels up (a deeper tree is cut off, never looped). */
 const MAX_PARENT_DEPTH = 20;
@@ -94,6 +96,51 @@ export function assertNamespaceNotReserved(
       `Invalid namespace "${namespace}": reserved for the platform (shipyard.tenancy.reservedNamespaces)`,
     );
   }
+}
+
+/** Refuses a namespace that is reserved or is not one of the team's (`shipyard.tenancy.teamNamespaces`). */
+export function assertNamespaceOfTeam(
+  namespace: string,
+  teamRef: string,
+  rules: TenancyRules,
+): void {
+  assertNamespaceNotReserved(namespace, rules);
+  const owned = teamNamespaces(teamRef, rules);
+  if (!owned.includes(namespace)) {
+    throw new InputError(
+      `Invalid namespace "${namespace}": not a namespace of team ${teamRef} (its namespaces: ${owned.join(
+        ', ',
+      )}; shipyard.tenancy.teamNamespaces)`,
+    );
+  }
+}
+
+/**
+ * A team given as a group name or group ref: its full ref, and its name (the
+ * namespace label value and the RBAC group, so it must be a label value).
+ */
+export function parseTeam(team: string | undefined): {
+  ref: string;
+  name: string;
+} {
+  let ref: string | undefined;
+  try {
+    ref = toGroupRef(team ?? '');
+  } catch {
+    // not an entity ref: refused below
+  }
+  const parsed = ref ? parseEntityRef(ref) : undefined;
+  if (
+    !ref ||
+    !parsed ||
+    parsed.kind.toLocaleLowerCase('en-US') !== 'group' ||
+    !LABEL_VALUE.test(parsed.name)
+  ) {
+    throw new InputError(
+      `Invalid team "${team}": must be a group name or group entity ref whose name is a valid label value (at most 63 characters: letters, digits, "-", "_", ".")`,
+    );
+  }
+  return { ref, name: parsed.name };
 }
 
 function describeTeam(team: string): string {

@@ -7,5 +7,9 @@ export { checkCompose } from './compose';
 export type { ComposeCheckOptions } from './compose';
 export { checkKubernetesObjects } from './kubernetes';
 export type { SourcedObject } from './kubernetes';
-export { checkHelmChart, parseRenderedManifests } from './helm';
+export {
+  checkChartSymlinks,
+  checkHelmChart,
+  parseRenderedManifests,
+} from './helm';
 export { validateDirectory } from './validateDirectory';
