@@ -64,6 +64,7 @@ export type EntityKubernetesMatch = {
  * @public
  */
 export interface EntityKubernetesRefusal {
+  /** The reason code the entity's report carries. */
   code: 'AnnotationRefused' | 'NoTeamOwner';
   /** The annotation refused (AnnotationRefused). */
   annotation?: string;

@@ -12,7 +12,9 @@
 
 /** One requirement of a label selector. @public */
 export interface LabelRequirement {
+  /** The label key. */
   key: string;
+  /** How the label is compared. */
   operator:
     | 'exists'
     | 'doesNotExist'
@@ -22,6 +24,7 @@ export interface LabelRequirement {
     | 'notIn'
     | 'greaterThan'
     | 'lessThan';
+  /** The values compared with (none for exists / doesNotExist). */
   values: string[];
 }
 

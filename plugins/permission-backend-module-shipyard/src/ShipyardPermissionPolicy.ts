@@ -72,6 +72,7 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     }) as InstanceType<T>;
   }
 
+  /** The tenancy rules (`shipyard.tenancy.*`): who is in a platform group. */
   protected readonly rules: TenancyRules;
   private readonly userInfo: UserInfoService;
 
@@ -80,6 +81,7 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     this.userInfo = options.userInfo;
   }
 
+  /** Decides one request: the deployment-health permissions here, the rest in {@link ShipyardPermissionPolicy.decideOther}. */
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,

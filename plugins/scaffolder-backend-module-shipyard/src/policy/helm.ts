@@ -58,6 +58,7 @@ export async function listValuesFiles(chartDir: string): Promise<string[]> {
  *
  * @param chartDir - absolute chart directory
  * @param relChartDir - chart directory as reported in findings
+ * @public
  */
 export async function checkChartSymlinks(
   chartDir: string,
