@@ -199,10 +199,12 @@ export class DeploymentHealthService {
   ): Promise<Array<'details' | 'summary' | 'none'>> {
     if (!refs.length) return [];
     const decisions = await this.deps.permissions.authorize(
-      [deploymentHealthReadPermission, deploymentHealthSummaryReadPermission]
-        .flatMap(permission =>
-          refs.map(resourceRef => ({ permission, resourceRef })),
-        ),
+      [
+        deploymentHealthReadPermission,
+        deploymentHealthSummaryReadPermission,
+      ].flatMap(permission =>
+        refs.map(resourceRef => ({ permission, resourceRef })),
+      ),
       { credentials },
     );
     const allowed = (i: number) =>

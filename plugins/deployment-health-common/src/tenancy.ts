@@ -77,7 +77,10 @@ export function teamNamespaces(team: string, rules: TenancyRules): string[] {
 }
 
 /** True when no team may own the namespace `name`. @public */
-export function isReservedNamespace(name: string, rules: TenancyRules): boolean {
+export function isReservedNamespace(
+  name: string,
+  rules: TenancyRules,
+): boolean {
   return (
     rules.reservedNamespaces.includes(name) ||
     RESERVED_PREFIXES.some(prefix => name.startsWith(prefix))
