@@ -147,6 +147,47 @@ describe('EntityDeploymentsContent', () => {
     expect(await screen.findByText(message)).toBeInTheDocument();
   });
 
+  it('says why a service was not read (a refused annotation), not that it is not deployed', async () => {
+    const message =
+      'Invalid annotation backstage.io/kubernetes-label-selector: "!x" only excludes labels';
+    const api = mockDeploymentHealthApi({
+      entity: {
+        ...exampleHealthyEntity,
+        clusters: [],
+        status: 'Unknown',
+        reasons: [
+          {
+            status: 'Unknown',
+            code: 'AnnotationRefused',
+            scope: 'service',
+            annotation: 'backstage.io/kubernetes-label-selector',
+            message,
+          },
+        ],
+      },
+      clusters: okClusters,
+    });
+    await renderContent(api);
+    expect(
+      await screen.findByText('Not read: AnnotationRefused'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(message)).toBeInTheDocument();
+    expect(screen.queryByText('Not deployed to any cluster')).toBeNull();
+  });
+
+  it('says when pod details are for the owning team only', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: { ...exampleHealthyEntity, detailsRestricted: true },
+      clusters: okClusters,
+    });
+    await renderContent(api);
+    expect(
+      await screen.findByText(
+        /shown to the owning team and the platform groups only/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('shows the error when the backend fails, and recovers on refresh', async () => {
     let fail = true;
     const api = mockDeploymentHealthApi({

@@ -15,9 +15,11 @@ import { usePolling, useNow } from '../../hooks/usePolling';
 import { DataState } from '../common/DataState';
 import {
   ClusterErrorNotice,
+  DetailsRestrictedNotice,
   MissingAnnotationState,
   NoClustersState,
   NotDeployedState,
+  NotReadNotice,
 } from '../common/EmptyStates';
 import { RefreshBar } from '../common/RefreshBar';
 import { StatusChip } from '../common/StatusChip';
@@ -78,6 +80,13 @@ function Body(props: { entity: Entity; data: Data }) {
     />
   ));
 
+  // Findings about the service itself other than NotDeployed mean it was not
+  // read (refused annotations, no team owner): "not deployed" would be wrong.
+  const notRead = health.reasons.filter(
+    r => r.scope === 'service' && r.code !== 'NotDeployed',
+  );
+  if (notRead.length > 0) return <NotReadNotice reasons={notRead} />;
+
   if (sections.length === 0) {
     if (clusters && clusters.clusters.length === 0) {
       return <NoClustersState />;
@@ -95,6 +104,7 @@ function Body(props: { entity: Entity; data: Data }) {
 
   return (
     <>
+      {health.detailsRestricted ? <DetailsRestrictedNotice /> : null}
       {errorNotices}
       {sections.map(c => (
         <ClusterSection key={c.cluster} cluster={c} now={now} />

@@ -3,6 +3,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATION_KUBERNETES_ID,
   ClusterError,
+  HealthReason,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
@@ -167,6 +168,34 @@ export function ClusterErrorNotice(props: {
         {ERROR_HINTS[error.type]}
         {lastSynced ? ` Last synced ${lastSynced}.` : ''}
       </Typography>
+    </Alert>
+  );
+}
+
+/**
+ * The backend did not read the service at all (its annotations ask for more
+ * than its team's namespaces, it has no team owner, or the team view's budget
+ * of custom-selector queries ran out): say why, instead of "not deployed".
+ */
+export function NotReadNotice(props: { reasons: HealthReason[] }) {
+  return (
+    <>
+      {props.reasons.map(r => (
+        <Alert key={`${r.code}-${r.annotation ?? ''}`} severity="warning">
+          <AlertTitle>Not read: {r.code}</AlertTitle>
+          {r.message}
+        </Alert>
+      ))}
+    </>
+  );
+}
+
+/** The caller may read only the summary of this service (the permission policy). */
+export function DetailsRestrictedNotice() {
+  return (
+    <Alert severity="info">
+      Pods, images, events and container messages are shown to the owning team
+      and the platform groups only.
     </Alert>
   );
 }
