@@ -77,7 +77,7 @@ function podDetails(id: string) {
 }
 
 test.describe('tenant isolation (ada: team-payments, grace: team-storefront)', () => {
-  test('grace cannot run the golden path for team-payments: refused at the namespace step, nothing created', async ({
+  test('grace cannot run the golden path for team-payments: refused at the first step (team check), nothing created, even without a deploy', async ({
     playwright,
   }) => {
     const grace = await apiAs(playwright, 'grace');
@@ -100,7 +100,8 @@ test.describe('tenant isolation (ada: team-payments, grace: team-storefront)', (
           maxReplicas: 6,
           size: 'small',
           publishTo: 'local',
-          deploy: true,
+          // without a deploy no namespace step runs: the team check alone stops it
+          deploy: false,
         },
       },
     });
@@ -127,18 +128,30 @@ test.describe('tenant isolation (ada: team-payments, grace: team-storefront)', (
     const completion = events.find(e => e.type === 'completion');
     expect(completion.body.error.message).toContain(refusal);
     expect(
-      events.some(
-        e => e.body.stepId === 'namespace' && e.body.status === 'failed',
-      ),
+      events.some(e => e.body.stepId === 'team' && e.body.status === 'failed'),
     ).toBe(true);
     // No step after it began (the engine logs them as skipped).
     const began = events
       .filter(e => e.body.status === 'processing')
       .map(e => e.body.stepId);
-    expect(began).toContain('namespace');
-    for (const step of ['publish-local', 'register-local', 'deploy']) {
+    expect(began).toContain('team');
+    for (const step of [
+      'fetch-base',
+      'namespace',
+      'publish-local',
+      'register-local',
+      'deploy',
+    ]) {
       expect(began).not.toContain(step);
     }
+
+    // Another user (ada) may not read grace's task, nor its log: a task's
+    // output carries what its steps read (the policy's isTaskOwner rule).
+    const ada = await apiAs(playwright, 'ada');
+    expect((await ada.get(`/api/scaffolder/v2/tasks/${id}`)).ok()).toBe(false);
+    expect((await ada.get(`/api/scaffolder/v2/tasks/${id}/events`)).ok()).toBe(
+      false,
+    );
 
     // Nothing behind: namespaces as they were, no release, repository or entity.
     expect(namespaceState('team-payments')).toEqual(namespacesBefore);

@@ -1,6 +1,8 @@
 /*
- * The golden path's namespace step, run by the real scaffolder engine with the
- * real shipyard:kubernetes:namespace action: it acts only for the signed-in
+ * The golden path's team check (its first step, shipyard:team:check) and its
+ * namespace step, run by the real scaffolder engine with the real actions:
+ * nothing runs for a team the user does not belong to, and the namespace
+ * step acts only for the signed-in
  * user's teams, only on the cluster the task deploys to, and not at all
  * without a deploy. The catalog holds the example organisation
  * (examples/org.yaml). No cluster is configured, so an action that got past
@@ -89,6 +91,47 @@ describe('golden path: the namespace step acts only for the user’s teams', () 
     expect(text).not.toContain('may not act for team');
     expect(text).toContain('Invalid clusters: unknown cluster \\"dev\\"');
   });
+
+  it.each([true, false])(
+    'the first step checks the team: grace is refused for team-payments before any other step (deploy %s)',
+    async deploy => {
+      const { entity } = loadTemplates().get('node-service')!;
+      expect(entity.spec.steps[0]).toMatchObject({
+        action: 'shipyard:team:check',
+        input: { team: '${{ parameters.owner }}' },
+      });
+      const result = await scaffolder.dryRun(
+        'node-service',
+        values('node-service', deploy),
+        {
+          keepActions: a =>
+            a === 'shipyard:team:check' || a.startsWith('fetch:'),
+          as: 'user:default/grace',
+        },
+      );
+      expect(result.status).toBe(403);
+      const text = report(result);
+      expect(text).toContain(
+        'User user:default/grace may not act for team group:default/team-payments',
+      );
+      // the fetch steps after it never ran
+      // no step after it logged anything: the fetch steps never ran
+      expect(result.log ?? []).toEqual([]);
+
+      // ada, a member, goes on through the fetch steps
+      const member = await scaffolder.dryRun(
+        'node-service',
+        values('node-service', deploy),
+        {
+          keepActions: a =>
+            a === 'shipyard:team:check' || a.startsWith('fetch:'),
+          as: 'user:default/ada',
+        },
+      );
+      expect(member.status).toBe(200);
+      expect(member.log?.length).toBeGreaterThan(0);
+    },
+  );
 
   it('without a deploy the step does not run, so nothing is asked of any cluster', async () => {
     const result = await scaffolder.dryRun(

@@ -15,6 +15,7 @@ export { shipyardLocalRepoUrlReader } from './catalog/localRepoUrlReader';
 export { createShipyardValidateAction } from './actions/validate';
 export { createShipyardPublishLocalAction } from './actions/publishLocal';
 export { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
+export { createShipyardTeamCheckAction } from './actions/teamCheck';
 export { createShipyardDeployAction } from './actions/deploy';
 export { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
 export { readShipyardConfig } from './config';

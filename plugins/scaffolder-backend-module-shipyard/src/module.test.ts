@@ -53,6 +53,7 @@ describe('shipyard scaffolder module', () => {
     const ids = addActions.mock.calls.flat().map((a: any) => a.id);
     expect(ids).toEqual(
       expect.arrayContaining([
+        'shipyard:team:check',
         'shipyard:validate',
         'shipyard:publish:local',
         'shipyard:kubernetes:namespace',

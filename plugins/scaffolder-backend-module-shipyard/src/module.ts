@@ -5,6 +5,7 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { readShipyardConfig } from './config';
+import { createShipyardTeamCheckAction } from './actions/teamCheck';
 import { createShipyardValidateAction } from './actions/validate';
 import { createShipyardPublishLocalAction } from './actions/publishLocal';
 import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
@@ -41,6 +42,7 @@ export const scaffolderModule = createBackendModule({
       }) {
         const moduleConfig = readShipyardConfig(config);
         scaffolderActions.addActions(
+          createShipyardTeamCheckAction({ catalog, config: moduleConfig }),
           createShipyardValidateAction({ config: moduleConfig }),
           createShipyardPublishLocalAction({ config: moduleConfig }),
           // moduleConfig.tenancy holds the shipyard.tenancy rules; the catalog tells who is in which team

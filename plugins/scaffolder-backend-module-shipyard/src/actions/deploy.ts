@@ -15,7 +15,6 @@ import {
   discoveryScopeOf,
 } from '../lib/manifestScope';
 import { resolveInside } from '../lib/paths';
-import { checkChartSymlinks } from '../policy/helm';
 import {
   assertReleaseOwner,
   parseOwnerRef,
@@ -31,7 +30,7 @@ import {
   assertTeamNamespace,
   namespaceDeployerUser,
 } from '../lib/teamNamespace';
-import { parseRenderedManifests } from '../policy/helm';
+import { checkChartSymlinks, parseRenderedManifests } from '../policy/helm';
 import { SourcedObject } from '../policy/kubernetes';
 import { examples } from './deploy.examples';
 
