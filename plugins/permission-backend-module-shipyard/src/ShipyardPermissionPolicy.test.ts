@@ -17,6 +17,8 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   actionExecutePermission,
+  taskCancelPermission,
+  taskReadPermission,
   templateDryRunPermission,
 } from '@backstage/plugin-scaffolder-common/alpha';
 import {
@@ -127,6 +129,25 @@ describe('ShipyardPermissionPolicy', () => {
       result: AuthorizeResult.ALLOW,
     });
   });
+
+  it.each([taskReadPermission, taskCancelPermission])(
+    '$name: a task is read or cancelled by its creator (isTaskOwner) and the platform groups',
+    async permission => {
+      expect(await decide(permission, 'grace')).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'scaffolder',
+        resourceType: 'scaffolder-task',
+        conditions: {
+          resourceType: 'scaffolder-task',
+          rule: 'IS_TASK_OWNER',
+          params: { createdBy: ['user:default/grace'] },
+        },
+      });
+      expect(await decide(permission, 'linus')).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    },
+  );
 
   it('answers every other permission as create-app (allow-all) does', async () => {
     const other: [Permission, string | undefined][] = [

@@ -16,6 +16,14 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
+  createScaffolderTaskConditionalDecision,
+  scaffolderTaskConditions,
+} from '@backstage/plugin-scaffolder-backend/alpha';
+import {
+  taskCancelPermission,
+  taskReadPermission,
+} from '@backstage/plugin-scaffolder-common/alpha';
+import {
   deploymentHealthClustersReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthSummaryReadPermission,
@@ -42,6 +50,9 @@ export interface ShipyardPolicyUser {
  *   allowed to every signed-in user, denied without a user.
  * - `deployment-health.entity.read` (details): allowed to the platform groups;
  *   for others conditional on `isEntityOwner` with the user's ownership claims.
+ * - `scaffolder.task.read` / `scaffolder.task.cancel`: the platform groups;
+ *   others conditional on `isTaskOwner` (their own tasks: a task's output
+ *   carries what its steps read);
  * - anything else, `scaffolder.action.execute` included: allowed (what
  *   `@backstage/plugin-permission-backend-module-allow-all-policy`, create-app's
  *   policy, answers). The team-scoped actions (`shipyard:deploy`,
@@ -92,6 +103,22 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
       deploymentHealthClustersReadPermission,
       deploymentHealthReadPermission,
     ].some(p => isPermission(permission, p));
+    // A task's output and log carry what its steps read (shipyard:deployment:status
+    // reports pods, images and messages): its creator and the platform groups
+    // read or cancel it, as upstream's isTaskOwner rule decides.
+    const task = [taskReadPermission, taskCancelPermission].find(p =>
+      isPermission(permission, p),
+    );
+    if (task && user) {
+      const caller = await this.caller(user);
+      if (caller.isPlatform) return { result: AuthorizeResult.ALLOW };
+      return createScaffolderTaskConditionalDecision(
+        task,
+        scaffolderTaskConditions.isTaskOwner({
+          createdBy: [caller.userEntityRef],
+        }),
+      );
+    }
     if (!shipyard) return this.decideOther(request, user);
     // Shipyard's own reads are for signed-in users only.
     if (!user) return { result: AuthorizeResult.DENY };
