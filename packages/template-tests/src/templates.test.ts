@@ -81,7 +81,12 @@ describe('template entities', () => {
       const { entity } = templates.get(name)!;
       const actions = entity.spec.steps.map(s => s.action);
       const fetches = actions.filter(a => a === 'fetch:template').length;
-      expect(actions.slice(fetches)).toEqual([
+      // the team check first, then the fetches, then the rest in this order
+      expect(actions[0]).toBe('shipyard:team:check');
+      expect(actions.slice(1, 1 + fetches)).toEqual(
+        Array(fetches).fill('fetch:template'),
+      );
+      expect(actions.slice(1 + fetches)).toEqual([
         'shipyard:validate',
         'shipyard:kubernetes:namespace',
         'publish:github',
