@@ -6,12 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import { isSelectingRequirement, parseLabelSelector } from './labelSelector';
 import type { HealthReason } from './reasons';
-import {
-  isReservedNamespace,
-  teamNamespaces,
-  TenancyRules,
-  toGroupRef,
-} from './tenancy';
+import { teamNamespaces, TenancyRules, toGroupRef } from './tenancy';
 
 export * from './labelSelector';
 
@@ -111,19 +106,6 @@ function ownerTeam(entity: Entity): { team: string } | { problem: string } {
 }
 
 /**
- * The namespaces whose objects an entity of `team` may show. The naming
- * convention never yields a reserved namespace: a catalog group called
- * `kube-system` does not make kube-system a team's; only configuration can.
- */
-function readableNamespaces(team: string, rules: TenancyRules): string[] {
-  const configured = rules.teamNamespaces[toGroupRef(team)];
-  if (configured) return configured;
-  return teamNamespaces(team, rules).filter(
-    ns => !isReservedNamespace(ns, rules),
-  );
-}
-
-/**
  * Matching as upstream (the label selector annotation wins, then the
  * kubernetes-id annotation, then the entity name as kubernetes-id), within
  * the tenancy rules: objects are looked for only in the namespaces of the
@@ -153,7 +135,7 @@ export function getEntityKubernetesMatch(
       message: `Invalid annotation ${annotation}: ${why}`,
     },
   });
-  const owned = readableNamespaces(owner.team, rules);
+  const owned = teamNamespaces(owner.team, rules);
   if (owned.length === 0)
     return {
       refusal: {

@@ -36,6 +36,17 @@ describe('tenancy rules', () => {
     expect(teamNamespaces('team-payments', rules)).toEqual(['team-payments']);
   });
 
+  it('applies the convention only to groups of the default namespace, never to a reserved name', () => {
+    expect(teamNamespaces('group:other/team-payments', rules)).toEqual([]);
+    expect(teamNamespaces('group:default/kube-system', rules)).toEqual([]);
+    expect(
+      teamNamespaces('group:default/monitoring', {
+        ...rules,
+        teamNamespaces: { 'group:default/monitoring': ['monitoring'] },
+      }),
+    ).toEqual(['monitoring']);
+  });
+
   it.each([
     ['kube-system', true],
     ['kube-anything', true],

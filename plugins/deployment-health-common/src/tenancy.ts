@@ -67,13 +67,21 @@ export function toGroupRef(team: string): string {
 
 /**
  * The namespaces a team's services may live in: the configured list, else the
- * golden-path convention (the group's name).
+ * golden-path convention (the group's name). The convention holds only for
+ * groups of the catalog's `default` namespace (`group:other/team-a` does not
+ * reach team-a's namespace) and never yields a reserved namespace (a group
+ * called `kube-system` does not make kube-system a team's); only
+ * configuration can map those.
  *
  * @public
  */
 export function teamNamespaces(team: string, rules: TenancyRules): string[] {
   const ref = toGroupRef(team);
-  return rules.teamNamespaces[ref] ?? [parseEntityRef(ref).name];
+  const configured = rules.teamNamespaces[ref];
+  if (configured) return configured;
+  const { namespace, name } = parseEntityRef(ref);
+  if (namespace !== 'default' || isReservedNamespace(name, rules)) return [];
+  return [name];
 }
 
 /** True when no team may own the namespace `name`. @public */
