@@ -33,6 +33,12 @@ async function readConfigFiles(files: string[]) {
 
 async function startPortalAuth(files: string[]) {
   const data = await readConfigFiles(files);
+  // The portal's file locations are relative to packages/backend, where the
+  // backend runs; jest may run from the repository root.
+  for (const location of data.catalog?.locations ?? []) {
+    if (location.type === 'file')
+      location.target = path.resolve(root, 'packages/backend', location.target);
+  }
   // Only the test backend's own listener and database differ from the files.
   data.backend = {
     ...data.backend,

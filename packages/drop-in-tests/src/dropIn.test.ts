@@ -51,6 +51,8 @@ const BACKEND_PORT = 7107;
 const LEGACY_APP = 'packages/app-legacy';
 /** The example component of the frontend README's "Verify it works". */
 const SERVICE = 'my-service';
+/** Its owner team's namespace: the group's name (`guests`), as Shipyard reads it. */
+const SERVICE_NAMESPACE = 'guests';
 
 const enabled = process.env.SHIPYARD_DROP_IN === '1';
 const describeDropIn = enabled ? describe : describe.skip;
@@ -284,7 +286,7 @@ describeDropIn('Shipyard in a fresh Backstage app', () => {
       await cluster.kubectl('apply', '-f', manifest);
       const rollout = await cluster.kubectl(
         '-n',
-        'drop-in',
+        SERVICE_NAMESPACE,
         'rollout',
         'status',
         `deployment/${SERVICE}`,
@@ -557,11 +559,15 @@ async function checkFrontend(pageText: string) {
 function exampleDeployment() {
   const labels = { app: SERVICE, 'backstage.io/kubernetes-id': SERVICE };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'drop-in' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: SERVICE_NAMESPACE },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: SERVICE, namespace: 'drop-in', labels },
+      metadata: { name: SERVICE, namespace: SERVICE_NAMESPACE, labels },
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: SERVICE } },

@@ -761,7 +761,23 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
   });
 
   it('knows every cluster-scoped kind the API server serves', async () => {
-    const kinds = JSON.parse(kubectl('dev', 'get', '--raw', '/apis'));
+    // An aggregated API (metrics.k8s.io) answers 503 until its server is ready.
+    const discover = async (url: string) => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        try {
+          return JSON.parse(kubectl('dev', 'get', '--raw', url));
+        } catch (e) {
+          if (
+            !String(e).includes('ServiceUnavailable') ||
+            Date.now() > deadline
+          )
+            throw e;
+          await new Promise(r => setTimeout(r, 2000));
+        }
+      }
+    };
+    const kinds = await discover('/apis');
     const scopeOf = discoveryScopeOf(
       await local.service.getKubeConfig('dev', 'deploy'),
     );
@@ -771,9 +787,7 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       ...kinds.groups.map((g: any) => g.preferredVersion.groupVersion),
     ];
     for (const gv of versions) {
-      const list = JSON.parse(
-        kubectl('dev', 'get', '--raw', gv === 'v1' ? '/api/v1' : `/apis/${gv}`),
-      );
+      const list = await discover(gv === 'v1' ? '/api/v1' : `/apis/${gv}`);
       for (const r of list.resources) {
         if (r.name.includes('/') || r.namespaced) continue;
         served.push(`${gv.includes('/') ? gv.split('/')[0] : ''}/${r.kind}`);
@@ -784,5 +798,5 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
     expect(served.filter(k => !BUILTIN_CLUSTER_SCOPED_KINDS.has(k))).toEqual(
       [],
     );
-  });
+  }, 180_000);
 });
