@@ -100,34 +100,24 @@ describe('golden path: the namespace step acts only for the user’s teams', () 
         action: 'shipyard:team:check',
         input: { team: '${{ parameters.owner }}' },
       });
-      const result = await scaffolder.dryRun(
-        'node-service',
-        values('node-service', deploy),
-        {
+      // the team check and the fetch steps after it, as the given user
+      const runAs = (user: string) =>
+        scaffolder.dryRun('node-service', values('node-service', deploy), {
           keepActions: a =>
             a === 'shipyard:team:check' || a.startsWith('fetch:'),
-          as: 'user:default/grace',
-        },
-      );
+          as: user,
+        });
+      const result = await runAs('user:default/grace');
       expect(result.status).toBe(403);
       const text = report(result);
       expect(text).toContain(
         'User user:default/grace may not act for team group:default/team-payments',
       );
-      // the fetch steps after it never ran
       // no step after it logged anything: the fetch steps never ran
       expect(result.log ?? []).toEqual([]);
 
       // ada, a member, goes on through the fetch steps
-      const member = await scaffolder.dryRun(
-        'node-service',
-        values('node-service', deploy),
-        {
-          keepActions: a =>
-            a === 'shipyard:team:check' || a.startsWith('fetch:'),
-          as: 'user:default/ada',
-        },
-      );
+      const member = await runAs('user:default/ada');
       expect(member.status).toBe(200);
       expect(member.log?.length).toBeGreaterThan(0);
     },
