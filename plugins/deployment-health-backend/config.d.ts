@@ -11,10 +11,21 @@ export interface Config {
     resyncIntervalSeconds?: number;
     /**
      * A cluster whose cache has not been confirmed in sync for this long is
-     * reported as stale. A watch is confirmed by its events and by the API
-     * server's bookmarks (about every 60 s), so keep this above 60. Default 120.
+     * reported as stale. Open watches are confirmed by their events and
+     * bookmarks and by the API server's answer to a liveness check of
+     * /version, sent every staleAfterSeconds / 4; a check that gets no answer
+     * within requestTimeoutSeconds closes the connection, and the cluster
+     * shows the timeout at once. Works down to 30. Default 120.
      */
     staleAfterSeconds?: number;
+    /**
+     * How often the API server sends a bookmark on an open watch
+     * (kube-apiserver: every 60 s). A watch that has sent bookmarks and then
+     * stays silent for 1.5 times this is dead even if the server answers:
+     * it is no longer confirmed, and the next watch is re-opened after that
+     * silence. Default 60.
+     */
+    bookmarkIntervalSeconds?: number;
     /** Reconnect backoff after a failure: starts here and doubles. Default 1. */
     initialBackoffSeconds?: number;
     /** Reconnect backoff cap. Default 30. */

@@ -5,12 +5,14 @@
  * timing healing a missed delete (which a real server cannot be made to
  * drop on purpose), a recreated object that repeats a resourceVersion
  * (which a real cluster does only by chance), a watch that falls silent
- * after bookmarks (a dead connection the socket has not noticed), and a relist that hangs after the data was in sync (the
- * 'stale' state, which needs a server to stall at one exact moment). It is no substitute for Kubernetes: anything about how
- * the plugin behaves against a cluster (list/watch, 401/403, timeouts,
- * stopped and returning clusters, no leaks) is tested against the real local
- * control plane in the backend's reliability.integration.test.ts and
- * cluster.integration.test.ts.
+ * after bookmarks (a dead connection the socket has not noticed), a relist
+ * that hangs after the data was in sync (the 'stale' state, which needs a
+ * server to stall at one exact moment), and a server that freezes at one
+ * exact moment (the liveness check). It is no substitute for Kubernetes:
+ * anything about how the plugin behaves against a cluster (list/watch,
+ * 401/403, timeouts, stopped, frozen and returning clusters, no leaks) is
+ * tested against the real local control plane in the backend's
+ * reliability, silentFailures and cluster integration tests.
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -47,6 +49,11 @@ export class FakeKubeApi {
   requests: string[] = [];
   /** When true, list requests are accepted and never answered. */
   hangLists = false;
+  /**
+   * When true, nothing is answered and open watches send nothing, while
+   * every connection stays open: a frozen API server process.
+   */
+  frozen = false;
   /** Called with each request's URL before it is answered, so a test can change the objects between reads. */
   onRequest?: (url: string) => void;
   private rv = 100;
@@ -88,6 +95,7 @@ export class FakeKubeApi {
 
   /** Sends a bookmark on every open watch, as the API server does about every minute. */
   bookmark() {
+    if (this.frozen) return;
     for (const w of this.watchers) {
       w.res.write(
         `${JSON.stringify({
@@ -124,6 +132,7 @@ export class FakeKubeApi {
 
   private notify(type: string, o: Obj) {
     this.history.push({ rv: this.rv, type, o });
+    if (this.frozen) return;
     for (const w of this.watchers) {
       if (w.kind === o.kind && w.matches(o))
         w.res.write(`${JSON.stringify({ type, object: o })}\n`);
@@ -137,7 +146,15 @@ export class FakeKubeApi {
     req.on('error', () => {});
     res.on('error', () => {});
     req.resume();
+    if (this.frozen) return;
     const url = new URL(req.url!, 'http://x');
+    if (url.pathname === '/version') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ major: '1', minor: '36', gitVersion: 'v1.36.0' }),
+      );
+      return;
+    }
     const nsMatch = url.pathname.match(/^(.*)\/namespaces\/([^/]+)\/([a-z]+)$/);
     const path = nsMatch ? `${nsMatch[1]}/${nsMatch[3]}` : url.pathname;
     const namespace = nsMatch?.[2];

@@ -252,7 +252,7 @@ export class DeploymentHealthService {
       caches.map(async cache => {
         const cluster = cache.cluster;
         let error = cache.sync.error(now);
-        const lastSynced = cache.sync.lastSyncedAt(now);
+        const lastSynced = cache.sync.lastSyncedAt();
         let objects;
         let truncated = false;
         let source: ClusterHealth['source'] = 'cache';
@@ -299,11 +299,13 @@ export class DeploymentHealthService {
               )
             : compute();
         if (!h) return;
-        clusters.push(
-          lastSynced !== undefined
-            ? { ...h, lastSyncedAt: new Date(lastSynced).toISOString() }
-            : h,
-        );
+        clusters.push({
+          ...h,
+          ...(lastSynced !== undefined
+            ? { lastSyncedAt: new Date(lastSynced).toISOString() }
+            : {}),
+          ...(cache.sync.staleAge(now) !== undefined ? { stale: true } : {}),
+        });
       }),
     );
     clusters.sort((a, b) => a.cluster.localeCompare(b.cluster));

@@ -11,6 +11,8 @@ export interface CacheOptions extends ClusterReadOptions {
   watchTimeoutSeconds: number;
   resyncIntervalMs: number;
   staleAfterMs: number;
+  /** How often the API server sends a bookmark on an open watch (kube-apiserver: every minute). */
+  bookmarkIntervalMs: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
   /** Objects the watch cache holds per kind and namespace. */
@@ -33,6 +35,7 @@ export function readOptions(config: Config): CacheOptions {
     watchTimeoutSeconds: num('watchTimeoutSeconds', 300),
     resyncIntervalMs: num('resyncIntervalSeconds', 900) * 1000,
     staleAfterMs: num('staleAfterSeconds', 120) * 1000,
+    bookmarkIntervalMs: num('bookmarkIntervalSeconds', 60) * 1000,
     initialBackoffMs: num('initialBackoffSeconds', 1) * 1000,
     maxBackoffMs: num('maxBackoffSeconds', 30) * 1000,
     maxObjectsPerNamespace: num('maxObjectsPerNamespace', 2000),
@@ -44,4 +47,21 @@ export function readOptions(config: Config): CacheOptions {
     maxGroupComponents: num('maxGroupComponents', 1000),
     tenancy: readTenancyRules(config),
   };
+}
+
+/**
+ * Silence after which a watch that gets bookmarks is dead: a missed
+ * bookmark, with room for the server's jitter.
+ */
+export function bookmarkSilenceMs(options: CacheOptions): number {
+  return options.bookmarkIntervalMs * 1.5;
+}
+
+/**
+ * How often each cluster's API server is asked whether it is alive: often
+ * enough that a silent failure shows well within staleAfter (a check's
+ * answer may take up to the request timeout on top).
+ */
+export function livenessIntervalMs(options: CacheOptions): number {
+  return options.staleAfterMs / 4;
 }

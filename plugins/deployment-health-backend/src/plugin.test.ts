@@ -113,8 +113,12 @@ describe('deploymentHealthPlugin', () => {
       await request(server)
         .get('/api/deployment-health/group/default/team-payments')
         .set('Authorization', mockCredentials.user.header());
+      // neither list nor watch per view (the periodic liveness check of
+      // /version is per cluster, not per view)
       expect(
-        good.requests.slice(before).filter(r => !r.includes('watch=true')),
+        good.requests
+          .slice(before)
+          .filter(r => !r.includes('watch=true') && r !== 'GET /version'),
       ).toEqual([]);
     } finally {
       await backend.stop();
@@ -208,9 +212,10 @@ describe('deploymentHealthPlugin', () => {
         ),
       ).toBe(true);
       // results are shared for a few seconds: a second view adds no request
-      const before = good.requests.length;
+      const queries = () => good.requests.filter(r => r !== 'GET /version');
+      const before = queries().length;
       await get();
-      expect(good.requests.length).toBe(before);
+      expect(queries().length).toBe(before);
     } finally {
       await backend.stop();
     }
@@ -458,18 +463,21 @@ describe('deploymentHealthPlugin', () => {
     }
   });
 
-  it('reports a watch that falls silent after bookmarks as stale, and recovers', async () => {
+  it('reports a watch that falls silent after bookmarks as stale while the server answers, and recovers', async () => {
     const { api, catalogApi, pods, stop } = await startOwnCluster({
       staleAfterSeconds: 1,
+      bookmarkIntervalSeconds: 1,
       watchTimeoutSeconds: 600,
     });
     try {
       await waitFor(async () => (await pods()).length === 3);
       const clusterError = async () => (await catalogApi()).clusters[0]?.error;
-      // no bookmarks yet: the server may not send them, an open watch is in sync
-      await new Promise(r => setTimeout(r, 1500));
+      // no bookmarks yet: the server may not send them; the answered
+      // liveness checks (every 250 ms here) keep the quiet watches confirmed
+      await new Promise(r => setTimeout(r, 2500));
       expect(await clusterError()).toBeUndefined();
-      // this server sends bookmarks, then nothing: a dead connection
+      expect(api.requests).toContain('GET /version');
+      // this server sends bookmarks, then nothing: dead watches on a live server
       api.bookmark();
       const stale = await waitFor(
         async () => {
@@ -479,11 +487,60 @@ describe('deploymentHealthPlugin', () => {
         { timeoutMs: 10_000 },
       );
       expect(stale.error!.message).toMatch(
-        /^no contact with the API server for \d+s$/,
+        /^not confirmed in sync with the API server for \d+s$/,
       );
+      expect(stale.stale).toBe(true);
       expect(stale.workloads[0].pods).toHaveLength(3);
       api.bookmark();
       await waitFor(async () => (await clusterError()) === undefined);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('closes the connection of a server that stops answering, keeps its data with the time of the last answer, and recovers', async () => {
+    const { api, catalogApi, pods, stop } = await startOwnCluster({
+      staleAfterSeconds: 2,
+      requestTimeoutSeconds: 1,
+      initialBackoffSeconds: 0.2,
+      maxBackoffSeconds: 0.5,
+    });
+    try {
+      await waitFor(async () => (await pods()).length === 3);
+      api.frozen = true;
+      const frozenAt = Date.now();
+      // the open watches stay open and silent: only the liveness check tells
+      const failed = await waitFor(
+        async () => {
+          const c = (await catalogApi()).clusters[0];
+          return c?.error?.type === 'timeout' && c;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(failed.error!.message).toMatch(
+        /^no response within 1s \(liveness check of \/version\)/,
+      );
+      expect(failed.workloads[0].pods).toHaveLength(3);
+      expect(Date.parse(failed.lastSyncedAt!)).toBeLessThanOrEqual(frozenAt);
+      const aged = await waitFor(
+        async () => {
+          const c = (await catalogApi()).clusters[0];
+          return c?.stale && c;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(aged.error!.message).toMatch(/; cached data is \d+s old$/);
+      expect(Date.parse(aged.lastSyncedAt!)).toBeLessThanOrEqual(frozenAt);
+      api.frozen = false;
+      const back = await waitFor(
+        async () => {
+          const c = (await catalogApi()).clusters[0];
+          return c && !c.error && c;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(back.stale).toBeUndefined();
+      expect(Date.parse(back.lastSyncedAt!)).toBeGreaterThan(frozenAt);
     } finally {
       await stop();
     }
@@ -513,7 +570,7 @@ describe('deploymentHealthPlugin', () => {
         );
       const stale = await errorOfType('stale');
       expect(stale.error!.message).toMatch(
-        /^no contact with the API server for [1-8]s$/,
+        /^not confirmed in sync with the API server for [1-8]s$/,
       );
       expect(stale.workloads[0].pods).toHaveLength(3);
       const timedOut = await errorOfType('timeout');

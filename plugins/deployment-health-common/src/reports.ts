@@ -49,8 +49,13 @@ export interface ClusterStatus {
   state: 'ok' | 'syncing' | 'error';
   /** The current error, when `state` is error. */
   error?: ClusterError;
-  /** Last time the cache was known to be in sync with the API server. */
+  /**
+   * Last time the cached data was confirmed current: a list, a watch event
+   * or bookmark, or an answered liveness check while the watches are open.
+   */
   lastSyncedAt?: string;
+  /** True once `lastSyncedAt` is older than the backend's `staleAfterSeconds`, whatever the cause. */
+  stale?: boolean;
   /** Number of cached objects, by kind. */
   objectCounts?: Record<string, number>;
 }
@@ -73,8 +78,10 @@ export interface ClusterHealth {
   otherPods: PodHealth[];
   /** Set when the data is missing or may be old; data from cache is still included. */
   error?: ClusterError;
-  /** Last time the cluster's data was known to be current (ISO timestamp). */
+  /** Last time the cluster's data was confirmed current (ISO timestamp). */
   lastSyncedAt?: string;
+  /** True once `lastSyncedAt` is older than the backend's `staleAfterSeconds`, whatever the cause. */
+  stale?: boolean;
   /** cache: from the watch cache; query: from a bounded on-demand query (custom label selector). */
   source: 'cache' | 'query';
   /** True when an on-demand query hit its object limit. */

@@ -3,7 +3,7 @@ import {
   KubernetesListObject,
   KubernetesObject,
 } from '@kubernetes/client-node';
-import { CacheOptions } from '../options';
+import { bookmarkSilenceMs, CacheOptions } from '../options';
 import {
   classifyError,
   ClusterConnection,
@@ -36,6 +36,8 @@ export class Informer {
   private relistNeeded = true;
   private lastListAt = 0;
   private backoffMs: number;
+  /** Whether this kind's watches get the server's periodic bookmarks. */
+  private sendsBookmarks = false;
 
   constructor(
     private readonly resource: Resource,
@@ -123,8 +125,12 @@ export class Informer {
       allowWatchBookmarks: 'true',
       timeoutSeconds,
     };
-    // Silence past the server's own timeout means a dead connection.
-    const idleMs = timeoutSeconds * 1000 + this.options.requestTimeoutMs;
+    // Silence past the server's own timeout means a dead connection, and
+    // so does a missed bookmark once the server is known to send them.
+    const idleMs = Math.min(
+      timeoutSeconds * 1000 + this.options.requestTimeoutMs,
+      this.sendsBookmarks ? bookmarkSilenceMs(this.options) : Infinity,
+    );
     return http.watch(path, query, idleMs, {
       signal,
       onOpen: () => {
@@ -132,6 +138,7 @@ export class Informer {
         this.sync.watching(kind);
       },
       onEvent: ev => {
+        if (ev?.type === 'BOOKMARK') this.sendsBookmarks = true;
         this.sync.heard(kind, ev?.type === 'BOOKMARK');
         if (!ev?.object) return;
         if (ev.type === 'ERROR') {

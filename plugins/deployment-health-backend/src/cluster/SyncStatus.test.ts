@@ -4,6 +4,7 @@ import { SyncStatus } from './SyncStatus';
 
 const cluster = { name: 'c', environment: 'production' } as any;
 const timeout = new KubeRequestError('timeout', 'no response within 2s');
+const BOOKMARK_SILENCE_MS = 90_000;
 
 function status(configError?: string) {
   const logger = mockServices.logger.mock();
@@ -11,6 +12,7 @@ function status(configError?: string) {
     { ...cluster, configError },
     ['Pod', 'Event'],
     1000,
+    BOOKMARK_SILENCE_MS,
     logger,
   );
   return { sync, logger };
@@ -52,17 +54,55 @@ describe('SyncStatus', () => {
     const { sync } = status();
     sync.listed('Pod');
     sync.listed('Event');
-    sync.heard('Pod', true); // a server that sends bookmarks
     const now = Date.now() + 5000;
+    // an open watch is not "in sync now" by itself: only what confirms it counts
     expect(sync.error(now)).toMatchObject({
       type: 'stale',
-      message: 'no contact with the API server for 5s',
+      message: 'not confirmed in sync with the API server for 5s',
     });
+    expect(sync.status(now, {})).toMatchObject({ state: 'error', stale: true });
     sync.failed('Pod', timeout, 1000);
     sync.failed('Event', timeout, 1000);
     expect(sync.error(now)?.message).toBe(
       'no response within 2s; cached data is 5s old',
     );
+  });
+
+  it('is confirmed by an answered liveness check while the watches are open', () => {
+    const { sync } = status();
+    const listedAt = Date.now();
+    sync.listed('Pod');
+    sync.listed('Event');
+    const sentAt = listedAt + 4000;
+    sync.alive(sentAt);
+    expect(sync.lastSyncedAt()).toBe(sentAt);
+    expect(sync.status(sentAt + 500, {})).toMatchObject({
+      state: 'ok',
+      lastSyncedAt: new Date(sentAt).toISOString(),
+    });
+    expect(sync.status(sentAt + 500, {}).stale).toBeUndefined();
+    // a kind whose watch is not open (a relist under way) is not confirmed
+    sync.listing('Pod');
+    sync.alive(sentAt + 3000);
+    expect(sync.lastSyncedAt()).toBe(sentAt);
+  });
+
+  it('does not confirm a watch that has missed its bookmarks', () => {
+    const { sync } = status();
+    sync.listed('Pod');
+    sync.listed('Event');
+    sync.heard('Pod', true); // this server sends bookmarks
+    const heardAt = Date.now();
+    // the server answers, but the Pod watch has been silent too long: dead
+    const sentAt = heardAt + BOOKMARK_SILENCE_MS + 1000;
+    sync.alive(sentAt);
+    expect(sync.lastSyncedAt()).toBeLessThanOrEqual(heardAt);
+    expect(sync.error(sentAt)?.type).toBe('stale');
+    // the Event watch never sent a bookmark: the answer confirms it
+    sync.heard('Pod', true);
+    const later = Date.now();
+    sync.alive(later);
+    expect(sync.lastSyncedAt()).toBe(later);
   });
 
   it('reports a misconfigured cluster', () => {

@@ -13,15 +13,20 @@ interface KindSync {
   state: 'idle' | 'listing' | 'watching' | 'error';
   error?: KubeRequestError;
   errorSince?: number;
-  /** Last time this kind was known to be in sync (list done, or watch open). */
-  lastOkAt?: number;
+  /**
+   * Last time this kind's data was confirmed current: a list completed, a
+   * watch opened or sent something, or, while the watch is open, the API
+   * server answered a liveness check. Never "now" by default: an open
+   * socket alone proves nothing (a frozen server keeps it open).
+   */
+  confirmedAt?: number;
   /** When the open watch last sent anything: an event or a bookmark. */
   lastHeardAt: number;
   /**
-   * The API server sends a bookmark about every minute on a watch that asks
-   * for them, so silence longer than that means a dead connection the socket
-   * has not noticed. Servers (or proxies) that never send bookmarks get the
-   * benefit of the doubt: an open watch counts as in sync.
+   * Whether this kind's watches get bookmarks. The API server sends one
+   * about every minute, so a watch that has gone quiet for longer is dead
+   * even when the server still answers other requests: a liveness check
+   * no longer confirms it.
    */
   sendsBookmarks: boolean;
   synced: boolean;
@@ -41,6 +46,8 @@ export class SyncStatus {
     private readonly cluster: ShipyardCluster,
     kinds: readonly string[],
     private readonly staleAfterMs: number,
+    /** Silence after which a watch that gets bookmarks counts as dead. */
+    private readonly bookmarkSilenceMs: number,
     private readonly logger: LoggerService,
   ) {
     this.kinds = new Map(
@@ -51,9 +58,9 @@ export class SyncStatus {
     );
   }
 
-  /** A list started. An open watch kept the data in sync up to the moment it ends. */
+  /** A list started. */
   listing(kind: string) {
-    this.leave(this.kinds.get(kind)!, 'listing');
+    this.kinds.get(kind)!.state = 'listing';
   }
 
   /** A list completed: the data is in sync. */
@@ -62,11 +69,11 @@ export class SyncStatus {
     this.watching(kind);
   }
 
-  /** A watch opened: the data stays in sync while it is. */
+  /** A watch opened: the server will send what changed since the list. */
   watching(kind: string) {
     const k = this.kinds.get(kind)!;
     k.state = 'watching';
-    k.lastOkAt = k.lastHeardAt = Date.now();
+    k.confirmedAt = k.lastHeardAt = Date.now();
     k.error = k.errorSince = undefined;
     if (this.loggedError && [...this.kinds.values()].every(w => !w.error)) {
       this.loggedError = undefined;
@@ -77,8 +84,23 @@ export class SyncStatus {
   /** The open watch sent an event or a bookmark. */
   heard(kind: string, bookmark: boolean) {
     const k = this.kinds.get(kind)!;
-    k.lastHeardAt = Date.now();
+    k.confirmedAt = k.lastHeardAt = Date.now();
     if (bookmark) k.sendsBookmarks = true;
+  }
+
+  /**
+   * The API server answered a liveness check sent at `sentAt`: the open
+   * watches were current then, except those overdue for a bookmark.
+   */
+  alive(sentAt: number) {
+    for (const k of this.kinds.values()) {
+      const silentFor = sentAt - k.lastHeardAt;
+      if (
+        k.state === 'watching' &&
+        !(k.sendsBookmarks && silentFor > this.bookmarkSilenceMs)
+      )
+        k.confirmedAt = Math.max(k.confirmedAt ?? 0, sentAt);
+    }
   }
 
   /**
@@ -101,13 +123,8 @@ export class SyncStatus {
     // Since the first failure: a retry moves the state to 'listing', but the
     // error stays until listed() or watching() clears it.
     k.errorSince ??= Date.now();
-    this.leave(k, 'error');
+    k.state = 'error';
     k.error = e;
-  }
-
-  private leave(k: KindSync, next: 'listing' | 'error') {
-    if (k.state === 'watching') k.lastOkAt = inSyncAt(k, Date.now());
-    k.state = next;
   }
 
   /** True once every kind has been listed at least once. */
@@ -115,12 +132,23 @@ export class SyncStatus {
     return [...this.kinds.values()].every(k => k.synced);
   }
 
-  /** Oldest "known in sync" time over all kinds. */
-  lastSyncedAt(now = Date.now()): number | undefined {
-    const times = [...this.kinds.values()].map(k => inSyncAt(k, now));
+  /** Oldest "confirmed in sync" time over all kinds. */
+  lastSyncedAt(): number | undefined {
+    const times = [...this.kinds.values()].map(k => k.confirmedAt);
     return times.includes(undefined)
       ? undefined
       : Math.min(...(times as number[]));
+  }
+
+  /**
+   * Seconds since the data was last confirmed current, once that is longer
+   * than staleAfter (whatever the cause); undefined while it is fresh.
+   */
+  staleAge(now = Date.now()): number | undefined {
+    const last = this.lastSyncedAt();
+    return this.synced && last !== undefined && now - last > this.staleAfterMs
+      ? Math.round((now - last) / 1000)
+      : undefined;
   }
 
   /** A safe error describing why data may be missing or old, if any. */
@@ -132,11 +160,8 @@ export class SyncStatus {
         since: new Date(this.startedAt).toISOString(),
       };
     }
-    const last = this.lastSyncedAt(now);
-    const age =
-      this.synced && last !== undefined && now - last > this.staleAfterMs
-        ? Math.round((now - last) / 1000)
-        : undefined;
+    const last = this.lastSyncedAt();
+    const age = this.staleAge(now);
     // Not only kinds in state 'error': a retry switches the state to
     // 'listing', and a cluster that never answers must not flip between its
     // error and "syncing". The error stays until a successful list or an
@@ -163,14 +188,14 @@ export class SyncStatus {
     if (age === undefined) return undefined;
     return {
       type: 'stale',
-      message: `no contact with the API server for ${age}s`,
+      message: `not confirmed in sync with the API server for ${age}s`,
       since: new Date(last!).toISOString(),
     };
   }
 
   status(now: number, objectCounts: Record<string, number>): ClusterStatus {
     const error = this.error(now);
-    const last = this.lastSyncedAt(now);
+    const last = this.lastSyncedAt();
     let state: ClusterStatus['state'] = this.synced ? 'ok' : 'syncing';
     if (error) state = 'error';
     return {
@@ -182,13 +207,8 @@ export class SyncStatus {
       ...(last !== undefined
         ? { lastSyncedAt: new Date(last).toISOString() }
         : {}),
+      ...(this.staleAge(now) !== undefined ? { stale: true } : {}),
       objectCounts,
     };
   }
-}
-
-/** Until when the data is known to be in sync (now while a live watch is open). */
-function inSyncAt(k: KindSync, now: number): number | undefined {
-  if (k.state !== 'watching') return k.lastOkAt;
-  return k.sendsBookmarks ? k.lastHeardAt : now;
 }

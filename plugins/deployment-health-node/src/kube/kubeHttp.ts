@@ -133,14 +133,21 @@ export class KubeHttp {
   constructor(
     private readonly kc: KubeConfig,
     private readonly timeoutMs: number,
+    /**
+     * Aborted when the connection is closed (ClusterConnection.close): every
+     * request in flight then fails with the signal's reason, a
+     * KubeRequestError.
+     */
+    private readonly closed?: AbortSignal,
   ) {}
 
   /**
    * Sends a GET and hands its 200 response to `read`. The result settles
    * once, through `settle` (a value, or an error that destroys the request):
    * from `read`, on another status or a socket error, when the deadline
-   * (`arm`; first timeoutMs for the headers) passes, or when `signal`
-   * aborts (with `aborted`, or without an error).
+   * (`arm`; first timeoutMs for the headers) passes, when `signal`
+   * aborts (with `aborted`, or without an error), or when the connection is
+   * closed (with its reason).
    */
   private async send<T>(
     path: string,
@@ -176,11 +183,13 @@ export class KubeHttp {
     return new Promise<T>((resolve, reject) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
+      const closed = this.closed;
       function settle(err?: unknown, value?: T) {
         if (done) return;
         done = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        closed?.removeEventListener('abort', onClose);
         if (err === undefined) resolve(value as T);
         else {
           req.destroy();
@@ -199,7 +208,12 @@ export class KubeHttp {
         req.destroy();
         settle(aborted);
       }
+      function onClose() {
+        settle(closed!.reason);
+      }
       arm(this.timeoutMs, `no response within ${this.timeoutMs / 1000}s`);
+      if (closed?.aborted) onClose();
+      else closed?.addEventListener('abort', onClose);
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort);
       req.on('error', settle);
