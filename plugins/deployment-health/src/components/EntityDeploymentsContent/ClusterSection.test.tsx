@@ -47,6 +47,41 @@ describe('ClusterSection', () => {
     expect(screen.getAllByText(/no contact for 5 minutes/).length).toBe(1);
   });
 
+  it('leads with the age of data the backend calls stale, and otherwise says when it last synced', async () => {
+    const f = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
+    const lastSyncedAt = new Date(now.getTime() - 150_000).toISOString();
+    const frozen = {
+      ...clusterHealth(dev, f, {
+        error: {
+          type: 'timeout' as const,
+          message: 'no response within 5s (liveness check of /version)',
+          since: now.toISOString(),
+        },
+      }),
+      lastSyncedAt,
+      stale: true,
+    };
+    const { unmount } = await renderInTestApp(
+      <ClusterSection cluster={frozen} now={now} />,
+    );
+    // in the header and in the error notice, as a warning
+    expect(screen.getAllByTestId('stale-age').map(e => e.textContent)).toEqual([
+      'Data 2 min old',
+      'Data 2 min old',
+    ]);
+    expect(screen.queryByText(/Last synced/)).toBeNull();
+    unmount();
+
+    await renderInTestApp(
+      <ClusterSection
+        cluster={{ ...clusterHealth(dev, f), lastSyncedAt }}
+        now={now}
+      />,
+    );
+    expect(screen.queryByTestId('stale-age')).toBeNull();
+    expect(screen.getByText('Last synced 2 min ago')).toBeInTheDocument();
+  });
+
   it('lists the findings of pods outside any workload', async () => {
     const f = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
     // The same pods without their workloads: bare pods.

@@ -7,7 +7,7 @@ import Alert from '@material-ui/lab/Alert';
 import { ClusterErrorNotice } from '../common/EmptyStates';
 import { ReasonList } from '../common/ReasonList';
 import { StatusChip } from '../common/StatusChip';
-import { formatAgo } from '../common/format';
+import { SyncAge } from '../common/SyncAge';
 import { PodsTable } from './PodsTable';
 import { WorkloadPanel } from './WorkloadPanel';
 
@@ -47,7 +47,6 @@ export function ClusterSection(props: { cluster: ClusterHealth; now: Date }) {
   const { cluster: c, now } = props;
   const classes = useStyles();
   const label = clusterLabel(c);
-  const synced = formatAgo(c.lastSyncedAt, now);
   const headingId = `cluster-${c.cluster}-heading`;
   return (
     <Paper
@@ -66,17 +65,21 @@ export function ClusterSection(props: { cluster: ClusterHealth; now: Date }) {
         </Typography>
         <StatusChip status={c.status} size="medium" />
         <Box flexGrow={1} />
-        <Typography variant="body2" color="textSecondary">
-          {synced ? `Last synced ${synced}` : 'Never synced'}
-          {c.source === 'query' ? ' · on-demand query' : ''}
-        </Typography>
+        <SyncAge lastSyncedAt={c.lastSyncedAt} stale={c.stale} now={now} />
+        {c.source === 'query' ? (
+          <Typography variant="body2" color="textSecondary">
+            on-demand query
+          </Typography>
+        ) : null}
       </div>
       {c.error ? (
         <Box mb={1}>
           <ClusterErrorNotice
             cluster={c.title ?? c.cluster}
             error={c.error}
-            lastSynced={synced}
+            lastSyncedAt={c.lastSyncedAt}
+            stale={c.stale}
+            now={now}
           />
         </Box>
       ) : null}

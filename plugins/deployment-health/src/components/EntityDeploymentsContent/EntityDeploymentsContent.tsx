@@ -24,7 +24,6 @@ import {
 import { RefreshBar } from '../common/RefreshBar';
 import { StatusChip } from '../common/StatusChip';
 import { compareEnvironments } from '../common/environments';
-import { formatAgo } from '../common/format';
 import { ClusterSection } from './ClusterSection';
 
 const useStyles = makeStyles(theme => ({
@@ -76,7 +75,9 @@ function Body(props: { entity: Entity; data: Data }) {
       key={c.name}
       cluster={c.title ?? c.name}
       error={c.error!}
-      lastSynced={formatAgo(c.lastSyncedAt, now)}
+      lastSyncedAt={c.lastSyncedAt}
+      stale={c.stale}
+      now={now}
     />
   ));
 

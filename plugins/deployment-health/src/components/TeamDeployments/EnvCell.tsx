@@ -6,6 +6,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { STATE_LABELS, StatusChip } from '../common/StatusChip';
 import { formatAgo } from '../common/format';
+import { SyncAge } from '../common/SyncAge';
 import { topReason } from '../common/topReason';
 
 const useStyles = makeStyles(theme => ({
@@ -70,9 +71,21 @@ export function EnvCell(props: {
                 className={classes.muted}
               >
                 {noData ? 'No data: cluster ' : 'Cluster '}
-                {c.error.type}, last synced{' '}
-                {formatAgo(c.lastSyncedAt, now) ?? 'never'}
+                {c.error.type}
+                {c.stale
+                  ? ''
+                  : `, last synced ${
+                      formatAgo(c.lastSyncedAt, now) ?? 'never'
+                    }`}
               </Typography>
+            ) : null}
+            {c.stale ? (
+              <SyncAge
+                lastSyncedAt={c.lastSyncedAt}
+                stale
+                now={now}
+                variant="caption"
+              />
             ) : null}
           </div>
         );

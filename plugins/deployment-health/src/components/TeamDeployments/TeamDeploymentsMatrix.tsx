@@ -32,7 +32,6 @@ import { STATE_LABELS, StatusChip } from '../common/StatusChip';
 import { StatusIcon } from '../common/StatusIcon';
 import { EnvCell } from './EnvCell';
 import { compareEnvironments } from '../common/environments';
-import { formatAgo } from '../common/format';
 
 const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2) },
@@ -147,7 +146,9 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
           key={c.name}
           cluster={`${c.title ?? c.name} (${c.environment})`}
           error={c.error!}
-          lastSynced={formatAgo(c.lastSyncedAt, now)}
+          lastSyncedAt={c.lastSyncedAt}
+          stale={c.stale}
+          now={now}
         />
       ))}
       <div

@@ -116,6 +116,47 @@ describe('GroupDeploymentsContent', () => {
     expect(headers).toEqual(['Service', 'Overall', 'development']);
   });
 
+  it('shows the age of a stale cluster in the cluster list and in each of its cells', async () => {
+    // prod froze: its last confirmed sync is long past the backend's limit
+    const lastSyncedAt = new Date(Date.now() - 5 * 60_000).toISOString();
+    const error = {
+      type: 'timeout' as const,
+      message: 'no response within 5s (liveness check of /version)',
+      since: lastSyncedAt,
+    };
+    const staleProd = <T extends { environment: string }>(c: T) =>
+      c.environment === 'production'
+        ? { ...c, error, lastSyncedAt, stale: true }
+        : c;
+    await renderGroup(
+      mockDeploymentHealthApi({
+        group: {
+          ...groupHealth,
+          clusters: groupHealth.clusters.map(c =>
+            c.name === 'prod' ? { ...staleProd(c), state: 'error' } : c,
+          ),
+          entities: groupHealth.entities.map(e => ({
+            ...e,
+            clusters: e.clusters.map(staleProd),
+          })),
+        },
+      }),
+    );
+    await screen.findByRole('table', { name: 'Service health by environment' });
+    const notice = screen
+      .getAllByTestId('cluster-error')
+      .find(n => /prod/.test(n.textContent ?? ''))!;
+    expect(within(notice).getByTestId('stale-age')).toHaveTextContent(
+      'Data 5 min old',
+    );
+    const payments = screen
+      .getAllByTestId('service-row')
+      .find(r => /payments-api/.test(r.textContent ?? ''))!;
+    expect(within(payments).getByTestId('stale-age')).toHaveTextContent(
+      'Data 5 min old',
+    );
+  });
+
   it('says when the team owns nothing', async () => {
     await renderGroup(
       mockDeploymentHealthApi({

@@ -9,6 +9,8 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
+import { formatAgo } from './format';
+import { SyncAge } from './SyncAge';
 
 /** YAML to add to catalog-info.yaml so the service's workloads are found. */
 export function annotationSnippet(entity?: Entity) {
@@ -136,9 +138,10 @@ const ERROR_HINTS: Record<ClusterError['type'], string> = {
     'The service account token is missing, invalid or expired. Ask your platform team to rotate it.',
   forbidden:
     'The service account lacks list/watch permission for these objects. Ask your platform team to fix its RBAC.',
-  timeout: 'The API server is slow or overloaded. The backend keeps retrying.',
+  timeout:
+    'The API server did not answer in time: it is overloaded or hung, or the network path to it is down. The backend keeps retrying; the figures shown are from the last confirmed sync.',
   stale:
-    'The backend is reconnecting to the cluster; the figures below are from the last sync.',
+    'The cluster answers, but its updates have not arrived for longer than the backend allows; the backend re-opens its watches. The figures shown are from the last confirmed sync.',
   misconfigured:
     'The cluster entry in the backend configuration is unusable. Ask your platform team to fix it.',
   unknown: 'The backend keeps retrying.',
@@ -148,9 +151,13 @@ const ERROR_HINTS: Record<ClusterError['type'], string> = {
 export function ClusterErrorNotice(props: {
   cluster: string;
   error: ClusterError;
-  lastSynced?: string;
+  lastSyncedAt?: string;
+  /** The data is older than the backend's staleAfterSeconds: its age leads. */
+  stale?: boolean;
+  now: Date;
 }) {
-  const { cluster, error, lastSynced } = props;
+  const { cluster, error, lastSyncedAt, stale, now } = props;
+  const lastSynced = formatAgo(lastSyncedAt, now);
   return (
     <Alert
       severity={error.type === 'stale' ? 'warning' : 'error'}
@@ -159,6 +166,12 @@ export function ClusterErrorNotice(props: {
     >
       <AlertTitle>
         {ERROR_TITLES[error.type] ?? 'Cluster error'}: {cluster}
+        {stale ? (
+          <>
+            {' · '}
+            <SyncAge lastSyncedAt={lastSyncedAt} stale now={now} />
+          </>
+        ) : null}
       </AlertTitle>
       <Typography variant="body2">
         {error.message}
@@ -166,7 +179,7 @@ export function ClusterErrorNotice(props: {
       </Typography>
       <Typography variant="body2" color="textSecondary">
         {ERROR_HINTS[error.type]}
-        {lastSynced ? ` Last synced ${lastSynced}.` : ''}
+        {lastSynced && !stale ? ` Last synced ${lastSynced}.` : ''}
       </Typography>
     </Alert>
   );
