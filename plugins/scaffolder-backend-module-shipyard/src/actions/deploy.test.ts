@@ -28,7 +28,8 @@ import {
   asNamespaceDeployer,
   namespaceDeployerUser,
 } from '../lib/teamNamespace';
-import { createShipyardDeployAction, redactCredentials } from './deploy';
+import { createShipyardDeployAction } from './deploy';
+import { redactCredentials } from './redact';
 import { examples } from './deploy.examples';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
