@@ -11,17 +11,24 @@ export default defineConfig({
 
   // The portal as a newcomer starts it (scripts/start), plus the test-only
   // app-config.two-users.yaml: sign-in as a named user of the example org
-  // (x-forwarded-user), beside the unchanged guest sign-in. Reused when it
-  // already runs locally; CI always starts its own.
+  // (x-forwarded-user), beside the unchanged guest sign-in. Always the portal
+  // of this checkout: never reused, locally or in CI. Playwright refuses a
+  // busy :3000 itself; the command refuses a busy :7007 (another checkout's
+  // backend would answer the tests, and scripts/start's own could not bind).
   webServer: [
     {
-      command:
-        'mkdir -p artifacts && SHIPYARD_SKIP_INSTALL=1 SHIPYARD_EXTRA_CONFIG=app-config.two-users.yaml scripts/start > artifacts/portal.log 2>&1',
+      command: [
+        'mkdir -p artifacts',
+        'if curl -s -o /dev/null --max-time 5 http://localhost:7007/; then echo "a backend already answers on :7007: stop it, the browser tests start the portal of this checkout" >&2; exit 1; fi',
+        'SHIPYARD_SKIP_INSTALL=1 SHIPYARD_EXTRA_CONFIG=app-config.two-users.yaml scripts/start > artifacts/portal.log 2>&1',
+      ].join(' && '),
       url: 'http://localhost:3000',
-      reuseExistingServer: !process.env.CI,
+      reuseExistingServer: false,
       timeout: 600_000,
     },
     {
+      // Only waits for readiness: the backend is the one scripts/start just
+      // started (:7007 was free, see above).
       command: 'true',
       url: 'http://localhost:7007/.backstage/health/v1/readiness',
       reuseExistingServer: true,
@@ -29,7 +36,8 @@ export default defineConfig({
     },
   ],
 
-  forbidOnly: !!process.env.CI,
+  // A focused test (test.only) would silently drop the others from the run.
+  forbidOnly: true,
   retries: process.env.CI ? 1 : 0,
   workers: 1,
   reporter: [

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { navigate, openTab, signIn } from './support';
+import { navigate, openTab, rowStatuses, signIn } from './support';
 
 /*
  * The golden path as a user walks it: create a service from the Node template,
@@ -178,7 +178,14 @@ test('create a Node service, find it in the catalog, see it healthy', async ({
   });
   const row = table.getByTestId('service-row').filter({ hasText: name });
   await expect(row).toBeVisible({ timeout: 60_000 });
-  await expect(row.locator('[data-status]').first()).toBeVisible();
+  // deployed to dev only (healthy, as the tab showed); nothing in production
+  await expect
+    .poll(() => rowStatuses(table, name), { timeout: 60_000 })
+    .toMatchObject({
+      Overall: 'Healthy',
+      development: 'Healthy',
+      production: '-',
+    });
   await page.screenshot({
     path: `${shots}/golden-path-6-team.png`,
     fullPage: true,

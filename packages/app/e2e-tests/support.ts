@@ -1,4 +1,10 @@
-import { APIRequestContext, expect, Page, Playwright } from '@playwright/test';
+import {
+  APIRequestContext,
+  expect,
+  Locator,
+  Page,
+  Playwright,
+} from '@playwright/test';
 
 /** Signs in as the guest user from the portal's front page. */
 export async function signIn(page: Page) {
@@ -17,6 +23,32 @@ export async function navigate(page: Page, path: string) {
   const nav = page.getByRole('link', { name: 'Catalog', exact: true });
   await expect(enter.or(nav).first()).toBeVisible();
   if (await enter.isVisible()) await enter.click();
+}
+
+/**
+ * The status (data-status of the first chip) in each column of a service's
+ * row of the team table "Service health by environment": `Overall` and one
+ * entry per environment column, '-' where the cell has no chip (Not deployed).
+ */
+export async function rowStatuses(
+  table: Locator,
+  service: string,
+): Promise<Record<string, string>> {
+  const headers = (await table.locator('thead th').allTextContents()).map(h =>
+    h.trim(),
+  );
+  const row = table.getByTestId('service-row').filter({ hasText: service });
+  await expect(row).toHaveCount(1);
+  const cells = row.locator(':scope > th, :scope > td');
+  const statuses: Record<string, string> = {};
+  for (let i = 1; i < headers.length; i++) {
+    const chip = cells.nth(i).locator('[data-status]').first();
+    statuses[headers[i]] =
+      (await chip.count()) > 0
+        ? (await chip.getAttribute('data-status')) ?? '?'
+        : '-';
+  }
+  return statuses;
 }
 
 /** Opens an entity page's Deployments tab. */

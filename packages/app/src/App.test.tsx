@@ -1,8 +1,10 @@
-import { render, waitFor } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import App from './App';
 
+jest.setTimeout(30_000);
+
 describe('App', () => {
-  it('should render', async () => {
+  it('renders the guest sign-in page when signed out', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -19,10 +21,17 @@ describe('App', () => {
       ] as any,
     };
 
-    const rendered = render(App.createRoot());
+    render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
+    // Not signed in, and no proxy provider configured: the app comes up on
+    // the guest sign-in page (modules/signIn).
+    expect(
+      await screen.findByRole(
+        'button',
+        { name: /enter/i },
+        { timeout: 20_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Guest')).toBeInTheDocument();
   });
 });

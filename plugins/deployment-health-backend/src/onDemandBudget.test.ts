@@ -16,7 +16,10 @@ import { component, startHealthBackend } from './__testUtils__/backend';
  * in the list requests the fake API server receives: queries per team
  * view, lists in flight at once, objects per query. That the queries stay
  * in the owner team's namespaces is tested against the real API server in
- * tenancy.integration.test.ts.
+ * tenancy.integration.test.ts; the selector semantics (set-based selectors,
+ * which the fake does not evaluate as the server does) and the truncation by
+ * the list limit (the server's continue token, which the fake never sends)
+ * in views.integration.test.ts.
  */
 jest.setTimeout(30_000);
 

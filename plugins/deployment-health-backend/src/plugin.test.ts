@@ -568,15 +568,25 @@ describe('deploymentHealthPlugin', () => {
           },
           { timeoutMs: 20_000 },
         );
+      // The age of the data is reported and grows; how many seconds each
+      // step takes on a loaded machine is not asserted.
+      const ageIn = (message: string, pattern: RegExp) => {
+        expect(message).toMatch(pattern);
+        return Number(pattern.exec(message)![1]);
+      };
       const stale = await errorOfType('stale');
-      expect(stale.error!.message).toMatch(
-        /^not confirmed in sync with the API server for [1-8]s$/,
+      const staleAge = ageIn(
+        stale.error!.message,
+        /^not confirmed in sync with the API server for (\d+)s$/,
       );
       expect(stale.workloads[0].pods).toHaveLength(3);
       const timedOut = await errorOfType('timeout');
-      expect(timedOut.error!.message).toMatch(
-        /^no response within 8s.*; cached data is (8|9|1[0-3])s old$/,
+      const timedOutAge = ageIn(
+        timedOut.error!.message,
+        /^no response within 8s.*; cached data is (\d+)s old$/,
       );
+      expect(staleAge).toBeGreaterThanOrEqual(1);
+      expect(timedOutAge).toBeGreaterThan(staleAge);
       expect(timedOut.workloads[0].pods).toHaveLength(3);
     } finally {
       await stop();

@@ -426,12 +426,20 @@ describeIntegration(
           opts(60_000),
         );
 
-        // page views never wait for a cluster: each answer came well within the request timeout
+        // page views never wait for a cluster: the silent cluster's timeout
+        // came back as its own error beside dev's data (step 1), and every
+        // entity view was answered from the watch cache, for every cluster.
+        // Times are reported, not asserted (a shared 2-core runner).
         // eslint-disable-next-line no-console
         console.log(
           `${durations.length} responses, slowest ${Math.max(...durations)} ms`,
         );
-        expect(Math.max(...durations)).toBeLessThan(REQUEST_TIMEOUT_MS);
+        const viewSources = responses
+          .map(r => JSON.parse(r))
+          .filter(b => b.entityRef)
+          .flatMap((b: EntityHealthResponse) => b.clusters.map(c => c.source));
+        expect(viewSources.length).toBeGreaterThan(0);
+        expect(new Set(viewSources)).toEqual(new Set(['cache']));
 
         // nothing secret in any response or log line
         const everything = [...responses, ...logs].join('\n');

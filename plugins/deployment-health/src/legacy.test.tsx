@@ -7,7 +7,10 @@ import {
 import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { deploymentHealthApiRef } from './api';
-import { EntityDeploymentHealthContent } from './index';
+import {
+  EntityDeploymentHealthCard,
+  EntityDeploymentHealthContent,
+} from './index';
 import { componentEntity, mockDeploymentHealthApi } from './testing';
 
 jest.setTimeout(30_000);
@@ -32,6 +35,31 @@ describe('legacy EntityDeploymentHealthContent', () => {
     expect(
       await screen.findByRole('region', { name: /^production\b/i }),
     ).toBeInTheDocument();
+    expect(api.getEntityHealth).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'catalog-api' },
+      expect.anything(),
+    );
+  });
+});
+
+// The legacy summary card (a lazy component extension) on an overview page.
+describe('legacy EntityDeploymentHealthCard', () => {
+  it('summarises each environment of the entity in context', async () => {
+    const api = mockDeploymentHealthApi({
+      entity: exampleHealthyEntity,
+      clusters: exampleClusters,
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[deploymentHealthApiRef, api]]}>
+        <EntityProvider entity={componentEntity('catalog-api')}>
+          <EntityDeploymentHealthCard />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    const list = await screen.findByRole('list', {
+      name: 'Deployments by environment',
+    });
+    expect(list).toHaveTextContent(/production · prod · \d+\/\d+ ready/);
     expect(api.getEntityHealth).toHaveBeenCalledWith(
       { kind: 'Component', namespace: 'default', name: 'catalog-api' },
       expect.anything(),

@@ -1,10 +1,5 @@
 import plugin from './alpha';
-import {
-  DeploymentHealthPage,
-  EntityDeploymentHealthCard,
-  EntityDeploymentHealthContent,
-  isDeploymentHealthAvailable,
-} from './index';
+import { isDeploymentHealthAvailable } from './index';
 import { componentEntity, groupEntity } from './testing';
 import { isGroupEntity } from './filters';
 
@@ -23,12 +18,6 @@ describe('deployment-health plugin', () => {
     ]) {
       expect(plugin.getExtension(id as any)).toBeDefined();
     }
-  });
-
-  it('exports the legacy extensions', () => {
-    expect(EntityDeploymentHealthContent).toBeDefined();
-    expect(EntityDeploymentHealthCard).toBeDefined();
-    expect(DeploymentHealthPage).toBeDefined();
   });
 
   it('shows the tab only for entities with the kubernetes annotations', () => {

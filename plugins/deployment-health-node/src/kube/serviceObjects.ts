@@ -127,7 +127,10 @@ export async function readServiceObjects(
           throw e;
         }
       });
-      if (page.metadata?._continue) truncated = true;
+      // getJson returns the API server's JSON as is: the field is `continue`
+      // (`_continue` is only the client library's name for it)
+      if ((page.metadata as { continue?: string } | undefined)?.continue)
+        truncated = true;
       const items = (page.items ?? []).flatMap(o => toCached(r, o) ?? []);
       if (r.key === 'events') return items;
       // The objects budget of the whole query, however its lists interleave.

@@ -28,7 +28,8 @@ import {
   asNamespaceDeployer,
   namespaceDeployerUser,
 } from '../lib/teamNamespace';
-import { createShipyardDeployAction, redactCredentials } from './deploy';
+import { createShipyardDeployAction } from './deploy';
+import { redactCredentials } from './redact';
 import { examples } from './deploy.examples';
 
 const GOOD = path.resolve(__dirname, '../__fixtures__/good-service');
@@ -525,7 +526,12 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
     const err = await action()
       .handler(ctx3 as any)
       .catch(e => e);
-    expect(err.message).toMatch(/rolled back/);
+    // helm rolled back to the last good revision and said so (revision 4
+    // "Rollback to 2" in its history): the message reports what helm did
+    expect(err.message).toContain(
+      `failed for good on dev/${ns} (rolled back to revision 2): `,
+    );
+    expect(err.message).toMatch(/has been rolled back due to atomic being set/);
     expect(err.message).not.toContain(deployerToken);
     expect(logs.join('\n')).not.toContain(deployerToken);
     const history = releaseSecrets('good');

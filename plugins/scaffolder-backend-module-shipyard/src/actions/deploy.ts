@@ -3,18 +3,11 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { DEFAULT_TENANCY_RULES } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
-import { KubeConfig } from '@kubernetes/client-node';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ShipyardModuleConfig } from '../config';
 import { resolveHelmBinary, runHelm } from '../lib/helm';
 import { DNS_LABEL, selectClusters, withTempKubeconfig } from '../lib/kube';
-import {
-  assertObjectsInNamespace,
-  builtinScopeOf,
-  discoveryScopeOf,
-} from '../lib/manifestScope';
-import { resolveInside } from '../lib/paths';
+import { assertObjectsInNamespace, builtinScopeOf } from '../lib/manifestScope';
 import {
   assertReleaseOwner,
   parseOwnerRef,
@@ -30,43 +23,14 @@ import {
   assertTeamNamespace,
   namespaceDeployerUser,
 } from '../lib/teamNamespace';
-import { checkChartSymlinks, parseRenderedManifests } from '../policy/helm';
-import { SourcedObject } from '../policy/kubernetes';
+import { parseRenderedManifests } from '../policy/helm';
 import { examples } from './deploy.examples';
+import { helmDeployFailure } from './deployFailure';
+import { resolveChartInputs } from './deployInputs';
+import { assertNoCrds, planRelease } from './deployPlan';
 
 const HELM_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
-
-/** Removes credentials of `kc` from text that is about to be logged. */
-export function redactCredentials(text: string, kc?: KubeConfig): string {
-  let out = text;
-  for (const u of kc?.getUsers() ?? []) {
-    for (const secret of [u.token, u.password, u.keyData]) {
-      if (secret && secret.length >= 8)
-        out = out.split(secret).join('[redacted]');
-    }
-  }
-  return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]');
-}
-
-/**
- * The objects a release would write: its `manifest` (as the post-renderer
- * received it) and the hooks of the `helm upgrade --dry-run=server --output
- * json` release `json`.
- */
-function releaseObjects(manifest: string, json: string): SourcedObject[] {
-  const hooks: { path?: string; manifest?: string }[] =
-    JSON.parse(json).hooks ?? [];
-  return [
-    ...parseRenderedManifests(manifest),
-    ...hooks.flatMap(h =>
-      parseRenderedManifests(String(h.manifest ?? '')).map(o => ({
-        ...o,
-        source: h.path ?? o.source,
-      })),
-    ),
-  ];
-}
 
 /**
  * `shipyard:deploy`: `helm upgrade --install --atomic --wait` of a chart from
@@ -181,41 +145,11 @@ export function createShipyardDeployAction(options: {
         credentials: await ctx.getInitiatorCredentials(),
         rules,
       });
-      const chartDir = resolveInside(
+      const { chartDir, valuesFiles } = await resolveChartInputs(
         ctx.workspacePath,
         ctx.input.chartPath,
-        'chartPath',
+        ctx.input.valuesFiles,
       );
-      if (
-        !(await fs
-          .stat(path.join(chartDir, 'Chart.yaml'))
-          .catch(() => undefined))
-      ) {
-        throw new InputError(
-          `Invalid chartPath "${ctx.input.chartPath}": no Chart.yaml there`,
-        );
-      }
-      // helm follows symbolic links when it loads a chart, in upgrades too
-      const links = await checkChartSymlinks(chartDir, ctx.input.chartPath);
-      if (links.length) {
-        throw new InputError(
-          `Invalid chartPath "${ctx.input.chartPath}": ${links
-            .map(f => `${f.file}: ${f.message}`)
-            .join('; ')}`,
-        );
-      }
-      const valuesFiles = (ctx.input.valuesFiles ?? []).map((v, i) =>
-        resolveInside(ctx.workspacePath, v, `valuesFiles[${i}]`),
-      );
-      for (const [i, p] of valuesFiles.entries()) {
-        if (!(await fs.stat(p).catch(() => undefined))?.isFile()) {
-          throw new InputError(
-            `Invalid valuesFiles[${i}] "${
-              ctx.input.valuesFiles![i]
-            }": file not found in the workspace`,
-          );
-        }
-      }
       await selectClusters(
         options.clusters,
         [cluster],
@@ -236,19 +170,7 @@ export function createShipyardDeployAction(options: {
       ctx.output('namespace', namespace);
       ctx.output('cluster', cluster);
 
-      // The chart's crds/ are installed by helm before (and apart from) the
-      // rendered manifest; they are cluster-scoped, so they are refused here
-      // and helm is told to skip them (--skip-crds).
-      const crds = await runHelm(helm, ['show', 'crds', chartDir], {
-        signal: ctx.signal,
-      });
-      if (crds.code !== 0)
-        throw new Error(`helm show crds failed: ${crds.stderr.trim()}`);
-      if (crds.stdout.trim()) {
-        throw new InputError(
-          `Invalid ${field}: the chart has CustomResourceDefinitions in crds/, which are cluster-scoped (a release may only write namespaced objects; a platform admin installs CRDs)`,
-        );
-      }
+      await assertNoCrds(helm, chartDir, field, ctx.signal);
 
       if (ctx.isDryRun) {
         const rendered = await runHelm(helm, ['template', ...chartArgs], {
@@ -296,48 +218,22 @@ export function createShipyardDeployAction(options: {
               HELM_CONFIG_HOME: path.join(home, 'config'),
               HELM_DATA_HOME: path.join(home, 'data'),
             };
-            // Rendered as the upgrade renders (revision, lookups, cluster
-            // capabilities), with nothing written. The post-renderer keeps
-            // the manifest in `rendered` and hands helm nothing, so helm's own
-            // checks of the objects (which the namespace deployer may not
-            // even read when they are elsewhere) do not pre-empt ours.
+            // Rendered as the upgrade renders and checked (see planRelease);
+            // nothing is written to the cluster.
             const rendered = path.join(home, 'manifest.yaml');
-            const plan = await runHelm(
+            await planRelease({
               helm,
-              [
-                'upgrade',
-                '--install',
-                ...chartArgs,
-                '--skip-crds',
-                '--dry-run=server',
-                '--post-renderer',
-                '/bin/sh',
-                '--post-renderer-args',
-                '-c',
-                '--post-renderer-args',
-                'umask 077 && cat > "$0"',
-                '--post-renderer-args',
-                rendered,
-                '--output',
-                'json',
-              ],
-              { env, signal: ctx.signal },
-            );
-            if (plan.code !== 0) {
-              throw new Error(
-                `helm upgrade --dry-run=server failed for ${releaseName} on ${cluster}/${namespace}: ${redactCredentials(
-                  plan.stderr.trim(),
-                  kc,
-                )}`,
-              );
-            }
-            const manifest = await fs.readFile(rendered, 'utf8');
-            await assertObjectsInNamespace(
-              releaseObjects(manifest, plan.stdout),
+              chartArgs,
+              rendered,
+              env,
+              signal: ctx.signal,
+              kc,
+              deployer,
+              releaseName,
+              cluster,
               namespace,
-              discoveryScopeOf(deployer),
               field,
-            );
+            });
             // A second render may differ (lookup, now, rand): the checked
             // manifest replaces it (post-renderer `cat <file>`), so what is
             // applied is what was checked. Hooks do not pass a post-renderer
@@ -372,40 +268,16 @@ export function createShipyardDeployAction(options: {
               { env, signal: ctx.signal },
             );
             if (r.code !== 0) {
-              const reason = redactCredentials(r.stderr.trim(), kc);
-              ctx.logger.error(
-                `Deploy of ${releaseName} to ${cluster}/${namespace} failed: ${reason}`,
-              );
-              const hist = await runHelm(
+              throw await helmDeployFailure({
                 helm,
-                [
-                  'history',
-                  releaseName,
-                  '--namespace',
-                  namespace,
-                  '--max',
-                  '3',
-                  '--output',
-                  'json',
-                ],
-                { env },
-              );
-              if (hist.code === 0) {
-                try {
-                  for (const h of JSON.parse(hist.stdout)) {
-                    ctx.logger.info(
-                      `  revision ${h.revision} ${
-                        h.status
-                      }: ${redactCredentials(String(h.description ?? ''), kc)}`,
-                    );
-                  }
-                } catch {
-                  // history is best effort
-                }
-              }
-              throw new Error(
-                `helm upgrade --install --atomic failed for ${releaseName} on ${cluster}/${namespace} (rolled back): ${reason}`,
-              );
+                env,
+                stderr: r.stderr,
+                kc,
+                logger: ctx.logger,
+                releaseName,
+                cluster,
+                namespace,
+              });
             }
             let rev = 0;
             try {

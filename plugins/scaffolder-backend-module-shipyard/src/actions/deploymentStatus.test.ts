@@ -40,6 +40,7 @@ import {
   describeIntegration,
   FakeKubeApi,
   seedFixture,
+  waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { localTeamNamespace } from '../__testUtils__/cluster';
 import { teamItAccess } from '../__testUtils__/org';
@@ -728,7 +729,11 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
     );
   });
 
-  it('reports Healthy after deploy, and the reasons of a crashloop', async () => {
+  // The unit tests above read the reasons from FakeKubeApi's hand-written pod
+  // status; here the pods' status is what the real API server stores after
+  // kwok's failure stages (scripts/cluster.d/kwok-stages.yaml), read by the
+  // action's real client.
+  it('reports Healthy after deploy, then the detailed reasons of a crashloop and of OOM kills', async () => {
     const action = createShipyardDeploymentStatusAction({
       clusters: local.service,
       catalog: catalogServiceMock({
@@ -754,25 +759,51 @@ describeIntegration('shipyard:deployment:status (local cluster)', () => {
     await action.handler(ctx as any);
     expect(ctx.output).toHaveBeenCalledWith('status', 'Healthy');
 
-    execFileSync(path.resolve(__dirname, '../../../../scripts/cluster'), [
-      'fail',
-      'dev',
-      ns,
-      'svc-good-service',
-      'crashloop',
+    const simulate = (mode: 'crashloop' | 'oomkilled') =>
+      execFileSync(path.resolve(__dirname, '../../../../scripts/cluster'), [
+        'fail',
+        'dev',
+        ns,
+        'svc-good-service',
+        mode,
+      ]);
+    /** The action's failure once its message has every one of `parts`. */
+    const failureWith = (parts: string[]) =>
+      waitFor(
+        async () => {
+          const err = await action
+            .handler(
+              createMockActionContext({
+                input: {
+                  entityRef: 'component:default/good-service',
+                  namespace: ns,
+                  cluster: 'dev',
+                  waitSeconds: 5,
+                },
+              }) as any,
+            )
+            .then(
+              () => new Error('the action passed'),
+              e => e as Error,
+            );
+          if (!parts.every(p => err.message.includes(p))) throw err;
+          return err;
+        },
+        { what: `a failure naming ${parts.join(', ')}`, timeoutMs: 180_000 },
+      );
+
+    simulate('crashloop');
+    const crash = await failureWith([
+      'CrashLoopBackOff',
+      'last termination Error (exit 1)',
     ]);
-    const ctx2 = createMockActionContext({
-      input: {
-        entityRef: 'component:default/good-service',
-        namespace: ns,
-        cluster: 'dev',
-        waitSeconds: 20,
-      },
-    });
-    const err = await action.handler(ctx2 as any).catch(e => e);
-    expect(err).toBeInstanceOf(Error);
-    expect(err.message).toMatch(
-      /good-service is (Progressing|Degraded|Failed) on dev after waiting 20s/,
+    expect(crash.message).toMatch(
+      /good-service is (Progressing|Degraded|Failed) on dev after waiting 5s/,
     );
+    expect(crash.message).toMatch(/Warning BackOff on Pod\/svc-good-service-/);
+
+    simulate('oomkilled');
+    const oom = await failureWith(['last termination OOMKilled (exit 137)']);
+    expect(oom.message).toMatch(/restarts [1-9]/);
   });
 });
