@@ -15,7 +15,7 @@ export { assertSupportedBackstageRelease } from './supportedRelease';
 export type { ShipyardPackageInfo } from './supportedRelease';
 export { ClusterConnection } from './kube/connection';
 export { classifyError, KubeHttp, KubeRequestError } from './kube/kubeHttp';
-export type { KubeQuery } from './kube/kubeHttp';
+export type { KubeListPage, KubeQuery } from './kube/kubeHttp';
 export { readClusterReadOptions } from './kube/options';
 export type { ClusterReadOptions } from './kube/options';
 export { LABELLED, RESOURCES, toCached } from './kube/resources';

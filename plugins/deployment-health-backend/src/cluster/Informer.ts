@@ -1,8 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  KubernetesListObject,
-  KubernetesObject,
-} from '@kubernetes/client-node';
+import { KubernetesObject } from '@kubernetes/client-node';
 import { bookmarkSilenceMs, CacheOptions } from '../options';
 import {
   classifyError,
@@ -93,17 +90,17 @@ export class Informer {
     let cont: string | undefined;
     // Paginate so a large cluster does not produce one huge response.
     do {
-      const page = await http.getJson<KubernetesListObject<KubernetesObject>>(
+      const page = await http.getListPage(
         path,
         { ...selector, limit: 500, continue: cont },
         signal,
       );
-      resourceVersion ||= page.metadata?.resourceVersion ?? '';
-      for (const item of page.items ?? []) {
+      resourceVersion ||= page.resourceVersion;
+      for (const item of page.items) {
         const o = toCached(this.resource, item);
         if (o) items.push(o);
       }
-      cont = page.metadata?._continue;
+      cont = page.continueToken;
     } while (cont);
     this.index.replace(key, items);
     this.resourceVersion = resourceVersion;

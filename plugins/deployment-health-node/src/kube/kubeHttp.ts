@@ -107,6 +107,16 @@ export function classifyError(err: unknown): KubeRequestError {
   );
 }
 
+/** One page of a list, as {@link KubeHttp.getListPage} reads it. @public */
+export interface KubeListPage {
+  /** The objects of this page, as the API server sent them. */
+  items: any[];
+  /** The list's resourceVersion, to watch from. */
+  resourceVersion: string;
+  /** Set when more pages follow: pass it as `continue`. */
+  continueToken?: string;
+}
+
 /** Query parameters of a request; undefined ones are left out. @public */
 export type KubeQuery = Record<string, string | number | boolean | undefined>;
 
@@ -248,6 +258,28 @@ export class KubeHttp {
         }
       });
     });
+  }
+
+  /**
+   * GET one page of a list (`limit`, `continue` in `query`). The API
+   * server's JSON is read as it is, so its continue token is
+   * `metadata.continue`; client-node's types call it `_continue`, which
+   * raw JSON never has.
+   */
+  async getListPage(
+    path: string,
+    query: KubeQuery,
+    signal?: AbortSignal,
+  ): Promise<KubeListPage> {
+    const page = await this.getJson<{
+      items?: unknown[];
+      metadata?: { resourceVersion?: string; continue?: string };
+    }>(path, query, signal);
+    return {
+      items: page.items ?? [],
+      resourceVersion: page.metadata?.resourceVersion ?? '',
+      continueToken: page.metadata?.continue || undefined,
+    };
   }
 
   /**

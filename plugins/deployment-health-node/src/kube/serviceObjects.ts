@@ -4,11 +4,7 @@ import {
   parseLabelSelector,
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import {
-  CoreV1Event,
-  KubernetesListObject,
-  KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { ClusterConnection } from './connection';
 import { classifyError, KubeQuery } from './kubeHttp';
 import { LABELLED, RESOURCES, Resource, toCached } from './resources';
@@ -114,24 +110,18 @@ export async function readServiceObjects(
       const page = await schedule(async () => {
         if (failure) throw failure;
         try {
-          return await http.getJson<KubernetesListObject<KubernetesObject>>(
-            path,
-            {
-              ...selector,
-              limit: r.key === 'events' ? limit : Math.min(limit, maxObjects),
-            },
-          );
+          return await http.getListPage(path, {
+            ...selector,
+            limit: r.key === 'events' ? limit : Math.min(limit, maxObjects),
+          });
         } catch (e) {
           // set before the list's turn ends, so no waiting list is sent
           failure ??= e;
           throw e;
         }
       });
-      // getJson returns the API server's JSON as is: the field is `continue`
-      // (`_continue` is only the client library's name for it)
-      if ((page.metadata as { continue?: string } | undefined)?.continue)
-        truncated = true;
-      const items = (page.items ?? []).flatMap(o => toCached(r, o) ?? []);
+      if (page.continueToken) truncated = true;
+      const items = page.items.flatMap(o => toCached(r, o) ?? []);
       if (r.key === 'events') return items;
       // The objects budget of the whole query, however its lists interleave.
       const room = Math.max(0, maxObjects - kept);
