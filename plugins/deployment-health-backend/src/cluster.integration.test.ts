@@ -199,13 +199,13 @@ describeIntegration('deployment health against the local cluster', () => {
       currentContext: CLUSTER,
     });
     const http = new KubeHttp(kc, 10_000);
-    const path = `/api/v1/namespaces/${ns}/pods`;
-    const { resourceVersion } = await http.getListPage(path, { limit: 1 });
+    const podsPath = `/api/v1/namespaces/${ns}/pods`;
+    const { resourceVersion } = await http.getListPage(podsPath, { limit: 1 });
     const stop = new AbortController();
     const opened = Date.now();
     let bookmarkAfterMs: number | undefined;
     await http.watch(
-      path,
+      podsPath,
       { resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: 300 },
       100_000,
       {
