@@ -2,17 +2,28 @@ import {
   coreServices,
   createServiceFactory,
   createServiceRef,
+  LoggerService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import {
   ClusterAccess,
   ClusterDefinition,
   makeKubeConfig,
   readClusterDefinitions,
+  ReadClusterOptions,
   ShipyardCluster,
 } from './clusterConfig';
+import {
+  authConfigError,
+  AuthStrategies,
+  clusterCredential,
+} from './auth/clusterCredential';
+import { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
+import { SERVICE_ACCOUNT } from './auth/providers';
+import { loadUpstreamStrategies } from './auth/upstreamStrategies';
 
 /**
  * The clusters Shipyard knows about, and authenticated clients for them.
@@ -49,12 +60,30 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
    * Reads `kubernetes.clusterLocatorMethods` and
    * `deploymentHealth.kubeconfigContexts`; a bad cluster entry is kept with
    * `configError` instead of throwing.
+   *
+   * `authStrategies` serve the `authProvider`s other than `serviceAccount`
+   * (the default factory passes upstream's, loaded when a cluster uses
+   * them, and those added with `shipyardAuthStrategyServiceRef`); a cluster
+   * whose provider has none is misconfigured.
    */
-  static fromConfig(config: Config): ConfigShipyardClusters {
-    return new ConfigShipyardClusters(readClusterDefinitions(config));
+  static fromConfig(
+    config: Config,
+    options: {
+      authStrategies?: Record<string, AuthenticationStrategy>;
+    } & ReadClusterOptions = {},
+  ): ConfigShipyardClusters {
+    const strategies = options.authStrategies ?? {};
+    const defs = readClusterDefinitions(config, options).map(def => {
+      const configError = authConfigError(def, strategies);
+      return configError ? { ...def, configError } : def;
+    });
+    return new ConfigShipyardClusters(defs, strategies);
   }
 
-  private constructor(private readonly defs: ClusterDefinition[]) {}
+  private constructor(
+    private readonly defs: ClusterDefinition[],
+    private readonly strategies: AuthStrategies,
+  ) {}
 
   /** {@inheritDoc ShipyardClustersService.listClusters} */
   async listClusters(): Promise<ShipyardCluster[]> {
@@ -71,7 +100,11 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
     name: string,
     access: ClusterAccess = 'read',
   ): Promise<KubeConfig> {
-    return makeKubeConfig(this.find(name), access);
+    const def = this.find(name);
+    return makeKubeConfig(
+      def,
+      await clusterCredential(def, access, this.strategies),
+    );
   }
 
   private find(name: string): ClusterDefinition {
@@ -98,6 +131,38 @@ function toPublic(def: ClusterDefinition): ShipyardCluster {
 }
 
 /**
+ * Added strategies first, then upstream's for the providers still missing
+ * (loaded only if a cluster uses one). `serviceAccount` stays Shipyard's own:
+ * its token files, deployer identity and refusal to send the pod's token are
+ * what the rest of Shipyard relies on.
+ */
+async function buildAuthStrategies(
+  config: Config,
+  logger: LoggerService,
+  added: Array<{ authProvider: string; strategy: AuthenticationStrategy }>,
+): Promise<AuthStrategies> {
+  const own: AuthStrategies = {};
+  for (const { authProvider, strategy } of added) {
+    if (authProvider === SERVICE_ACCOUNT || own[authProvider]) {
+      const why = own[authProvider]
+        ? 'was added twice'
+        : 'cannot be added (Shipyard serves it)';
+      throw new Error(
+        `shipyardAuthStrategyServiceRef: a strategy for authProvider '${authProvider}' ${why}`,
+      );
+    }
+    own[authProvider] = strategy;
+  }
+  const used = readClusterDefinitions(config).flatMap(d =>
+    d.auth === 'config' && !own[d.authProvider] ? [d.authProvider] : [],
+  );
+  return {
+    ...(await loadUpstreamStrategies(used, { config, logger })),
+    ...own,
+  };
+}
+
+/**
  * Service ref for {@link ShipyardClustersService}. The default factory reads
  * `kubernetes.clusterLocatorMethods` and `deploymentHealth.kubeconfigContexts`;
  * replace it with your own factory to discover clusters differently.
@@ -111,9 +176,20 @@ export const shipyardClustersServiceRef =
     defaultFactory: async service =>
       createServiceFactory({
         service,
-        deps: { config: coreServices.rootConfig, logger: coreServices.logger },
-        async factory({ config, logger }) {
-          const clusters = ConfigShipyardClusters.fromConfig(config);
+        deps: {
+          config: coreServices.rootConfig,
+          logger: coreServices.logger,
+          added: shipyardAuthStrategyServiceRef,
+        },
+        async factory({ config, logger, added }) {
+          const authStrategies = await buildAuthStrategies(
+            config,
+            logger,
+            added,
+          );
+          const clusters = ConfigShipyardClusters.fromConfig(config, {
+            authStrategies,
+          });
           for (const c of await clusters.listClusters()) {
             if (c.configError) {
               logger.warn(

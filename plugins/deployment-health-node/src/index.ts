@@ -26,3 +26,5 @@ export type {
   ServiceObjectsResult,
 } from './kube/serviceObjects';
 export { readTenancyRules } from './tenancy';
+export { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
+export type { ShipyardAuthStrategy } from './auth/authStrategyService';
