@@ -290,11 +290,32 @@ function readConfigEntry(c: Config, configKey: string): ClusterDefinition {
   };
 }
 
+/** The names a pod reaches its own API server by (the `kubernetes` Service). */
+const IN_CLUSTER_HOSTS = new Set([
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+]);
+
+function namesInClusterServer(url: string, inClusterUrl: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'https:') return false;
+    if (u.origin === new URL(inClusterUrl).origin) return true;
+    return (
+      IN_CLUSTER_HOSTS.has(u.hostname) && (u.port === '' || u.port === '443')
+    );
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `inCluster: true`: the pod's own service account, as client-node's
- * loadFromCluster reads it. The URL comes from KUBERNETES_SERVICE_HOST/PORT
- * only, never from `url`: the pod's token must never reach another API server
- * (upstream advisory GHSA-h53x-hjx6-25gr).
+ * loadFromCluster reads it, at the address of KUBERNETES_SERVICE_HOST/PORT.
+ * `url` (which upstream requires) must name that same API server: the pod's
+ * token must never reach another one (upstream advisory GHSA-h53x-hjx6-25gr).
  */
 function readInClusterEntry(
   c: Config,
@@ -307,9 +328,8 @@ function readInClusterEntry(
   let url = '';
   let configError: string | undefined;
   const authProvider = str(c, 'authProvider');
-  if (str(c, 'url')) {
-    configError = `${configKey}.url must be unset with inCluster: the pod's own token is sent only to the API server of KUBERNETES_SERVICE_HOST/PORT`;
-  } else if (authProvider && authProvider !== 'serviceAccount') {
+  const configuredUrl = str(c, 'url');
+  if (authProvider && authProvider !== 'serviceAccount') {
     configError = `${configKey}.authProvider '${authProvider}' cannot be combined with inCluster (the pod's service account)`;
   } else if (
     str(c, 'serviceAccountToken') ||
@@ -322,6 +342,9 @@ function readInClusterEntry(
     const kc = new KubeConfig();
     kc.loadFromCluster(options.inClusterPathPrefix ?? '');
     url = kc.getCurrentCluster()?.server ?? '';
+    if (configuredUrl && !namesInClusterServer(configuredUrl, url)) {
+      configError = `${configKey}.url must name the API server the backend runs in (https://kubernetes.default.svc or ${url}) with inCluster: the pod's own token is sent nowhere else`;
+    }
   }
   const { deployerServiceAccountToken, deployerServiceAccountTokenFile } =
     readTokenKeys(c);

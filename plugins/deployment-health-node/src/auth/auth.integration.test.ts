@@ -376,7 +376,12 @@ process.stdout.write(JSON.stringify({
         }`;
         const clusters = configClusters(
           [
-            { name: 'self', inCluster: true },
+            // the url upstream requires; Shipyard connects to KUBERNETES_SERVICE_HOST/PORT
+            {
+              name: 'self',
+              inCluster: true,
+              url: 'https://kubernetes.default.svc',
+            },
             // no token configured: upstream's ServiceAccountStrategy would send the pod's
             { name: 'other', url: otherUrl, authProvider: 'serviceAccount' },
           ],

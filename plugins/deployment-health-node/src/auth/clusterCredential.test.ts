@@ -303,17 +303,38 @@ describe('inCluster', () => {
     expect(otherOpts.headers.Authorization).toBeUndefined();
   });
 
-  it('refuses a url, a token or another authProvider next to inCluster', async () => {
+  it('accepts only a url that names its own API server', async () => {
     const c = inCluster([
-      { name: 'a', inCluster: true, url: 'https://elsewhere.example.com' },
+      { name: 'svc', inCluster: true, url: 'https://kubernetes.default.svc' },
+      { name: 'env', inCluster: true, url: 'https://10.0.0.1:443/' },
+      { name: 'far', inCluster: true, url: 'https://elsewhere.example.com' },
+      { name: 'http', inCluster: true, url: 'http://kubernetes.default.svc' },
+    ]);
+    const list = await c.listClusters();
+    expect(list.map(x => [x.url, x.configError])).toEqual([
+      ['https://10.0.0.1:443', undefined],
+      ['https://10.0.0.1:443', undefined],
+      [
+        'https://10.0.0.1:443',
+        `${KEY}[2].url must name the API server the backend runs in (https://kubernetes.default.svc or https://10.0.0.1:443) with inCluster: the pod's own token is sent nowhere else`,
+      ],
+      [
+        'https://10.0.0.1:443',
+        expect.stringContaining(`${KEY}[3].url must name`),
+      ],
+    ]);
+    await expect(c.getKubeConfig('far')).rejects.toThrow(/misconfigured/);
+  });
+
+  it('refuses a token or another authProvider next to inCluster', async () => {
+    const c = inCluster([
       { name: 'b', inCluster: true, serviceAccountToken: 't' },
       { name: 'c', inCluster: true, authProvider: 'aws' },
     ]);
     const errors = (await c.listClusters()).map(x => x.configError);
     expect(errors).toEqual([
-      `${KEY}[0].url must be unset with inCluster: the pod's own token is sent only to the API server of KUBERNETES_SERVICE_HOST/PORT`,
-      `${KEY}[1]: inCluster reads with the pod's own token; remove serviceAccountToken/serviceAccountTokenFile or inCluster`,
-      `${KEY}[2].authProvider 'aws' cannot be combined with inCluster (the pod's service account)`,
+      `${KEY}[0]: inCluster reads with the pod's own token; remove serviceAccountToken/serviceAccountTokenFile or inCluster`,
+      `${KEY}[1].authProvider 'aws' cannot be combined with inCluster (the pod's service account)`,
     ]);
   });
 
