@@ -13,7 +13,6 @@ import {
   ClusterDefinition,
   makeKubeConfig,
   readClusterDefinitions,
-  ReadClusterOptions,
   ShipyardCluster,
 } from './clusterConfig';
 import {
@@ -51,6 +50,21 @@ export interface ShipyardClustersService {
 }
 
 /**
+ * Options of {@link ConfigShipyardClusters.fromConfig}.
+ *
+ * @public
+ */
+export interface ConfigShipyardClustersOptions {
+  /** Strategies by `authProvider`, for the providers other than `serviceAccount`. */
+  authStrategies?: Record<string, AuthenticationStrategy>;
+  /**
+   * Prefix of the pod's service account files for `inCluster` clusters, as
+   * client-node's `loadFromCluster(pathPrefix)`; for tests. Default: none.
+   */
+  inClusterPathPrefix?: string;
+}
+
+/**
  * The default {@link ShipyardClustersService}: clusters from app config.
  *
  * @public
@@ -68,12 +82,12 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
    */
   static fromConfig(
     config: Config,
-    options: {
-      authStrategies?: Record<string, AuthenticationStrategy>;
-    } & ReadClusterOptions = {},
+    options: ConfigShipyardClustersOptions = {},
   ): ConfigShipyardClusters {
     const strategies = options.authStrategies ?? {};
-    const defs = readClusterDefinitions(config, options).map(def => {
+    const defs = readClusterDefinitions(config, {
+      inClusterPathPrefix: options.inClusterPathPrefix,
+    }).map(def => {
       const configError = authConfigError(def, strategies);
       return configError ? { ...def, configError } : def;
     });

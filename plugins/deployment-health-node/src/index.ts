@@ -10,7 +10,10 @@ export {
   shipyardClustersServiceRef,
   ConfigShipyardClusters,
 } from './ShipyardClustersService';
-export type { ShipyardClustersService } from './ShipyardClustersService';
+export type {
+  ConfigShipyardClustersOptions,
+  ShipyardClustersService,
+} from './ShipyardClustersService';
 export { assertSupportedBackstageRelease } from './supportedRelease';
 export type { ShipyardPackageInfo } from './supportedRelease';
 export { ClusterConnection } from './kube/connection';
