@@ -115,7 +115,24 @@ export interface Config {
           type: 'localKubectlProxy';
         }
       | {
-          /** Other upstream locator types (gke, catalog) are ignored by Shipyard. */
+          /**
+           * Clusters from Resource entities of type kubernetes-cluster, as upstream
+           * (annotations kubernetes.io/api-server, -api-server-certificate-authority,
+           * -auth-provider). Off unless this entry exists.
+           * @visibility frontend
+           */
+          type: 'catalog';
+          /**
+           * Shipyard: API server host names catalog clusters may use: exact
+           * (`k8s.example.com`) or every host below a domain (`*.eks.amazonaws.com`).
+           * Any other host is refused. Default: none (every catalog cluster refused).
+           */
+          allowedApiServerHosts?: string[];
+          /** Shipyard: how often the catalog is read again, in seconds. Default 30. */
+          refreshIntervalSeconds?: number;
+        }
+      | {
+          /** Other upstream locator types (gke) are ignored by Shipyard. */
           type: string;
         }
     >;

@@ -4,7 +4,9 @@ import {
   createServiceRef,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { NotFoundError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
@@ -21,7 +23,11 @@ import {
   clusterCredential,
 } from './auth/clusterCredential';
 import { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
-import { SERVICE_ACCOUNT } from './auth/providers';
+import { SERVICE_ACCOUNT, UPSTREAM_PROVIDERS } from './auth/providers';
+import {
+  CatalogClusterSource,
+  readCatalogLocators,
+} from './catalog/catalogClusters';
 import { loadUpstreamStrategies } from './auth/upstreamStrategies';
 
 /**
@@ -62,6 +68,14 @@ export interface ConfigShipyardClustersOptions {
    * client-node's `loadFromCluster(pathPrefix)`; for tests. Default: none.
    */
   inClusterPathPrefix?: string;
+  /**
+   * Reads the Resource entities of type `kubernetes-cluster`, for a
+   * `type: catalog` locator (the default factory reads the catalog with the
+   * plugin's own credentials). Without it, catalog locators are ignored.
+   */
+  readCatalogClusters?: () => Promise<Entity[]>;
+  /** Where refused catalog clusters are reported, once each. */
+  logger?: LoggerService;
 }
 
 /**
@@ -91,22 +105,69 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
       const configError = authConfigError(def, strategies);
       return configError ? { ...def, configError } : def;
     });
-    return new ConfigShipyardClusters(defs, strategies);
+    const locators = readCatalogLocators(config);
+    const catalog =
+      locators.length > 0 && options.readCatalogClusters
+        ? new CatalogClusterSource(
+            locators,
+            options.readCatalogClusters,
+            options.logger,
+          )
+        : undefined;
+    return new ConfigShipyardClusters(
+      defs,
+      strategies,
+      catalog,
+      options.logger,
+    );
   }
+
+  private readonly warned = new Set<string>();
 
   private constructor(
     private readonly defs: ClusterDefinition[],
     private readonly strategies: AuthStrategies,
+    private readonly catalog?: CatalogClusterSource,
+    private readonly logger?: LoggerService,
   ) {}
+
+  /**
+   * Config clusters, then the catalog's (read again when due). A catalog
+   * cluster never replaces a configured one of the same name.
+   */
+  private async all(): Promise<ClusterDefinition[]> {
+    if (!this.catalog) return this.defs;
+    const names = new Set(this.defs.map(d => d.name));
+    const fromCatalog = (await this.catalog.definitions()).map(def => {
+      if (names.has(def.name)) {
+        return {
+          ...def,
+          name: `${def.name}#catalog`,
+          configError: `duplicate cluster name '${def.name}'`,
+        };
+      }
+      names.add(def.name);
+      const configError =
+        def.configError ?? authConfigError(def, this.strategies);
+      if (configError && !this.warned.has(`${def.name}:${configError}`)) {
+        this.warned.add(`${def.name}:${configError}`);
+        this.logger?.warn(
+          `Cluster '${def.name}' is misconfigured: ${configError}`,
+        );
+      }
+      return configError ? { ...def, configError } : def;
+    });
+    return [...this.defs, ...fromCatalog];
+  }
 
   /** {@inheritDoc ShipyardClustersService.listClusters} */
   async listClusters(): Promise<ShipyardCluster[]> {
-    return this.defs.map(toPublic);
+    return (await this.all()).map(toPublic);
   }
 
   /** {@inheritDoc ShipyardClustersService.getCluster} */
   async getCluster(name: string): Promise<ShipyardCluster> {
-    return toPublic(this.find(name));
+    return toPublic(await this.find(name));
   }
 
   /** {@inheritDoc ShipyardClustersService.getKubeConfig} */
@@ -114,15 +175,15 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
     name: string,
     access: ClusterAccess = 'read',
   ): Promise<KubeConfig> {
-    const def = this.find(name);
+    const def = await this.find(name);
     return makeKubeConfig(
       def,
       await clusterCredential(def, access, this.strategies),
     );
   }
 
-  private find(name: string): ClusterDefinition {
-    const def = this.defs.find(d => d.name === name);
+  private async find(name: string): Promise<ClusterDefinition> {
+    const def = (await this.all()).find(d => d.name === name);
     if (!def) throw new NotFoundError(`unknown cluster '${name}'`);
     return def;
   }
@@ -167,9 +228,13 @@ async function buildAuthStrategies(
     }
     own[authProvider] = strategy;
   }
-  const used = readClusterDefinitions(config).flatMap(d =>
-    d.auth === 'config' && !own[d.authProvider] ? [d.authProvider] : [],
-  );
+  // Catalog clusters are not known yet: with a catalog locator, all of them.
+  const used =
+    readCatalogLocators(config).length > 0
+      ? UPSTREAM_PROVIDERS.filter(p => !own[p])
+      : readClusterDefinitions(config).flatMap(d =>
+          d.auth === 'config' && !own[d.authProvider] ? [d.authProvider] : [],
+        );
   return {
     ...(await loadUpstreamStrategies(used, { config, logger })),
     ...own,
@@ -193,9 +258,11 @@ export const shipyardClustersServiceRef =
         deps: {
           config: coreServices.rootConfig,
           logger: coreServices.logger,
+          auth: coreServices.auth,
+          catalog: catalogServiceRef,
           added: shipyardAuthStrategyServiceRef,
         },
-        async factory({ config, logger, added }) {
+        async factory({ config, logger, auth, catalog, added }) {
           const authStrategies = await buildAuthStrategies(
             config,
             logger,
@@ -203,6 +270,20 @@ export const shipyardClustersServiceRef =
           );
           const clusters = ConfigShipyardClusters.fromConfig(config, {
             authStrategies,
+            logger,
+            // only called when a `type: catalog` locator is configured
+            readCatalogClusters: async () =>
+              (
+                await catalog.getEntities(
+                  {
+                    filter: {
+                      kind: 'Resource',
+                      'spec.type': 'kubernetes-cluster',
+                    },
+                  },
+                  { credentials: await auth.getOwnServiceCredentials() },
+                )
+              ).items,
           });
           for (const c of await clusters.listClusters()) {
             if (c.configError) {

@@ -31,8 +31,8 @@ export interface ShipyardCluster {
   environment: string;
   /** API server URL, from config only. */
   url: string;
-  /** Which config block defined the cluster. */
-  source: 'config' | 'localKubectlProxy' | 'kubeconfig';
+  /** Which config block defined the cluster (`catalog`: a Resource entity of type kubernetes-cluster). */
+  source: 'config' | 'localKubectlProxy' | 'kubeconfig' | 'catalog';
   /** Whether TLS certificates of the API server are not verified (config or kubeconfig `skipTLSVerify`). */
   skipTLSVerify: boolean;
   /**
@@ -64,6 +64,8 @@ export type ClusterDefinition = ShipyardCluster &
         configKey: string;
         /** `authProvider` (default `serviceAccount`); the key of its strategy. */
         authProvider: string;
+        /** Where authProvider was read, for messages (a config key or a catalog annotation). */
+        authProviderKey: string;
         /** As upstream's ConfigClusterLocator builds it, for upstream strategies. */
         authMetadata: AuthMetadata;
         caData?: string;
@@ -283,6 +285,7 @@ function readConfigEntry(c: Config, configKey: string): ClusterDefinition {
     auth: 'config',
     configKey,
     authProvider,
+    authProviderKey: `${configKey}.authProvider`,
     authMetadata: readAuthMetadata(c, authProvider),
     ...readTokenKeys(c),
     caData: str(c, 'caData'),

@@ -36,7 +36,7 @@ export function authConfigError(
 ): string | undefined {
   if (def.auth !== 'config' || def.configError) return undefined;
   const provider = def.authProvider;
-  const key = `${def.configKey}.authProvider`;
+  const key = def.authProviderKey;
   if (provider === SERVICE_ACCOUNT) return undefined;
   if (CLIENT_SIDE_PROVIDERS.includes(provider)) {
     if (hasOwnToken(def)) return undefined;
@@ -144,7 +144,7 @@ export async function clusterCredential(
   } catch (e) {
     throw new KubeRequestError(
       'unauthorized',
-      `cluster '${def.name}': authProvider '${def.authProvider}' (${def.configKey}.authProvider) ` +
+      `cluster '${def.name}': authProvider '${def.authProvider}' (${def.authProviderKey}) ` +
         `could not get a credential: ${safeDetail(e)}`,
     );
   }
