@@ -54,16 +54,18 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
 
         const caches = new ClusterCaches(clusters, options, logger);
-        await caches.load();
-        if (caches.list.length === 0) {
-          logger.warn(
-            'No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty',
-          );
-        }
-        // Start watching once the backend is up; failures are per cluster
-        // and retried with backoff, never fatal for the backend. Clusters
-        // added to or removed from the catalog start and stop their watch.
-        lifecycle.addStartupHook(() => caches.start());
+        // Watches start once the backend is up (the catalog, which may list
+        // clusters, serves by then); failures are per cluster and retried
+        // with backoff, never fatal for the backend. Clusters added to or
+        // removed from the catalog start and stop their watch.
+        lifecycle.addStartupHook(async () => {
+          await caches.start();
+          if (caches.list.length === 0) {
+            logger.warn(
+              'No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty',
+            );
+          }
+        });
         lifecycle.addShutdownHook(() => caches.stop());
 
         const health = new DeploymentHealthService({

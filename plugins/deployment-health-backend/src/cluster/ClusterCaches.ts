@@ -31,7 +31,7 @@ export class ClusterCaches {
     private readonly logger: LoggerService,
   ) {}
 
-  /** Makes the list match `clusters`; new caches start only once started. */
+  /** Makes the list match `clusters`; new caches start watching once started. */
   sync(clusters: ShipyardCluster[]) {
     const wanted = new Map(clusters.map(c => [c.name, c]));
     for (let i = this.list.length - 1; i >= 0; i--) {
@@ -56,23 +56,26 @@ export class ClusterCaches {
     }
   }
 
-  /** Loads the list once (before the backend serves requests). */
-  async load() {
-    this.sync(await this.clusters.listClusters());
+  /** Starts a watch per listed cluster, then follows the list. */
+  async start() {
+    this.running = true;
+    await this.refresh();
+    this.timer = setTimeout(this.tick, CLUSTER_LIST_INTERVAL_MS);
   }
 
-  start() {
-    this.running = true;
-    for (const c of this.list) c.start();
-    const tick = async () => {
-      try {
-        this.sync(await this.clusters.listClusters());
-      } catch (e) {
-        this.logger.warn(`Cannot list clusters: ${(e as Error).name}`);
-      }
-      if (this.running) this.timer = setTimeout(tick, CLUSTER_LIST_INTERVAL_MS);
-    };
-    this.timer = setTimeout(tick, CLUSTER_LIST_INTERVAL_MS);
+  private readonly tick = async () => {
+    await this.refresh();
+    if (this.running)
+      this.timer = setTimeout(this.tick, CLUSTER_LIST_INTERVAL_MS);
+  };
+
+  private async refresh() {
+    try {
+      const clusters = await this.clusters.listClusters();
+      if (this.running) this.sync(clusters); // not after stop()
+    } catch (e) {
+      this.logger.warn(`Cannot list clusters: ${(e as Error).name}`);
+    }
   }
 
   stop() {
