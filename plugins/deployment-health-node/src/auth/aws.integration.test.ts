@@ -1,0 +1,418 @@
+/*
+ * `authProvider: aws` end to end against a REAL kube-apiserver (a cluster of
+ * its own: aws-it), with the AWS side emulated by this test:
+ * - STS AssumeRole at a local endpoint (AWS_ENDPOINT_URL_STS, which the AWS
+ *   SDK supports), checking the role and external ID and issuing temporary
+ *   credentials;
+ * - EKS's authenticator as a token webhook of the API server
+ *   (--authentication-token-webhook-config-file): it decodes the
+ *   `k8s-aws-v1.` token, checks that it is a presigned STS GetCallerIdentity
+ *   for this cluster (x-k8s-aws-id signed) and verifies the SigV4 signature
+ *   with the credentials it issued, as STS would.
+ * Upstream's AwsIamStrategy itself runs unchanged. Runs with
+ * SHIPYARD_INTEGRATION=1:
+ *
+ *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/aws.integration.test.ts
+ */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
+import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { KubeHttp } from '../kube/kubeHttp';
+import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { loadUpstreamStrategies } from './upstreamStrategies';
+
+const run = promisify(execFile);
+const CLUSTER = 'aws-it';
+const WEBHOOK_PORT = Number(process.env.SHIPYARD_AWS_IT_WEBHOOK_PORT ?? 36988);
+const REGION = 'eu-west-1';
+const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
+const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
+const USER = 'eks:shipyard-reader';
+const BASE_KEY = {
+  id: 'AKIDSHIPYARDBASE',
+  secret: `base-${crypto.randomUUID()}`,
+};
+const dir = path.join(os.tmpdir(), 'shipyard-aws-it');
+
+jest.setTimeout(300_000);
+
+/** Credentials the emulated STS issued: access key id -> secret. */
+const issued = new Map<string, string>();
+const seenTokens: string[] = [];
+
+/** Emulated STS: AssumeRole (query protocol) for ROLE with EXTERNAL_ID only. */
+function startSts() {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', () => {
+      const form = new URLSearchParams(body);
+      const xml = (status: number, text: string) => {
+        res.writeHead(status, { 'content-type': 'text/xml' });
+        res.end(text);
+      };
+      // the credentials manager of @backstage/integration-aws-node asks who
+      // the backend's own credentials are first
+      if (form.get('Action') === 'GetCallerIdentity') {
+        xml(
+          200,
+          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/shipyard-backend</Arn><UserId>AIDASHIPYARD</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        );
+        return;
+      }
+      if (
+        form.get('Action') !== 'AssumeRole' ||
+        form.get('RoleArn') !== ROLE ||
+        form.get('ExternalId') !== EXTERNAL_ID
+      ) {
+        xml(
+          403,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to assume the role</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      const id = `ASIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
+      const secret = crypto.randomBytes(20).toString('base64');
+      issued.set(id, secret);
+      xml(
+        200,
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>${id}</AccessKeyId>
+      <SecretAccessKey>${secret}</SecretAccessKey>
+      <SessionToken>session-${id}</SessionToken>
+      <Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <AssumedRoleId>AROASHIPYARD:${form.get('RoleSessionName')}</AssumedRoleId>
+      <Arn>arn:aws:sts::123456789012:assumed-role/shipyard-reader/${form.get(
+        'RoleSessionName',
+      )}</Arn>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+</AssumeRoleResponse>`,
+      );
+    });
+  });
+  return new Promise<http.Server>(r =>
+    server.listen(0, '127.0.0.1', () => r(server)),
+  );
+}
+
+const amzDate = (s: string) =>
+  new Date(
+    `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(
+      9,
+      11,
+    )}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`,
+  );
+
+/** What STS would do with the presigned GetCallerIdentity: check its signature. */
+async function verifyEksToken(token: string): Promise<string | undefined> {
+  if (!token.startsWith('k8s-aws-v1.')) return undefined;
+  const url = new URL(
+    Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString(),
+  );
+  const q = url.searchParams;
+  const [accessKeyId, , region, service] = (
+    q.get('X-Amz-Credential') ?? ''
+  ).split('/');
+  const secretAccessKey = issued.get(accessKeyId);
+  if (
+    url.hostname !== `sts.${REGION}.amazonaws.com` ||
+    q.get('Action') !== 'GetCallerIdentity' ||
+    !(q.get('X-Amz-SignedHeaders') ?? '').split(';').includes('x-k8s-aws-id') ||
+    !secretAccessKey ||
+    region !== REGION ||
+    service !== 'sts'
+  ) {
+    return undefined;
+  }
+  const signingDate = amzDate(q.get('X-Amz-Date') ?? '');
+  if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000)
+    return undefined;
+  const signer = new SignatureV4({
+    credentials: {
+      accessKeyId,
+      secretAccessKey,
+      sessionToken: q.get('X-Amz-Security-Token') ?? undefined,
+    },
+    region,
+    service,
+    sha256: Sha256,
+  });
+  const again = await signer.presign(
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: '/',
+      headers: { host: url.hostname, 'x-k8s-aws-id': CLUSTER },
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+    },
+    { signingDate, expiresIn: Number(q.get('X-Amz-Expires') ?? 0) },
+  );
+  return again.query?.['X-Amz-Signature'] === q.get('X-Amz-Signature')
+    ? USER
+    : undefined;
+}
+
+/** The webhook's TLS files and the API server's webhook config, fixed per machine. */
+async function webhookFiles() {
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (n: string) => path.join(dir, n);
+  if (!fs.existsSync(f('tls.crt'))) {
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '3650',
+      '-keyout',
+      f('tls.key'),
+      '-out',
+      f('tls.crt'),
+      '-subj',
+      '/CN=shipyard-aws-it',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
+  }
+  fs.writeFileSync(
+    f('webhook.json'),
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'eks-authenticator',
+          cluster: {
+            server: `https://127.0.0.1:${WEBHOOK_PORT}/authenticate`,
+            'certificate-authority-data': fs
+              .readFileSync(f('tls.crt'))
+              .toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'apiserver', user: {} }],
+      contexts: [
+        {
+          name: 'webhook',
+          context: { cluster: 'eks-authenticator', user: 'apiserver' },
+        },
+      ],
+      'current-context': 'webhook',
+    }),
+  );
+  return {
+    config: f('webhook.json'),
+    tls: {
+      key: fs.readFileSync(f('tls.key')),
+      cert: fs.readFileSync(f('tls.crt')),
+    },
+  };
+}
+
+/** The EKS authenticator as a TokenReview webhook. */
+function startWebhook(tls: { key: Buffer; cert: Buffer }) {
+  const server = https.createServer(tls, (req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', async () => {
+      const review = JSON.parse(body);
+      seenTokens.push(review.spec?.token);
+      const username = await verifyEksToken(review.spec?.token ?? '').catch(
+        () => undefined,
+      );
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          apiVersion: review.apiVersion,
+          kind: 'TokenReview',
+          status: username
+            ? {
+                authenticated: true,
+                user: { username, groups: ['eks:readers'] },
+              }
+            : { authenticated: false },
+        }),
+      );
+    });
+  });
+  return new Promise<https.Server>(r =>
+    server.listen(WEBHOOK_PORT, '127.0.0.1', () => r(server)),
+  );
+}
+
+async function whoAmI(kc: KubeConfig) {
+  const review = await kc
+    .makeApiClient(AuthenticationV1Api)
+    .createSelfSubjectReview({
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
+      },
+    });
+  return review.status?.userInfo?.username;
+}
+
+describeIntegration(
+  'authProvider aws against an emulated STS and EKS authenticator',
+  () => {
+    const env = { ...process.env };
+    let cluster: TestCluster;
+    let sts: http.Server;
+    let webhook: https.Server;
+
+    beforeAll(async () => {
+      const files = await webhookFiles();
+      webhook = await startWebhook(files.tls);
+      sts = await startSts();
+      process.env.SHIPYARD_CLUSTER_AWS_IT_APISERVER_ARGS = [
+        `authentication-token-webhook-config-file=${files.config}`,
+        'authentication-token-webhook-version=v1',
+      ].join(' ');
+      cluster = await startTestCluster(CLUSTER);
+      const binding = path.join(dir, 'binding.json');
+      fs.writeFileSync(
+        binding,
+        await cluster.kubectl(
+          'create',
+          'clusterrolebinding',
+          'shipyard-aws-it-reader',
+          '--clusterrole=shipyard-health-reader',
+          `--user=${USER}`,
+          '--dry-run=client',
+          '-o',
+          'json',
+        ),
+      );
+      await cluster.kubectl('apply', '-f', binding);
+      process.env.AWS_ACCESS_KEY_ID = BASE_KEY.id;
+      process.env.AWS_SECRET_ACCESS_KEY = BASE_KEY.secret;
+      process.env.AWS_REGION = REGION;
+      process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${
+        (sts.address() as AddressInfo).port
+      }`;
+      process.env.AWS_MAX_ATTEMPTS = '1';
+    });
+
+    afterAll(() => {
+      process.env = { ...env };
+      sts?.close();
+      webhook?.close();
+    });
+
+    it('reads as the assumed role with the token of upstream AwsIamStrategy', async () => {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: CLUSTER,
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'aws',
+                  assumeRole: ROLE,
+                  externalId: EXTERNAL_ID,
+                },
+                {
+                  name: 'wrong-id',
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'aws',
+                  assumeRole: ROLE,
+                  externalId: 'not-the-external-id',
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const clusters = ConfigShipyardClusters.fromConfig(config, {
+        authStrategies: await loadUpstreamStrategies(['aws'], {
+          config,
+          logger: mockServices.logger.mock(),
+        }),
+      });
+      const kc = await clusters.getKubeConfig(CLUSTER);
+      expect(await whoAmI(kc)).toBe(USER);
+      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+        '/api/v1/namespaces',
+      );
+      expect(list.items.length).toBeGreaterThan(0);
+      // the API server really asked the webhook about an EKS token
+      expect(seenTokens.some(t => t?.startsWith('k8s-aws-v1.'))).toBe(true);
+
+      // an external ID the role does not accept: one error, on that cluster only
+      const error = await clusters.getKubeConfig('wrong-id').catch(e => e);
+      expect(error.message).toMatch(
+        /^cluster 'wrong-id': authProvider 'aws' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[1\]\.authProvider\) could not get a credential: /,
+      );
+      expect(error.message).not.toContain('not-the-external-id');
+      expect(await whoAmI(await clusters.getKubeConfig(CLUSTER))).toBe(USER);
+    });
+
+    it('is refused with a token signed with the wrong secret', async () => {
+    // a GetCallerIdentity presigned like AwsIamStrategy's, for a key the
+    // emulated STS knows: accepted with its secret, refused with another
+    const accessKeyId = 'ASIASHIPYARDTEST';
+    const secret = crypto.randomBytes(20).toString('base64');
+    issued.set(accessKeyId, secret);
+    const tokenSignedWith = async (secretAccessKey: string) => {
+      const hostname = `sts.${REGION}.amazonaws.com`;
+      const presigned = await new SignatureV4({
+        credentials: { accessKeyId, secretAccessKey, sessionToken: `session-${accessKeyId}` },
+        region: REGION,
+        service: 'sts',
+        sha256: Sha256,
+      }).presign(
+        {
+          method: 'GET',
+          protocol: 'https:',
+          hostname,
+          path: '/',
+          headers: { host: hostname, 'x-k8s-aws-id': CLUSTER },
+          query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+        },
+        { expiresIn: 60 },
+      );
+      const query = new URLSearchParams(presigned.query as Record<string, string>);
+      return `k8s-aws-v1.${Buffer.from(`https://${hostname}/?${query}`).toString('base64url')}`;
+    };
+    const kcWith = (token: string) => {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: cluster.server, caData: cluster.caData }],
+        users: [{ name: 'u', token }],
+        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+        currentContext: 'c',
+      });
+      return kc;
+    };
+    expect(await whoAmI(kcWith(await tokenSignedWith(secret)))).toBe(USER);
+    await expect(
+      new KubeHttp(kcWith(await tokenSignedWith('not-the-secret')), 10_000).getJson('/api/v1/namespaces'),
+    ).rejects.toMatchObject({ type: 'unauthorized' });
+  });
+  },
+);
