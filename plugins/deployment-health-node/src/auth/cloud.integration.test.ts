@@ -1,18 +1,21 @@
 /*
- * `authProvider: aws` end to end against a REAL kube-apiserver (a cluster of
- * its own: aws-it), with the AWS side emulated by this test:
- * - STS AssumeRole at a local endpoint (AWS_ENDPOINT_URL_STS, which the AWS
- *   SDK supports), checking the role and external ID and issuing temporary
- *   credentials;
- * - EKS's authenticator as a token webhook of the API server
- *   (--authentication-token-webhook-config-file): it decodes the
+ * The cloud providers end to end against a REAL kube-apiserver (a cluster of
+ * its own: aws-it), with the cloud side emulated by this test, and upstream's
+ * strategies running unchanged:
+ * - aws: STS AssumeRole at a local endpoint (AWS_ENDPOINT_URL_STS, which the
+ *   AWS SDK supports), checking the role and external ID and issuing
+ *   temporary credentials; EKS's authenticator as a token webhook of the API
+ *   server (--authentication-token-webhook-config-file): it decodes the
  *   `k8s-aws-v1.` token, checks that it is a presigned STS GetCallerIdentity
  *   for this cluster (x-k8s-aws-id signed) and verifies the SigV4 signature
  *   with the credentials it issued, as STS would.
- * Upstream's AwsIamStrategy itself runs unchanged. Runs with
- * SHIPYARD_INTEGRATION=1:
+ * - googleServiceAccount: the GCE metadata server at a local address
+ *   (GCE_METADATA_HOST, which Google's auth library supports) issuing access
+ *   tokens; the same webhook accepts exactly the tokens it issued, as GKE
+ *   would after asking Google.
+ * Runs with SHIPYARD_INTEGRATION=1:
  *
- *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/aws.integration.test.ts
+ *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/cloud.integration.test.ts
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { mockServices } from '@backstage/backend-test-utils';
@@ -41,6 +44,7 @@ const REGION = 'eu-west-1';
 const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
 const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
 const USER = 'eks:shipyard-reader';
+const GKE_USER = 'gke:shipyard-reader';
 const BASE_KEY = {
   id: 'AKIDSHIPYARDBASE',
   secret: `base-${crypto.randomUUID()}`,
@@ -52,6 +56,53 @@ jest.setTimeout(300_000);
 /** Credentials the emulated STS issued: access key id -> secret. */
 const issued = new Map<string, string>();
 const seenTokens: string[] = [];
+/** Access tokens the emulated GCE metadata server issued. */
+const googleTokens = new Set<string>();
+
+/** Emulated GCE metadata server: detection and the default service account's token. */
+function startMetadataServer() {
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: string, type = 'application/text') => {
+      res.writeHead(status, {
+        'Metadata-Flavor': 'Google',
+        'content-type': type,
+      });
+      res.end(body);
+    };
+    if (req.headers['metadata-flavor'] !== 'Google') {
+      reply(403, 'missing Metadata-Flavor');
+    } else if (
+      req.url?.startsWith(
+        '/computeMetadata/v1/instance/service-accounts/default/token',
+      )
+    ) {
+      const token = `ya29.shipyard-${crypto.randomBytes(16).toString('hex')}`;
+      googleTokens.add(token);
+      reply(
+        200,
+        JSON.stringify({
+          access_token: token,
+          expires_in: 3599,
+          token_type: 'Bearer',
+        }),
+        'application/json',
+      );
+    } else if (req.url?.startsWith('/computeMetadata/v1/project/project-id')) {
+      reply(200, 'shipyard-it');
+    } else if (
+      req.url === '/computeMetadata/v1/instance' ||
+      req.url === '/computeMetadata/v1/' ||
+      req.url === '/'
+    ) {
+      reply(200, '');
+    } else {
+      reply(404, 'not found');
+    }
+  });
+  return new Promise<http.Server>(r =>
+    server.listen(0, '127.0.0.1', () => r(server)),
+  );
+}
 
 /** Emulated STS: AssumeRole (query protocol) for ROLE with EXTERNAL_ID only. */
 function startSts() {
@@ -238,9 +289,10 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
     req.on('end', async () => {
       const review = JSON.parse(body);
       seenTokens.push(review.spec?.token);
-      const username = await verifyEksToken(review.spec?.token ?? '').catch(
-        () => undefined,
-      );
+      const token = review.spec?.token ?? '';
+      const username = googleTokens.has(token)
+        ? GKE_USER
+        : await verifyEksToken(token).catch(() => undefined);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -274,12 +326,13 @@ async function whoAmI(kc: KubeConfig) {
 }
 
 describeIntegration(
-  'authProvider aws against an emulated STS and EKS authenticator',
+  'aws and googleServiceAccount against emulated cloud endpoints and a token webhook',
   () => {
     const env = { ...process.env };
     let cluster: TestCluster;
     let sts: http.Server;
     let webhook: https.Server;
+    let metadata: http.Server;
 
     beforeAll(async () => {
       const files = await webhookFiles();
@@ -305,6 +358,26 @@ describeIntegration(
         ),
       );
       await cluster.kubectl('apply', '-f', binding);
+      await cluster
+        .kubectl(
+          'create',
+          'clusterrolebinding',
+          'shipyard-gke-it-reader',
+          '--clusterrole=shipyard-health-reader',
+          `--user=${GKE_USER}`,
+          '--dry-run=client',
+          '-o',
+          'json',
+        )
+        .then(async json => {
+          fs.writeFileSync(binding, json);
+          await cluster.kubectl('apply', '-f', binding);
+        });
+      metadata = await startMetadataServer();
+      process.env.GCE_METADATA_HOST = `127.0.0.1:${
+        (metadata.address() as AddressInfo).port
+      }`;
+      process.env.METADATA_SERVER_DETECTION = 'ping-only';
       process.env.AWS_ACCESS_KEY_ID = BASE_KEY.id;
       process.env.AWS_SECRET_ACCESS_KEY = BASE_KEY.secret;
       process.env.AWS_REGION = REGION;
@@ -318,6 +391,7 @@ describeIntegration(
       process.env = { ...env };
       sts?.close();
       webhook?.close();
+      metadata?.close();
     });
 
     it('reads as the assumed role with the token of upstream AwsIamStrategy', async () => {
@@ -372,47 +446,93 @@ describeIntegration(
       expect(await whoAmI(await clusters.getKubeConfig(CLUSTER))).toBe(USER);
     });
 
-    it('is refused with a token signed with the wrong secret', async () => {
-    // a GetCallerIdentity presigned like AwsIamStrategy's, for a key the
-    // emulated STS knows: accepted with its secret, refused with another
-    const accessKeyId = 'ASIASHIPYARDTEST';
-    const secret = crypto.randomBytes(20).toString('base64');
-    issued.set(accessKeyId, secret);
-    const tokenSignedWith = async (secretAccessKey: string) => {
-      const hostname = `sts.${REGION}.amazonaws.com`;
-      const presigned = await new SignatureV4({
-        credentials: { accessKeyId, secretAccessKey, sessionToken: `session-${accessKeyId}` },
-        region: REGION,
-        service: 'sts',
-        sha256: Sha256,
-      }).presign(
-        {
-          method: 'GET',
-          protocol: 'https:',
-          hostname,
-          path: '/',
-          headers: { host: hostname, 'x-k8s-aws-id': CLUSTER },
-          query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+    it('reads with the access token of upstream GoogleServiceAccountStrategy (application default credentials)', async () => {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'gke',
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'googleServiceAccount',
+                },
+              ],
+            },
+          ],
         },
-        { expiresIn: 60 },
-      );
-      const query = new URLSearchParams(presigned.query as Record<string, string>);
-      return `k8s-aws-v1.${Buffer.from(`https://${hostname}/?${query}`).toString('base64url')}`;
-    };
-    const kcWith = (token: string) => {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ name: 'c', server: cluster.server, caData: cluster.caData }],
-        users: [{ name: 'u', token }],
-        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-        currentContext: 'c',
       });
-      return kc;
-    };
-    expect(await whoAmI(kcWith(await tokenSignedWith(secret)))).toBe(USER);
-    await expect(
-      new KubeHttp(kcWith(await tokenSignedWith('not-the-secret')), 10_000).getJson('/api/v1/namespaces'),
-    ).rejects.toMatchObject({ type: 'unauthorized' });
-  });
+      const clusters = ConfigShipyardClusters.fromConfig(config, {
+        authStrategies: await loadUpstreamStrategies(['googleServiceAccount'], {
+          config,
+          logger: mockServices.logger.mock(),
+        }),
+      });
+      const kc = await clusters.getKubeConfig('gke');
+      expect(googleTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
+      expect(await whoAmI(kc)).toBe(GKE_USER);
+      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+        '/api/v1/namespaces',
+      );
+      expect(list.items.length).toBeGreaterThan(0);
+    });
+
+    it('is refused with a token signed with the wrong secret', async () => {
+      // a GetCallerIdentity presigned like AwsIamStrategy's, for a key the
+      // emulated STS knows: accepted with its secret, refused with another
+      const accessKeyId = 'ASIASHIPYARDTEST';
+      const secret = crypto.randomBytes(20).toString('base64');
+      issued.set(accessKeyId, secret);
+      const tokenSignedWith = async (secretAccessKey: string) => {
+        const hostname = `sts.${REGION}.amazonaws.com`;
+        const presigned = await new SignatureV4({
+          credentials: {
+            accessKeyId,
+            secretAccessKey,
+            sessionToken: `session-${accessKeyId}`,
+          },
+          region: REGION,
+          service: 'sts',
+          sha256: Sha256,
+        }).presign(
+          {
+            method: 'GET',
+            protocol: 'https:',
+            hostname,
+            path: '/',
+            headers: { host: hostname, 'x-k8s-aws-id': CLUSTER },
+            query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+          },
+          { expiresIn: 60 },
+        );
+        const query = new URLSearchParams(
+          presigned.query as Record<string, string>,
+        );
+        return `k8s-aws-v1.${Buffer.from(
+          `https://${hostname}/?${query}`,
+        ).toString('base64url')}`;
+      };
+      const kcWith = (token: string) => {
+        const kc = new KubeConfig();
+        kc.loadFromOptions({
+          clusters: [
+            { name: 'c', server: cluster.server, caData: cluster.caData },
+          ],
+          users: [{ name: 'u', token }],
+          contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+          currentContext: 'c',
+        });
+        return kc;
+      };
+      expect(await whoAmI(kcWith(await tokenSignedWith(secret)))).toBe(USER);
+      await expect(
+        new KubeHttp(
+          kcWith(await tokenSignedWith('not-the-secret')),
+          10_000,
+        ).getJson('/api/v1/namespaces'),
+      ).rejects.toMatchObject({ type: 'unauthorized' });
+    });
   },
 );
