@@ -9,6 +9,9 @@
  *   `k8s-aws-v1.` token, checks that it is a presigned STS GetCallerIdentity
  *   for this cluster (x-k8s-aws-id signed) and verifies the SigV4 signature
  *   with the credentials it issued, as STS would.
+ * - azure: the App Service managed identity endpoint at a local address
+ *   (IDENTITY_ENDPOINT and IDENTITY_HEADER, which Azure's identity library
+ *   supports) issuing AKS tokens; the webhook accepts exactly those.
  * - googleServiceAccount: the GCE metadata server at a local address
  *   (GCE_METADATA_HOST, which Google's auth library supports) issuing access
  *   tokens; the same webhook accepts exactly the tokens it issued, as GKE
@@ -45,6 +48,10 @@ const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
 const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
 const USER = 'eks:shipyard-reader';
 const GKE_USER = 'gke:shipyard-reader';
+const AKS_USER = 'aks:shipyard-reader';
+/** The AKS AAD server application that AzureIdentityStrategy asks a token for. */
+const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';
+const IDENTITY_HEADER = `identity-header-${crypto.randomUUID()}`;
 const BASE_KEY = {
   id: 'AKIDSHIPYARDBASE',
   secret: `base-${crypto.randomUUID()}`,
@@ -58,6 +65,36 @@ const issued = new Map<string, string>();
 const seenTokens: string[] = [];
 /** Access tokens the emulated GCE metadata server issued. */
 const googleTokens = new Set<string>();
+/** Access tokens the emulated Azure managed identity endpoint issued. */
+const azureTokens = new Set<string>();
+
+/** Emulated App Service managed identity endpoint: tokens for the AKS resource. */
+function startManagedIdentityEndpoint() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('content-type', 'application/json');
+    if (
+      req.headers['x-identity-header'] !== IDENTITY_HEADER ||
+      url.searchParams.get('resource') !== AKS_RESOURCE
+    ) {
+      res.writeHead(400).end('{"error":"invalid_request"}');
+      return;
+    }
+    const token = `aks-${crypto.randomBytes(16).toString('hex')}`;
+    azureTokens.add(token);
+    res.writeHead(200).end(
+      JSON.stringify({
+        access_token: token,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: AKS_RESOURCE,
+        token_type: 'Bearer',
+      }),
+    );
+  });
+  return new Promise<http.Server>(r =>
+    server.listen(0, '127.0.0.1', () => r(server)),
+  );
+}
 
 /** Emulated GCE metadata server: detection and the default service account's token. */
 function startMetadataServer() {
@@ -290,9 +327,10 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
       const review = JSON.parse(body);
       seenTokens.push(review.spec?.token);
       const token = review.spec?.token ?? '';
-      const username = googleTokens.has(token)
-        ? GKE_USER
-        : await verifyEksToken(token).catch(() => undefined);
+      let username: string | undefined;
+      if (googleTokens.has(token)) username = GKE_USER;
+      else if (azureTokens.has(token)) username = AKS_USER;
+      else username = await verifyEksToken(token).catch(() => undefined);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -326,13 +364,14 @@ async function whoAmI(kc: KubeConfig) {
 }
 
 describeIntegration(
-  'aws and googleServiceAccount against emulated cloud endpoints and a token webhook',
+  'aws, googleServiceAccount and azure against emulated cloud endpoints and a token webhook',
   () => {
     const env = { ...process.env };
     let cluster: TestCluster;
     let sts: http.Server;
     let webhook: https.Server;
     let metadata: http.Server;
+    let managedIdentity: http.Server;
 
     beforeAll(async () => {
       const files = await webhookFiles();
@@ -373,6 +412,26 @@ describeIntegration(
           fs.writeFileSync(binding, json);
           await cluster.kubectl('apply', '-f', binding);
         });
+      await cluster
+        .kubectl(
+          'create',
+          'clusterrolebinding',
+          'shipyard-aks-it-reader',
+          '--clusterrole=shipyard-health-reader',
+          `--user=${AKS_USER}`,
+          '--dry-run=client',
+          '-o',
+          'json',
+        )
+        .then(async json => {
+          fs.writeFileSync(binding, json);
+          await cluster.kubectl('apply', '-f', binding);
+        });
+      managedIdentity = await startManagedIdentityEndpoint();
+      process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${
+        (managedIdentity.address() as AddressInfo).port
+      }/msi/token`;
+      process.env.IDENTITY_HEADER = IDENTITY_HEADER;
       metadata = await startMetadataServer();
       process.env.GCE_METADATA_HOST = `127.0.0.1:${
         (metadata.address() as AddressInfo).port
@@ -392,6 +451,7 @@ describeIntegration(
       sts?.close();
       webhook?.close();
       metadata?.close();
+      managedIdentity?.close();
     });
 
     it('reads as the assumed role with the token of upstream AwsIamStrategy', async () => {
@@ -473,6 +533,39 @@ describeIntegration(
       const kc = await clusters.getKubeConfig('gke');
       expect(googleTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(GKE_USER);
+      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+        '/api/v1/namespaces',
+      );
+      expect(list.items.length).toBeGreaterThan(0);
+    });
+
+    it('reads with the token of upstream AzureIdentityStrategy (managed identity)', async () => {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'aks',
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'azure',
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const clusters = ConfigShipyardClusters.fromConfig(config, {
+        authStrategies: await loadUpstreamStrategies(['azure'], {
+          config,
+          logger: mockServices.logger.mock(),
+        }),
+      });
+      const kc = await clusters.getKubeConfig('aks');
+      expect(azureTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
+      expect(await whoAmI(kc)).toBe(AKS_USER);
       const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
         '/api/v1/namespaces',
       );
