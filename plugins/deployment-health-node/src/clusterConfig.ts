@@ -29,7 +29,7 @@ export interface ShipyardCluster {
   title?: string;
   /** Environment label (config `environment`); defaults to the name. */
   environment: string;
-  /** API server URL, from config only. */
+  /** API server URL, from config (or an allow-listed catalog entity), never from component annotations. */
   url: string;
   /** Which config block defined the cluster (`catalog`: a Resource entity of type kubernetes-cluster). */
   source: 'config' | 'localKubectlProxy' | 'kubeconfig' | 'catalog';
@@ -166,7 +166,7 @@ export function readClusterDefinitions(
         push(
           c.getOptionalBoolean('inCluster')
             ? readInClusterEntry(c, configKey, options)
-            : readConfigEntry(c, configKey),
+            : readConfigEntry(c, configKey, i),
         );
       });
     } else if (type === 'localKubectlProxy') {
@@ -179,8 +179,8 @@ export function readClusterDefinitions(
         auth: 'none',
       });
     }
-    // Other upstream types (gke, catalog) are not supported: catalog-defined
-    // clusters would let catalog data choose URLs, which we never allow.
+    // `catalog` is read by CatalogClusterSource (allow-listed hosts only);
+    // other upstream types (gke) are not supported.
   });
 
   const contexts =
@@ -265,8 +265,12 @@ function readAuthMetadata(c: Config, authProvider: string): AuthMetadata {
   };
 }
 
-function readConfigEntry(c: Config, configKey: string): ClusterDefinition {
-  const name = str(c, 'name') || `cluster-${configKey.match(/\d+(?=]$)/)}`;
+function readConfigEntry(
+  c: Config,
+  configKey: string,
+  index: number,
+): ClusterDefinition {
+  const name = str(c, 'name') || `cluster-${index}`;
   const url = str(c, 'url') ?? '';
   // As upstream: authMetadata's kubernetes.io/auth-provider wins over authProvider.
   const fromMetadata = c.getOptional('authMetadata') as

@@ -128,7 +128,7 @@ export async function clusterCredential(
   if (def.auth === 'kubeconfig' || def.auth === 'none') return undefined;
   if (def.auth === 'inCluster') {
     if (access === 'read') return undefined;
-    return bearer(tokenFromKeys({ ...def }, 'deploy'));
+    return bearer(tokenFromKeys(def, 'deploy'));
   }
   if (
     access === 'deploy' ||
