@@ -1,6 +1,6 @@
 /*
  * The cloud providers end to end against a REAL kube-apiserver (a cluster of
- * its own: aws-it), with the cloud side emulated by this test, and upstream's
+ * its own: authn-it, see __testUtils__/authnCluster), with the cloud side emulated by this test, and upstream's
  * strategies running unchanged:
  * - aws: STS AssumeRole at a local endpoint (AWS_ENDPOINT_URL_STS, which the
  *   AWS SDK supports), checking the role and external ID and issuing
@@ -26,23 +26,23 @@ import { ConfigReader } from '@backstage/config';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
-import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
-import { execFile } from 'node:child_process';
+import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
 import { loadUpstreamStrategies } from './upstreamStrategies';
+import {
+  authnFiles,
+  bindReader,
+  startAuthnCluster,
+  WEBHOOK_PORT,
+} from './__testUtils__/authnCluster';
 
-const run = promisify(execFile);
-const CLUSTER = 'aws-it';
-const WEBHOOK_PORT = Number(process.env.SHIPYARD_AWS_IT_WEBHOOK_PORT ?? 36988);
+/** The cluster's name in config, and so the x-k8s-aws-id its EKS tokens sign. */
+const CLUSTER = 'eks-it';
 const REGION = 'eu-west-1';
 const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
 const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
@@ -56,7 +56,6 @@ const BASE_KEY = {
   id: 'AKIDSHIPYARDBASE',
   secret: `base-${crypto.randomUUID()}`,
 };
-const dir = path.join(os.tmpdir(), 'shipyard-aws-it');
 
 jest.setTimeout(300_000);
 
@@ -260,64 +259,6 @@ async function verifyEksToken(token: string): Promise<string | undefined> {
     : undefined;
 }
 
-/** The webhook's TLS files and the API server's webhook config, fixed per machine. */
-async function webhookFiles() {
-  fs.mkdirSync(dir, { recursive: true });
-  const f = (n: string) => path.join(dir, n);
-  if (!fs.existsSync(f('tls.crt'))) {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '3650',
-      '-keyout',
-      f('tls.key'),
-      '-out',
-      f('tls.crt'),
-      '-subj',
-      '/CN=shipyard-aws-it',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-  }
-  fs.writeFileSync(
-    f('webhook.json'),
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'eks-authenticator',
-          cluster: {
-            server: `https://127.0.0.1:${WEBHOOK_PORT}/authenticate`,
-            'certificate-authority-data': fs
-              .readFileSync(f('tls.crt'))
-              .toString('base64'),
-          },
-        },
-      ],
-      users: [{ name: 'apiserver', user: {} }],
-      contexts: [
-        {
-          name: 'webhook',
-          context: { cluster: 'eks-authenticator', user: 'apiserver' },
-        },
-      ],
-      'current-context': 'webhook',
-    }),
-  );
-  return {
-    config: f('webhook.json'),
-    tls: {
-      key: fs.readFileSync(f('tls.key')),
-      cert: fs.readFileSync(f('tls.crt')),
-    },
-  };
-}
-
 /** The EKS authenticator as a TokenReview webhook. */
 function startWebhook(tls: { key: Buffer; cert: Buffer }) {
   const server = https.createServer(tls, (req, res) => {
@@ -374,59 +315,13 @@ describeIntegration(
     let managedIdentity: http.Server;
 
     beforeAll(async () => {
-      const files = await webhookFiles();
-      webhook = await startWebhook(files.tls);
+      const files = await authnFiles();
+      webhook = await startWebhook(files.webhookTls);
       sts = await startSts();
-      process.env.SHIPYARD_CLUSTER_AWS_IT_APISERVER_ARGS = [
-        `authentication-token-webhook-config-file=${files.config}`,
-        'authentication-token-webhook-version=v1',
-      ].join(' ');
-      cluster = await startTestCluster(CLUSTER);
-      const binding = path.join(dir, 'binding.json');
-      fs.writeFileSync(
-        binding,
-        await cluster.kubectl(
-          'create',
-          'clusterrolebinding',
-          'shipyard-aws-it-reader',
-          '--clusterrole=shipyard-health-reader',
-          `--user=${USER}`,
-          '--dry-run=client',
-          '-o',
-          'json',
-        ),
-      );
-      await cluster.kubectl('apply', '-f', binding);
-      await cluster
-        .kubectl(
-          'create',
-          'clusterrolebinding',
-          'shipyard-gke-it-reader',
-          '--clusterrole=shipyard-health-reader',
-          `--user=${GKE_USER}`,
-          '--dry-run=client',
-          '-o',
-          'json',
-        )
-        .then(async json => {
-          fs.writeFileSync(binding, json);
-          await cluster.kubectl('apply', '-f', binding);
-        });
-      await cluster
-        .kubectl(
-          'create',
-          'clusterrolebinding',
-          'shipyard-aks-it-reader',
-          '--clusterrole=shipyard-health-reader',
-          `--user=${AKS_USER}`,
-          '--dry-run=client',
-          '-o',
-          'json',
-        )
-        .then(async json => {
-          fs.writeFileSync(binding, json);
-          await cluster.kubectl('apply', '-f', binding);
-        });
+      cluster = await startAuthnCluster();
+      await bindReader(cluster, 'shipyard-authn-it-eks-reader', USER);
+      await bindReader(cluster, 'shipyard-authn-it-gke-reader', GKE_USER);
+      await bindReader(cluster, 'shipyard-authn-it-aks-reader', AKS_USER);
       managedIdentity = await startManagedIdentityEndpoint();
       process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${
         (managedIdentity.address() as AddressInfo).port

@@ -3,15 +3,15 @@
  * its structured authentication config (--authentication-config, a JWT
  * authenticator) against an issuer served by this test over HTTPS
  * (discovery, JWKS and a client-credentials token endpoint). Runs with
- * SHIPYARD_INTEGRATION=1 on a cluster of its own (oidc-it):
+ * SHIPYARD_INTEGRATION=1 on a cluster of its own (authn-it, see
+ * __testUtils__/authnCluster):
  *
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/oidc.integration.test.ts
  *
  * Upstream's `oidc` provider forwards each signed-in user's token, which a
  * shared watch does not have; the server-side way is a strategy that gets
  * Shipyard its own token (here: OAuth client credentials), added with
- * shipyardAuthStrategyServiceRef. The issuer's keys, certificate and port are
- * fixed per machine (in the temp dir) so a reused cluster keeps trusting it.
+ * shipyardAuthStrategyServiceRef.
  */
 import { ConfigReader } from '@backstage/config';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
@@ -20,89 +20,26 @@ import {
   describeIntegration,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
-import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
-import { execFile } from 'node:child_process';
+import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import {
+  AUDIENCE,
+  authnFiles,
+  AuthnFiles,
+  bindReader,
+  ISSUER,
+  ISSUER_PORT,
+  startAuthnCluster,
+} from './__testUtils__/authnCluster';
 
-const run = promisify(execFile);
-const CLUSTER = 'oidc-it';
-const ISSUER_PORT = Number(process.env.SHIPYARD_OIDC_IT_ISSUER_PORT ?? 36989);
-const ISSUER = `https://127.0.0.1:${ISSUER_PORT}`;
-const AUDIENCE = 'shipyard';
 const SUBJECT = 'shipyard-oidc-reader';
 const USER = `oidc:${SUBJECT}`;
 const CLIENT_SECRET = `client-secret-${crypto.randomUUID()}`;
-const dir = path.join(os.tmpdir(), 'shipyard-oidc-it');
 
 jest.setTimeout(300_000);
-
-/** The issuer's TLS certificate and JWT signing key, made once per machine. */
-async function issuerFiles() {
-  fs.mkdirSync(dir, { recursive: true });
-  const f = (n: string) => path.join(dir, n);
-  if (!fs.existsSync(f('tls.crt'))) {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '3650',
-      '-keyout',
-      f('tls.key'),
-      '-out',
-      f('tls.crt'),
-      '-subj',
-      '/CN=shipyard-oidc-it',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-    const { privateKey } = crypto.generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-    });
-    fs.writeFileSync(
-      f('signing.pem'),
-      privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    );
-  }
-  const config = [
-    'apiVersion: apiserver.config.k8s.io/v1',
-    'kind: AuthenticationConfiguration',
-    'jwt:',
-    '  - issuer:',
-    `      url: ${ISSUER}`,
-    `      audiences: [${AUDIENCE}]`,
-    '      certificateAuthority: |',
-    ...fs
-      .readFileSync(f('tls.crt'), 'utf8')
-      .trim()
-      .split('\n')
-      .map(l => `        ${l}`),
-    '    claimMappings:',
-    '      username:',
-    '        claim: sub',
-    "        prefix: 'oidc:'",
-    '',
-  ].join('\n');
-  fs.writeFileSync(f('authentication.yaml'), config);
-  return {
-    authenticationConfig: f('authentication.yaml'),
-    tls: {
-      key: fs.readFileSync(f('tls.key')),
-      cert: fs.readFileSync(f('tls.crt')),
-    },
-    signingKey: crypto.createPrivateKey(fs.readFileSync(f('signing.pem'))),
-    ca: fs.readFileSync(f('tls.crt')),
-  };
-}
 
 const b64url = (v: object) =>
   Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -117,14 +54,14 @@ function signJwt(key: crypto.KeyObject, claims: object) {
 }
 
 /** Discovery, JWKS and a client-credentials token endpoint. */
-function startIssuer(files: Awaited<ReturnType<typeof issuerFiles>>) {
+function startIssuer(files: AuthnFiles) {
   const jwk = {
     ...crypto.createPublicKey(files.signingKey).export({ format: 'jwk' }),
     kid: 'k1',
     use: 'sig',
     alg: 'RS256',
   };
-  const server = https.createServer(files.tls, (req, res) => {
+  const server = https.createServer(files.issuerTls, (req, res) => {
     const json = (status: number, body: object) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -231,29 +168,13 @@ async function whoAmI(kc: KubeConfig) {
 describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
   let cluster: TestCluster;
   let issuer: https.Server;
-  let files: Awaited<ReturnType<typeof issuerFiles>>;
+  let files: AuthnFiles;
 
   beforeAll(async () => {
-    files = await issuerFiles();
+    files = await authnFiles();
     issuer = await startIssuer(files);
-    process.env.SHIPYARD_CLUSTER_OIDC_IT_APISERVER_ARGS = `authentication-config=${files.authenticationConfig}`;
-    cluster = await startTestCluster(CLUSTER);
-    await cluster
-      .kubectl(
-        'create',
-        'clusterrolebinding',
-        'shipyard-oidc-it-reader',
-        '--clusterrole=shipyard-health-reader',
-        `--user=${USER}`,
-        '--dry-run=client',
-        '-o',
-        'json',
-      )
-      .then(async json => {
-        const file = path.join(dir, 'binding.json');
-        fs.writeFileSync(file, json);
-        await cluster.kubectl('apply', '-f', file);
-      });
+    cluster = await startAuthnCluster();
+    await bindReader(cluster, 'shipyard-authn-it-oidc-reader', USER);
   });
 
   afterAll(() => {
@@ -284,7 +205,7 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
 
   it("reads with the issuer's token, which the API server validates against the issuer's keys", async () => {
     const clusters = clustersWith(
-      clientCredentialsStrategy(files.ca, CLIENT_SECRET),
+      clientCredentialsStrategy(files.issuerTls.cert, CLIENT_SECRET),
     );
     // the API server fetches discovery and JWKS in the background after a start
     const kc = await waitFor(
@@ -327,7 +248,7 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
     ).rejects.toMatchObject({ type: 'unauthorized' });
 
     const error = await clustersWith(
-      clientCredentialsStrategy(files.ca, 'wrong-secret'),
+      clientCredentialsStrategy(files.issuerTls.cert, 'wrong-secret'),
     )
       .getKubeConfig('oidc')
       .catch(e => e);
