@@ -183,7 +183,10 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
   }
 
   private async find(name: string): Promise<ClusterDefinition> {
-    const def = (await this.all()).find(d => d.name === name);
+    // a configured cluster never waits for (or on a failing) catalog
+    const def =
+      this.defs.find(d => d.name === name) ??
+      (await this.all()).find(d => d.name === name);
     if (!def) throw new NotFoundError(`unknown cluster '${name}'`);
     return def;
   }
