@@ -12,12 +12,14 @@
  * - odd:     an unknown authProvider (one config error, naming the key)
  * - sso:     a client-side authProvider (oidc) without a token for Shipyard
  */
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   ClustersResponse,
   ClusterStatus,
   EntityHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { shipyardAuthStrategyServiceRef } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
   describeIntegration,
   waitFor,
@@ -42,6 +44,8 @@ const ns = `dh-cred-${suffix}`;
 const id = `cred-probe-${suffix}`;
 const secretA = `cred-a-${suffix}`;
 const secretB = `cred-b-${suffix}`;
+const secretC = `cred-c-${suffix}`;
+const secretD = `cred-d-${suffix}`;
 
 jest.setTimeout(300_000);
 
@@ -136,6 +140,8 @@ describeIntegration('the watch cache across a credential rotation', () => {
         'secret',
         secretA,
         secretB,
+        secretC,
+        secretD,
         '-n',
         'shipyard-system',
         '--ignore-not-found',
@@ -266,6 +272,102 @@ describeIntegration('the watch cache across a credential rotation', () => {
       expect(logger.lines.join('\n')).toContain(
         "Cluster 'odd' is misconfigured: kubernetes.clusterLocatorMethods[0].clusters[1].authProvider",
       );
+    } finally {
+      polling = false;
+      await backend.stop();
+    }
+  });
+
+  it("keeps watching when an authentication strategy's token is replaced and revoked", async () => {
+    const tokenC = await tokenBoundTo(secretC);
+    const tokenD = await tokenBoundTo(secretD);
+    // An adopter's strategy, as a cloud one behaves: a new token at some
+    // point, the old one expiring (here: revoked) soon after.
+    let current = tokenC;
+    const strategy = createServiceFactory({
+      service: shipyardAuthStrategyServiceRef,
+      deps: {},
+      factory: () => ({
+        authProvider: 'rotating',
+        strategy: {
+          getCredential: async () => ({
+            type: 'bearer token' as const,
+            token: current,
+          }),
+          validateCluster: () => [],
+          presentAuthMetadata: () => ({}),
+        },
+      }),
+    });
+    const backend = await startHealthBackend({
+      clusters: [
+        {
+          name: CLUSTER,
+          url: cluster.server,
+          caFile: cluster.caFile,
+          authProvider: 'rotating',
+        },
+      ],
+      deploymentHealth: { watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS },
+      tenancy: { teamNamespaces: [{ team: 'team-x', namespaces: [ns] }] },
+      entities: [
+        component(id, 'team-x', { 'backstage.io/kubernetes-namespace': ns }),
+      ],
+      features: [strategy],
+    });
+    const seen: ClusterStatus[] = [];
+    let polling = true;
+    const workloads = async () => {
+      const res = await request(backend.server)
+        .get(`/api/deployment-health/entity/default/component/${id}`)
+        .set('Authorization', mockCredentials.user.header());
+      const body = res.body as EntityHealthResponse;
+      return (body.clusters.find(c => c.cluster === CLUSTER)?.workloads ?? [])
+        .map(w => w.name)
+        .sort();
+    };
+    try {
+      await waitFor(async () => (await workloads()).length > 0, {
+        timeoutMs: 60_000,
+        what: 'the first list',
+      });
+      const poll = (async () => {
+        while (polling) {
+          const res = await request(backend.server)
+            .get('/api/deployment-health/clusters')
+            .set('Authorization', mockCredentials.user.header());
+          const c = (res.body as ClustersResponse).clusters.find(
+            x => x.name === CLUSTER,
+          );
+          if (c) seen.push(c);
+          await sleep(200);
+        }
+      })();
+
+      current = tokenD;
+      await cluster.kubectl(
+        'delete',
+        'secret',
+        secretC,
+        '-n',
+        'shipyard-system',
+      );
+      await waitFor(async () => (await statusWith(cluster, tokenC)) === 401, {
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+        what: 'the old token to be rejected',
+      });
+      await sleep(WATCH_TIMEOUT_SECONDS * 1100 * 2);
+      await apply(deployment(`${id}-c`));
+      await waitFor(async () => (await workloads()).includes(`${id}-c`), {
+        timeoutMs: 60_000,
+        what: 'the Deployment created after the rotation',
+      });
+
+      polling = false;
+      await poll;
+      expect(seen.length).toBeGreaterThan(10);
+      expect(seen.filter(c => c.state !== 'ok')).toEqual([]);
     } finally {
       polling = false;
       await backend.stop();
