@@ -353,3 +353,34 @@ describe('authentication strategies of the default factory', () => {
     );
   });
 });
+
+describe('start-up warnings', () => {
+  it('logs unusable entries and a serviceAccount entry without a token, never the catalog', async () => {
+    const logger = mockServices.logger.mock();
+    const readCatalogClusters = jest.fn(async () => []);
+    ConfigShipyardClusters.fromConfig(
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                { name: 'ok', url: 'https://ok', serviceAccountToken: TOKEN },
+                { name: 'odd', url: 'https://odd', authProvider: 'pinniped' },
+                { name: 'bare', url: 'https://bare' },
+              ],
+            },
+            { type: 'catalog', allowedApiServerHosts: ['*.example.com'] },
+          ],
+        },
+      }),
+      { logger, readCatalogClusters },
+    );
+    expect(logger.warn.mock.calls.map(c => c[0])).toEqual([
+      "Cluster 'odd' is misconfigured: kubernetes.clusterLocatorMethods[0].clusters[1].authProvider 'pinniped' is unknown: use serviceAccount, aws, googleServiceAccount or azure, or add a strategy for 'pinniped' with shipyardAuthStrategyServiceRef",
+      "Cluster 'bare' has no serviceAccountToken or serviceAccountTokenFile (kubernetes.clusterLocatorMethods[0].clusters[2]): it is read without credentials. Shipyard never sends the backend pod's own token to a configured URL; set inCluster: true on the entry of the cluster the backend runs in",
+    ]);
+    expect(readCatalogClusters).not.toHaveBeenCalled();
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain(TOKEN);
+  });
+});

@@ -105,6 +105,9 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
       const configError = authConfigError(def, strategies);
       return configError ? { ...def, configError } : def;
     });
+    // Configured clusters are reported now; catalog ones when first read
+    // (never here: the catalog may not serve yet while plugins start).
+    for (const def of defs) warnAbout(def, options.logger);
     const locators = readCatalogLocators(config);
     const catalog =
       locators.length > 0 && options.readCatalogClusters
@@ -209,6 +212,30 @@ function toPublic(def: ClusterDefinition): ShipyardCluster {
 }
 
 /**
+ * Logs why a configured cluster cannot be used, and the one case that works
+ * but likely not as meant: a serviceAccount entry without any token (upstream
+ * would send the pod's own token there; Shipyard reads anonymously).
+ */
+function warnAbout(def: ClusterDefinition, logger?: LoggerService) {
+  if (def.configError) {
+    logger?.warn(`Cluster '${def.name}' is misconfigured: ${def.configError}`);
+  } else if (
+    def.auth === 'config' &&
+    def.authProvider === SERVICE_ACCOUNT &&
+    !def.serviceAccountToken &&
+    !def.serviceAccountTokenFile
+  ) {
+    logger?.warn(
+      [
+        `Cluster '${def.name}' has no serviceAccountToken or serviceAccountTokenFile (${def.configKey}):`,
+        "it is read without credentials. Shipyard never sends the backend pod's own token to a configured URL;",
+        'set inCluster: true on the entry of the cluster the backend runs in',
+      ].join(' '),
+    );
+  }
+}
+
+/**
  * Added strategies first, then upstream's for the providers still missing
  * (loaded only if a cluster uses one). `serviceAccount` stays Shipyard's own:
  * its token files, deployer identity and refusal to send the pod's token are
@@ -288,13 +315,6 @@ export const shipyardClustersServiceRef =
                 )
               ).items,
           });
-          for (const c of await clusters.listClusters()) {
-            if (c.configError) {
-              logger.warn(
-                `Cluster '${c.name}' is misconfigured: ${c.configError}`,
-              );
-            }
-          }
           return clusters;
         },
       }),
