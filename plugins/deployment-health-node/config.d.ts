@@ -9,6 +9,12 @@
  */
 export interface Config {
   kubernetes?: {
+    /**
+     * `googleServiceAccount` clusters: the service account key (JSON), as upstream;
+     * when unset, Google's application default credentials.
+     * @visibility secret
+     */
+    googleServiceAccountCredentials?: string;
     clusterLocatorMethods?: Array<
       | {
           /** @visibility frontend */
@@ -16,7 +22,11 @@ export interface Config {
           clusters: Array<{
             /** Unique cluster name, used in API responses and in the `backstage.io/kubernetes-cluster` annotation. */
             name: string;
-            /** API server URL. Cluster URLs come from config only, never from catalog data. */
+            /**
+             * API server URL. Cluster URLs come from config only, never from catalog data.
+             * With `inCluster`: https://kubernetes.default.svc (or the address of
+             * KUBERNETES_SERVICE_HOST/PORT), and Shipyard connects to the latter.
+             */
             url: string;
             /** Human-readable title. */
             title?: string;
@@ -25,8 +35,42 @@ export interface Config {
              * Defaults to the cluster name.
              */
             environment?: string;
-            /** Only `serviceAccount` (the default) is supported by Shipyard. */
+            /**
+             * How Shipyard authenticates: `serviceAccount` (the default; the token keys
+             * below), `aws`, `googleServiceAccount` or `azure` (upstream's strategies,
+             * from @backstage/plugin-kubernetes-backend), or a provider added with
+             * shipyardAuthStrategyServiceRef. Client-side `google`, `oidc` and `aks` need
+             * serviceAccountToken(File) on the same entry for Shipyard.
+             * @visibility frontend
+             */
             authProvider?: string;
+            /**
+             * Provider-specific settings, as upstream (e.g. kubernetes.io/aws-assume-role,
+             * kubernetes.io/x-k8s-aws-id); its kubernetes.io/auth-provider wins over authProvider.
+             * @visibility secret
+             */
+            authMetadata?: { [key: string]: string };
+            /** `aws`: IAM role ARN to assume (through STS) before signing the EKS token. */
+            assumeRole?: string;
+            /**
+             * `aws`: external ID to supply when assuming the role.
+             * @visibility secret
+             */
+            externalId?: string;
+            /**
+             * `oidc` (upstream, client-side): the sign-in provider of the user's token.
+             * Not used by Shipyard.
+             * @visibility frontend
+             */
+            oidcTokenProvider?: string;
+            /**
+             * Shipyard: read this cluster with the backend pod's own service account
+             * (token and CA under /var/run/secrets/kubernetes.io/serviceaccount, URL from
+             * KUBERNETES_SERVICE_HOST/PORT). `url` must then name that API server, and the
+             * reader token keys and another authProvider be unset; the pod's token is never
+             * sent anywhere else.
+             */
+            inCluster?: boolean;
             /**
              * Bearer token of a read-only service account.
              * @visibility secret
@@ -71,7 +115,24 @@ export interface Config {
           type: 'localKubectlProxy';
         }
       | {
-          /** Other upstream locator types (gke, catalog) are ignored by Shipyard. */
+          /**
+           * Clusters from Resource entities of type kubernetes-cluster, as upstream
+           * (annotations kubernetes.io/api-server, -api-server-certificate-authority,
+           * -auth-provider). Off unless this entry exists.
+           * @visibility frontend
+           */
+          type: 'catalog';
+          /**
+           * Shipyard: API server host names catalog clusters may use: exact
+           * (`k8s.example.com`) or every host below a domain (`*.eks.amazonaws.com`).
+           * Any other host is refused. Default: none (every catalog cluster refused).
+           */
+          allowedApiServerHosts?: string[];
+          /** Shipyard: how often the catalog is read again, in seconds. Default 30. */
+          refreshIntervalSeconds?: number;
+        }
+      | {
+          /** Other upstream locator types (gke) are ignored by Shipyard. */
           type: string;
         }
     >;

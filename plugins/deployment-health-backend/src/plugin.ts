@@ -9,7 +9,7 @@ import {
   shipyardClustersServiceRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import packageJson from '../package.json';
-import { ClusterCache } from './cluster/ClusterCache';
+import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
 import { readOptions } from './options';
@@ -53,27 +53,23 @@ export const deploymentHealthPlugin = createBackendPlugin({
         const options = readOptions(config);
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
 
-        const caches = (await clusters.listClusters()).map(
-          cluster =>
-            new ClusterCache(
-              cluster,
-              clusters,
-              options,
-              logger.child({ cluster: cluster.name }),
-            ),
-        );
-        if (caches.length === 0) {
-          logger.warn(
-            'No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty',
-          );
-        }
-        // Start watching once the backend is up; failures are per cluster
-        // and retried with backoff, never fatal for the backend.
-        lifecycle.addStartupHook(() => caches.forEach(c => c.start()));
-        lifecycle.addShutdownHook(() => caches.forEach(c => c.stop()));
+        const caches = new ClusterCaches(clusters, options, logger);
+        // Watches start once the backend is up (the catalog, which may list
+        // clusters, serves by then); failures are per cluster and retried
+        // with backoff, never fatal for the backend. Clusters added to or
+        // removed from the catalog start and stop their watch.
+        lifecycle.addStartupHook(async () => {
+          await caches.start();
+          if (caches.list.length === 0) {
+            logger.warn(
+              'No clusters configured (kubernetes.clusterLocatorMethods); health reports will be empty',
+            );
+          }
+        });
+        lifecycle.addShutdownHook(() => caches.stop());
 
         const health = new DeploymentHealthService({
-          caches,
+          caches: caches.list,
           catalog,
           permissions,
           options,

@@ -2,10 +2,14 @@ import {
   coreServices,
   createServiceFactory,
   createServiceRef,
+  LoggerService,
 } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { NotFoundError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import {
   ClusterAccess,
   ClusterDefinition,
@@ -13,6 +17,18 @@ import {
   readClusterDefinitions,
   ShipyardCluster,
 } from './clusterConfig';
+import {
+  authConfigError,
+  AuthStrategies,
+  clusterCredential,
+} from './auth/clusterCredential';
+import { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
+import { SERVICE_ACCOUNT, UPSTREAM_PROVIDERS } from './auth/providers';
+import {
+  CatalogClusterSource,
+  readCatalogLocators,
+} from './catalog/catalogClusters';
+import { loadUpstreamStrategies } from './auth/upstreamStrategies';
 
 /**
  * The clusters Shipyard knows about, and authenticated clients for them.
@@ -40,6 +56,29 @@ export interface ShipyardClustersService {
 }
 
 /**
+ * Options of {@link ConfigShipyardClusters.fromConfig}.
+ *
+ * @public
+ */
+export interface ConfigShipyardClustersOptions {
+  /** Strategies by `authProvider`, for the providers other than `serviceAccount`. */
+  authStrategies?: Record<string, AuthenticationStrategy>;
+  /**
+   * Prefix of the pod's service account files for `inCluster` clusters, as
+   * client-node's `loadFromCluster(pathPrefix)`; for tests. Default: none.
+   */
+  inClusterPathPrefix?: string;
+  /**
+   * Reads the Resource entities of type `kubernetes-cluster`, for a
+   * `type: catalog` locator (the default factory reads the catalog with the
+   * plugin's own credentials). Without it, catalog locators are ignored.
+   */
+  readCatalogClusters?: () => Promise<Entity[]>;
+  /** Where refused catalog clusters are reported, once each. */
+  logger?: LoggerService;
+}
+
+/**
  * The default {@link ShipyardClustersService}: clusters from app config.
  *
  * @public
@@ -49,21 +88,89 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
    * Reads `kubernetes.clusterLocatorMethods` and
    * `deploymentHealth.kubeconfigContexts`; a bad cluster entry is kept with
    * `configError` instead of throwing.
+   *
+   * `authStrategies` serve the `authProvider`s other than `serviceAccount`
+   * (the default factory passes upstream's, loaded when a cluster uses
+   * them, and those added with `shipyardAuthStrategyServiceRef`); a cluster
+   * whose provider has none is misconfigured.
    */
-  static fromConfig(config: Config): ConfigShipyardClusters {
-    return new ConfigShipyardClusters(readClusterDefinitions(config));
+  static fromConfig(
+    config: Config,
+    options: ConfigShipyardClustersOptions = {},
+  ): ConfigShipyardClusters {
+    const strategies = options.authStrategies ?? {};
+    const defs = readClusterDefinitions(config, {
+      inClusterPathPrefix: options.inClusterPathPrefix,
+    }).map(def => {
+      const configError = authConfigError(def, strategies);
+      return configError ? { ...def, configError } : def;
+    });
+    // Configured clusters are reported now; catalog ones when first read
+    // (never here: the catalog may not serve yet while plugins start).
+    for (const def of defs) warnAbout(def, options.logger);
+    const locators = readCatalogLocators(config);
+    const catalog =
+      locators.length > 0 && options.readCatalogClusters
+        ? new CatalogClusterSource(
+            locators,
+            options.readCatalogClusters,
+            options.logger,
+          )
+        : undefined;
+    return new ConfigShipyardClusters(
+      defs,
+      strategies,
+      catalog,
+      options.logger,
+    );
   }
 
-  private constructor(private readonly defs: ClusterDefinition[]) {}
+  private readonly warned = new Set<string>();
+
+  private constructor(
+    private readonly defs: ClusterDefinition[],
+    private readonly strategies: AuthStrategies,
+    private readonly catalog?: CatalogClusterSource,
+    private readonly logger?: LoggerService,
+  ) {}
+
+  /**
+   * Config clusters, then the catalog's (read again when due). A catalog
+   * cluster never replaces a configured one of the same name.
+   */
+  private async all(): Promise<ClusterDefinition[]> {
+    if (!this.catalog) return this.defs;
+    const names = new Set(this.defs.map(d => d.name));
+    const fromCatalog = (await this.catalog.definitions()).map(def => {
+      if (names.has(def.name)) {
+        return {
+          ...def,
+          name: `${def.name}#catalog`,
+          configError: `duplicate cluster name '${def.name}'`,
+        };
+      }
+      names.add(def.name);
+      const configError =
+        def.configError ?? authConfigError(def, this.strategies);
+      if (configError && !this.warned.has(`${def.name}:${configError}`)) {
+        this.warned.add(`${def.name}:${configError}`);
+        this.logger?.warn(
+          `Cluster '${def.name}' is misconfigured: ${configError}`,
+        );
+      }
+      return configError ? { ...def, configError } : def;
+    });
+    return [...this.defs, ...fromCatalog];
+  }
 
   /** {@inheritDoc ShipyardClustersService.listClusters} */
   async listClusters(): Promise<ShipyardCluster[]> {
-    return this.defs.map(toPublic);
+    return (await this.all()).map(toPublic);
   }
 
   /** {@inheritDoc ShipyardClustersService.getCluster} */
   async getCluster(name: string): Promise<ShipyardCluster> {
-    return toPublic(this.find(name));
+    return toPublic(await this.find(name));
   }
 
   /** {@inheritDoc ShipyardClustersService.getKubeConfig} */
@@ -71,11 +178,18 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
     name: string,
     access: ClusterAccess = 'read',
   ): Promise<KubeConfig> {
-    return makeKubeConfig(this.find(name), access);
+    const def = await this.find(name);
+    return makeKubeConfig(
+      def,
+      await clusterCredential(def, access, this.strategies),
+    );
   }
 
-  private find(name: string): ClusterDefinition {
-    const def = this.defs.find(d => d.name === name);
+  private async find(name: string): Promise<ClusterDefinition> {
+    // a configured cluster never waits for (or on a failing) catalog
+    const def =
+      this.defs.find(d => d.name === name) ??
+      (await this.all()).find(d => d.name === name);
     if (!def) throw new NotFoundError(`unknown cluster '${name}'`);
     return def;
   }
@@ -98,6 +212,66 @@ function toPublic(def: ClusterDefinition): ShipyardCluster {
 }
 
 /**
+ * Logs why a configured cluster cannot be used, and the one case that works
+ * but likely not as meant: a serviceAccount entry without any token (upstream
+ * would send the pod's own token there; Shipyard reads anonymously).
+ */
+function warnAbout(def: ClusterDefinition, logger?: LoggerService) {
+  if (def.configError) {
+    logger?.warn(`Cluster '${def.name}' is misconfigured: ${def.configError}`);
+  } else if (
+    def.auth === 'config' &&
+    def.authProvider === SERVICE_ACCOUNT &&
+    !def.serviceAccountToken &&
+    !def.serviceAccountTokenFile
+  ) {
+    logger?.warn(
+      [
+        `Cluster '${def.name}' has no serviceAccountToken or serviceAccountTokenFile (${def.configKey}):`,
+        "it is read without credentials. Shipyard never sends the backend pod's own token to a configured URL;",
+        'set inCluster: true on the entry of the cluster the backend runs in',
+      ].join(' '),
+    );
+  }
+}
+
+/**
+ * Added strategies first, then upstream's for the providers still missing
+ * (loaded only if a cluster uses one). `serviceAccount` stays Shipyard's own:
+ * its token files, deployer identity and refusal to send the pod's token are
+ * what the rest of Shipyard relies on.
+ */
+async function buildAuthStrategies(
+  config: Config,
+  logger: LoggerService,
+  added: Array<{ authProvider: string; strategy: AuthenticationStrategy }>,
+): Promise<AuthStrategies> {
+  const own: AuthStrategies = {};
+  for (const { authProvider, strategy } of added) {
+    if (authProvider === SERVICE_ACCOUNT || own[authProvider]) {
+      const why = own[authProvider]
+        ? 'was added twice'
+        : 'cannot be added (Shipyard serves it)';
+      throw new Error(
+        `shipyardAuthStrategyServiceRef: a strategy for authProvider '${authProvider}' ${why}`,
+      );
+    }
+    own[authProvider] = strategy;
+  }
+  // Catalog clusters are not known yet: with a catalog locator, all of them.
+  const used =
+    readCatalogLocators(config).length > 0
+      ? UPSTREAM_PROVIDERS.filter(p => !own[p])
+      : readClusterDefinitions(config).flatMap(d =>
+          d.auth === 'config' && !own[d.authProvider] ? [d.authProvider] : [],
+        );
+  return {
+    ...(await loadUpstreamStrategies(used, { config, logger })),
+    ...own,
+  };
+}
+
+/**
  * Service ref for {@link ShipyardClustersService}. The default factory reads
  * `kubernetes.clusterLocatorMethods` and `deploymentHealth.kubeconfigContexts`;
  * replace it with your own factory to discover clusters differently.
@@ -111,16 +285,36 @@ export const shipyardClustersServiceRef =
     defaultFactory: async service =>
       createServiceFactory({
         service,
-        deps: { config: coreServices.rootConfig, logger: coreServices.logger },
-        async factory({ config, logger }) {
-          const clusters = ConfigShipyardClusters.fromConfig(config);
-          for (const c of await clusters.listClusters()) {
-            if (c.configError) {
-              logger.warn(
-                `Cluster '${c.name}' is misconfigured: ${c.configError}`,
-              );
-            }
-          }
+        deps: {
+          config: coreServices.rootConfig,
+          logger: coreServices.logger,
+          auth: coreServices.auth,
+          catalog: catalogServiceRef,
+          added: shipyardAuthStrategyServiceRef,
+        },
+        async factory({ config, logger, auth, catalog, added }) {
+          const authStrategies = await buildAuthStrategies(
+            config,
+            logger,
+            added,
+          );
+          const clusters = ConfigShipyardClusters.fromConfig(config, {
+            authStrategies,
+            logger,
+            // only called when a `type: catalog` locator is configured
+            readCatalogClusters: async () =>
+              (
+                await catalog.getEntities(
+                  {
+                    filter: {
+                      kind: 'Resource',
+                      'spec.type': 'kubernetes-cluster',
+                    },
+                  },
+                  { credentials: await auth.getOwnServiceCredentials() },
+                )
+              ).items,
+          });
           return clusters;
         },
       }),

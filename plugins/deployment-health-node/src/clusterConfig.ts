@@ -1,6 +1,16 @@
 import { Config } from '@backstage/config';
 import { NotAllowedError } from '@backstage/errors';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, User } from '@kubernetes/client-node';
+import {
+  ANNOTATION_KUBERNETES_AUTH_PROVIDER,
+  ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE,
+  ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID,
+  ANNOTATION_KUBERNETES_OIDC_TOKEN_PROVIDER,
+} from '@backstage/plugin-kubernetes-common';
+import type {
+  AuthMetadata,
+  KubernetesCredential,
+} from '@backstage/plugin-kubernetes-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +29,10 @@ export interface ShipyardCluster {
   title?: string;
   /** Environment label (config `environment`); defaults to the name. */
   environment: string;
-  /** API server URL, from config only. */
+  /** API server URL, from config (or an allow-listed catalog entity), never from component annotations. */
   url: string;
-  /** Which config block defined the cluster. */
-  source: 'config' | 'localKubectlProxy' | 'kubeconfig';
+  /** Which config block defined the cluster (`catalog`: a Resource entity of type kubernetes-cluster). */
+  source: 'config' | 'localKubectlProxy' | 'kubeconfig' | 'catalog';
   /** Whether TLS certificates of the API server are not verified (config or kubeconfig `skipTLSVerify`). */
   skipTLSVerify: boolean;
   /**
@@ -33,25 +43,55 @@ export interface ShipyardCluster {
   configError?: string;
 }
 
+/** Shipyard's own token keys of a config cluster entry. @internal */
+export interface TokenKeys {
+  serviceAccountToken?: string;
+  serviceAccountTokenFile?: string;
+  /** Write identity for the scaffolder actions; never used by the health watch. */
+  deployerServiceAccountToken?: string;
+  deployerServiceAccountTokenFile?: string;
+}
+
 /**
  * Internal: a cluster plus how to authenticate to it.
  * @internal
  */
 export type ClusterDefinition = ShipyardCluster &
   (
-    | {
-        auth: 'serviceAccount';
-        serviceAccountToken?: string;
-        serviceAccountTokenFile?: string;
-        /** Write identity for the scaffolder actions; never used by the health watch. */
-        deployerServiceAccountToken?: string;
-        deployerServiceAccountTokenFile?: string;
+    | ({
+        auth: 'config';
+        /** Where the entry is, e.g. `kubernetes.clusterLocatorMethods[0].clusters[1]`, for messages. */
+        configKey: string;
+        /** `authProvider` (default `serviceAccount`); the key of its strategy. */
+        authProvider: string;
+        /** Where authProvider was read, for messages (a config key or a catalog annotation). */
+        authProviderKey: string;
+        /** As upstream's ConfigClusterLocator builds it, for upstream strategies. */
+        authMetadata: AuthMetadata;
         caData?: string;
         caFile?: string;
-      }
+      } & TokenKeys)
+    | ({
+        auth: 'inCluster';
+        configKey: string;
+        /** Prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests only). */
+        pathPrefix: string;
+      } & Pick<
+        TokenKeys,
+        'deployerServiceAccountToken' | 'deployerServiceAccountTokenFile'
+      >)
     | { auth: 'none' }
     | { auth: 'kubeconfig'; kubeconfigPath: string; context: string }
   );
+
+/** Options of {@link readClusterDefinitions}. @internal */
+export interface ReadClusterOptions {
+  /**
+   * Prefix of the pod's service account files for `inCluster` clusters, as
+   * client-node's `loadFromCluster(pathPrefix)`. Tests only; default ''.
+   */
+  inClusterPathPrefix?: string;
+}
 
 /** A kubeconfig that loads but lacks the context: our message, safe to show. */
 class ContextNotFoundError extends Error {}
@@ -95,7 +135,10 @@ function defaultKubeconfigPath(): string {
  *
  * @internal
  */
-export function readClusterDefinitions(config: Config): ClusterDefinition[] {
+export function readClusterDefinitions(
+  config: Config,
+  options: ReadClusterOptions = {},
+): ClusterDefinition[] {
   const result: ClusterDefinition[] = [];
   const seen = new Set<string>();
   const push = (def: ClusterDefinition) => {
@@ -114,38 +157,17 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
 
   const methods =
     config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
-  for (const method of methods) {
+  methods.forEach((method, m) => {
     const type = str(method, 'type');
     if (type === 'config') {
       const clusters = method.getOptionalConfigArray('clusters') ?? [];
       clusters.forEach((c, i) => {
-        const name = str(c, 'name') || `cluster-${i}`;
-        const url = str(c, 'url') ?? '';
-        const authProvider = str(c, 'authProvider');
-        let configError = checkUrl(url);
-        if (!str(c, 'name')) configError = 'missing name';
-        if (authProvider && authProvider !== 'serviceAccount') {
-          configError = `authProvider '${authProvider}' is not supported (use serviceAccount)`;
-        }
-        push({
-          name,
-          title: str(c, 'title'),
-          environment: str(c, 'environment') || name,
-          url,
-          source: 'config',
-          skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
-          configError,
-          auth: 'serviceAccount',
-          serviceAccountToken: str(c, 'serviceAccountToken'),
-          serviceAccountTokenFile: str(c, 'serviceAccountTokenFile'),
-          deployerServiceAccountToken: str(c, 'deployerServiceAccountToken'),
-          deployerServiceAccountTokenFile: str(
-            c,
-            'deployerServiceAccountTokenFile',
-          ),
-          caData: str(c, 'caData'),
-          caFile: str(c, 'caFile'),
-        });
+        const configKey = `kubernetes.clusterLocatorMethods[${m}].clusters[${i}]`;
+        push(
+          c.getOptionalBoolean('inCluster')
+            ? readInClusterEntry(c, configKey, options)
+            : readConfigEntry(c, configKey, i),
+        );
       });
     } else if (type === 'localKubectlProxy') {
       push({
@@ -157,9 +179,9 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
         auth: 'none',
       });
     }
-    // Other upstream types (gke, catalog) are not supported: catalog-defined
-    // clusters would let catalog data choose URLs, which we never allow.
-  }
+    // `catalog` is read by CatalogClusterSource (allow-listed hosts only);
+    // other upstream types (gke) are not supported.
+  });
 
   const contexts =
     config.getOptionalConfigArray('deploymentHealth.kubeconfigContexts') ?? [];
@@ -201,6 +223,152 @@ export function readClusterDefinitions(config: Config): ClusterDefinition[] {
   return result;
 }
 
+function readTokenKeys(c: Config): TokenKeys {
+  return {
+    serviceAccountToken: str(c, 'serviceAccountToken'),
+    serviceAccountTokenFile: str(c, 'serviceAccountTokenFile'),
+    deployerServiceAccountToken: str(c, 'deployerServiceAccountToken'),
+    deployerServiceAccountTokenFile: str(c, 'deployerServiceAccountTokenFile'),
+  };
+}
+
+function readCommon(c: Config, name: string) {
+  return {
+    name,
+    title: str(c, 'title'),
+    environment: str(c, 'environment') || name,
+    source: 'config' as const,
+    skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+  };
+}
+
+/**
+ * Upstream's ConfigClusterLocator.parseAuthMetadata, so upstream strategies
+ * (AwsIamStrategy reads assumeRole and externalId from here) see the same
+ * authMetadata as in @backstage/plugin-kubernetes-backend.
+ */
+function readAuthMetadata(c: Config, authProvider: string): AuthMetadata {
+  const block = c.getOptional<AuthMetadata>('authMetadata');
+  const assumeRole = str(c, 'assumeRole');
+  const externalId = str(c, 'externalId');
+  const oidcTokenProvider = str(c, 'oidcTokenProvider');
+  const serviceAccountToken = str(c, 'serviceAccountToken');
+  return {
+    [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
+    ...(serviceAccountToken && { serviceAccountToken }),
+    ...(assumeRole && { [ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE]: assumeRole }),
+    ...(externalId && { [ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID]: externalId }),
+    ...(oidcTokenProvider && {
+      [ANNOTATION_KUBERNETES_OIDC_TOKEN_PROVIDER]: oidcTokenProvider,
+    }),
+    ...(block && typeof block === 'object' ? block : {}),
+  };
+}
+
+function readConfigEntry(
+  c: Config,
+  configKey: string,
+  index: number,
+): ClusterDefinition {
+  const name = str(c, 'name') || `cluster-${index}`;
+  const url = str(c, 'url') ?? '';
+  // As upstream: authMetadata's kubernetes.io/auth-provider wins over authProvider.
+  const fromMetadata = c.getOptional('authMetadata') as
+    | AuthMetadata
+    | undefined;
+  const authProvider =
+    fromMetadata?.[ANNOTATION_KUBERNETES_AUTH_PROVIDER] ||
+    str(c, 'authProvider') ||
+    'serviceAccount';
+  let configError = checkUrl(url);
+  if (!str(c, 'name')) configError = 'missing name';
+  return {
+    ...readCommon(c, name),
+    url,
+    configError,
+    auth: 'config',
+    configKey,
+    authProvider,
+    authProviderKey: `${configKey}.authProvider`,
+    authMetadata: readAuthMetadata(c, authProvider),
+    ...readTokenKeys(c),
+    caData: str(c, 'caData'),
+    caFile: str(c, 'caFile'),
+  };
+}
+
+/** The names a pod reaches its own API server by (the `kubernetes` Service). */
+const IN_CLUSTER_HOSTS = new Set([
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+]);
+
+function namesInClusterServer(url: string, inClusterUrl: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'https:') return false;
+    if (u.origin === new URL(inClusterUrl).origin) return true;
+    return (
+      IN_CLUSTER_HOSTS.has(u.hostname) && (u.port === '' || u.port === '443')
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `inCluster: true`: the pod's own service account, as client-node's
+ * loadFromCluster reads it, at the address of KUBERNETES_SERVICE_HOST/PORT.
+ * `url` (which upstream requires) must name that same API server: the pod's
+ * token must never reach another one (upstream advisory GHSA-h53x-hjx6-25gr).
+ */
+function readInClusterEntry(
+  c: Config,
+  configKey: string,
+  options: ReadClusterOptions,
+): ClusterDefinition {
+  const name = str(c, 'name') || 'in-cluster';
+  const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } =
+    process.env;
+  let url = '';
+  let configError: string | undefined;
+  const authProvider = str(c, 'authProvider');
+  const configuredUrl = str(c, 'url');
+  if (authProvider && authProvider !== 'serviceAccount') {
+    configError = `${configKey}.authProvider '${authProvider}' cannot be combined with inCluster (the pod's service account)`;
+  } else if (
+    str(c, 'serviceAccountToken') ||
+    str(c, 'serviceAccountTokenFile')
+  ) {
+    configError = `${configKey}: inCluster reads with the pod's own token; remove serviceAccountToken/serviceAccountTokenFile or inCluster`;
+  } else if (!host || !port) {
+    configError = `${configKey}.inCluster is set but KUBERNETES_SERVICE_HOST/PORT are not (the backend does not run in a pod)`;
+  } else {
+    const kc = new KubeConfig();
+    kc.loadFromCluster(options.inClusterPathPrefix ?? '');
+    url = kc.getCurrentCluster()?.server ?? '';
+    if (configuredUrl && !namesInClusterServer(configuredUrl, url)) {
+      configError = `${configKey}.url must name the API server the backend runs in (https://kubernetes.default.svc or ${url}) with inCluster: the pod's own token is sent nowhere else`;
+    }
+  }
+  const { deployerServiceAccountToken, deployerServiceAccountTokenFile } =
+    readTokenKeys(c);
+  return {
+    ...readCommon(c, name),
+    // The pod's CA is always there; never send the pod's token unverified.
+    skipTLSVerify: false,
+    url,
+    configError,
+    auth: 'inCluster',
+    configKey,
+    pathPrefix: options.inClusterPathPrefix ?? '',
+    deployerServiceAccountToken,
+    deployerServiceAccountTokenFile,
+  };
+}
+
 function loadKubeconfigContext(file: string, context: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(file);
@@ -226,18 +394,62 @@ function readToken(token?: string, file?: string): string | undefined {
 }
 
 /**
- * Builds a client-node KubeConfig for one cluster definition.
+ * The token of Shipyard's own keys for this access. Files are read on every
+ * call, so a rotated token is picked up without a restart. `deploy` never
+ * falls back to the read token (nor to anything else).
  *
- * Files (token, CA, kubeconfig) are read on every call so that a restarted
- * local cluster or a rotated token is picked up without a backend restart.
- * Kubeconfig contexts and `kubectl proxy` carry their own identity, which
- * serves both kinds of access.
+ * @internal
+ */
+export function tokenFromKeys(
+  def: TokenKeys & { name: string; configKey: string },
+  access: ClusterAccess,
+): string | undefined {
+  if (access === 'read') {
+    return readToken(def.serviceAccountToken, def.serviceAccountTokenFile);
+  }
+  const token = readToken(
+    def.deployerServiceAccountToken,
+    def.deployerServiceAccountTokenFile,
+  );
+  if (!token) {
+    throw new NotAllowedError(
+      `cluster '${def.name}' has no deploy credentials: set deployerServiceAccountToken or ` +
+        `deployerServiceAccountTokenFile on its kubernetes.clusterLocatorMethods entry (${def.configKey}) ` +
+        `(the read identity is never used for writes)`,
+    );
+  }
+  return token;
+}
+
+function userFor(credential: KubernetesCredential | undefined): User {
+  if (credential?.type === 'bearer token') {
+    return { name: 'shipyard', token: credential.token };
+  }
+  if (credential?.type === 'x509 client certificate') {
+    // client-node takes base64 of the PEM, as a kubeconfig's *-data keys.
+    return {
+      name: 'shipyard',
+      certData: Buffer.from(credential.cert).toString('base64'),
+      keyData: Buffer.from(credential.key).toString('base64'),
+    };
+  }
+  return { name: 'shipyard' };
+}
+
+/**
+ * Builds a client-node KubeConfig for one cluster definition and the
+ * credential chosen for it (see auth/clusterCredential).
+ *
+ * Files (CA, kubeconfig, the pod's token) are read on every call so that a
+ * restarted local cluster or a rotated token is picked up without a backend
+ * restart. Kubeconfig contexts and `kubectl proxy` carry their own identity,
+ * as does an `inCluster` cluster without a credential (the pod's own).
  *
  * @internal
  */
 export function makeKubeConfig(
   def: ClusterDefinition,
-  access: ClusterAccess = 'read',
+  credential?: KubernetesCredential,
 ): KubeConfig {
   if (def.configError) {
     throw new Error(
@@ -247,23 +459,20 @@ export function makeKubeConfig(
   if (def.auth === 'kubeconfig') {
     return loadKubeconfigContext(def.kubeconfigPath, def.context);
   }
-  let token: string | undefined;
+  const kc = new KubeConfig();
+  if (def.auth === 'inCluster') {
+    // client-node's own in-cluster loader: host and port from the
+    // environment, the pod's CA, and its token file (re-read by client-node).
+    kc.loadFromCluster(def.pathPrefix);
+    const cluster = { ...kc.getCurrentCluster()!, name: def.name };
+    const user = credential
+      ? userFor(credential)
+      : { ...kc.getCurrentUser()!, name: 'shipyard' };
+    kc.loadFromClusterAndUser(cluster, user);
+    return kc;
+  }
   let caData: string | undefined;
-  if (def.auth === 'serviceAccount') {
-    token =
-      access === 'deploy'
-        ? readToken(
-            def.deployerServiceAccountToken,
-            def.deployerServiceAccountTokenFile,
-          )
-        : readToken(def.serviceAccountToken, def.serviceAccountTokenFile);
-    if (!token && access === 'deploy') {
-      throw new NotAllowedError(
-        `cluster '${def.name}' has no deploy credentials: set deployerServiceAccountToken or ` +
-          `deployerServiceAccountTokenFile on its kubernetes.clusterLocatorMethods entry ` +
-          `(the read-only serviceAccountToken is never used for writes)`,
-      );
-    }
+  if (def.auth === 'config') {
     caData = def.caData;
     if (!caData && def.caFile) {
       // Inline the file now so a missing file fails here, with the cluster name,
@@ -271,7 +480,6 @@ export function makeKubeConfig(
       caData = fs.readFileSync(def.caFile).toString('base64');
     }
   }
-  const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [
       {
@@ -283,7 +491,7 @@ export function makeKubeConfig(
         skipTLSVerify: def.skipTLSVerify || def.url.startsWith('http:'),
       },
     ],
-    users: [{ name: 'shipyard', ...(token ? { token } : {}) }],
+    users: [userFor(credential)],
     contexts: [{ name: def.name, cluster: def.name, user: 'shipyard' }],
     currentContext: def.name,
   });

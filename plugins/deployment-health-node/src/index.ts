@@ -10,7 +10,10 @@ export {
   shipyardClustersServiceRef,
   ConfigShipyardClusters,
 } from './ShipyardClustersService';
-export type { ShipyardClustersService } from './ShipyardClustersService';
+export type {
+  ConfigShipyardClustersOptions,
+  ShipyardClustersService,
+} from './ShipyardClustersService';
 export { assertSupportedBackstageRelease } from './supportedRelease';
 export type { ShipyardPackageInfo } from './supportedRelease';
 export { ClusterConnection } from './kube/connection';
@@ -26,3 +29,5 @@ export type {
   ServiceObjectsResult,
 } from './kube/serviceObjects';
 export { readTenancyRules } from './tenancy';
+export { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
+export type { ShipyardAuthStrategy } from './auth/authStrategyService';

@@ -1,4 +1,5 @@
 import {
+  BackendFeature,
   coreServices,
   createServiceFactory,
   ServiceFactory,
@@ -43,17 +44,26 @@ export function startHealthBackend(options: {
   entities: object[];
   permissions?: ServiceFactory;
   logger?: ServiceFactory;
+  /** Other locator entries after the `type: config` one of `clusters` (e.g. `type: catalog`). */
+  clusterLocatorMethods?: object[];
+  /** The catalog, instead of one holding `entities`. */
+  catalog?: ServiceFactory;
+  /** More features, e.g. a strategy for shipyardAuthStrategyServiceRef. */
+  features?: Array<BackendFeature>;
 }) {
   return startTestBackend({
     features: [
       deploymentHealthPlugin,
       mockServices.rootConfig.factory({
         data: {
-          ...(options.clusters
+          ...(options.clusters || options.clusterLocatorMethods
             ? {
                 kubernetes: {
                   clusterLocatorMethods: [
-                    { type: 'config', clusters: options.clusters },
+                    ...(options.clusters
+                      ? [{ type: 'config', clusters: options.clusters }]
+                      : []),
+                    ...(options.clusterLocatorMethods ?? []),
                   ],
                 },
               }
@@ -64,13 +74,15 @@ export function startHealthBackend(options: {
             : {}),
         },
       }),
-      catalogServiceMock.factory({ entities: options.entities as any }),
+      options.catalog ??
+        catalogServiceMock.factory({ entities: options.entities as any }),
       options.permissions ??
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
       ...(options.logger ? [options.logger] : []),
+      ...(options.features ?? []),
     ],
   });
 }

@@ -60,9 +60,12 @@ export class Informer {
     const { resyncIntervalMs, maxBackoffMs } = this.options;
     while (!signal.aborted) {
       try {
-        // A new client per (re)connection: see ClusterConnection.
-        const http = await this.connection.http();
         for (;;) {
+          // The client (and so the credential) for each list and watch:
+          // ClusterConnection makes a new one with a fresh credential every
+          // few seconds, so an expiring token (AWS: 15 min, a rotated token
+          // file) is replaced before a re-opened watch would present it.
+          const http = await this.connection.http();
           if (this.relistNeeded) await this.list(http, signal);
           await this.watch(http, signal);
           if (signal.aborted) return;

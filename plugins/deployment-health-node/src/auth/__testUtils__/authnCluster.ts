@@ -1,0 +1,175 @@
+/**
+ * One local cluster (authn-it) whose kube-apiserver has two more
+ * authenticators, for the OIDC and cloud integration tests:
+ * - a JWT authenticator (--authentication-config) trusting the issuer that
+ *   oidc.integration.test.ts serves on ISSUER_PORT;
+ * - a token webhook (--authentication-token-webhook-config-file) that
+ *   cloud.integration.test.ts serves on WEBHOOK_PORT.
+ * The files the flags name, the TLS keys and the JWT signing key are made
+ * once per machine (in the temp dir) and never change, so a cluster reused
+ * from an earlier run keeps trusting the servers a new run starts.
+ */
+import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const AUTHN_CLUSTER = 'authn-it';
+export const ISSUER_PORT = Number(
+  process.env.SHIPYARD_AUTHN_IT_ISSUER_PORT ?? 36989,
+);
+export const WEBHOOK_PORT = Number(
+  process.env.SHIPYARD_AUTHN_IT_WEBHOOK_PORT ?? 36988,
+);
+export const ISSUER = `https://127.0.0.1:${ISSUER_PORT}`;
+export const AUDIENCE = 'shipyard';
+const dir = path.join(os.tmpdir(), 'shipyard-authn-it');
+
+export interface AuthnFiles {
+  issuerTls: { key: Buffer; cert: Buffer };
+  webhookTls: { key: Buffer; cert: Buffer };
+  signingKey: crypto.KeyObject;
+}
+
+async function selfSigned(into: string, name: string) {
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '3650',
+    '-keyout',
+    path.join(into, `${name}.key`),
+    '-out',
+    path.join(into, `${name}.crt`),
+    '-subj',
+    `/CN=shipyard-${name}`,
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
+}
+
+/** Makes the files once; parallel test files race safely (atomic rename). */
+async function ensureFiles() {
+  if (fs.existsSync(dir)) return;
+  const tmp = fs.mkdtempSync(`${dir}-`);
+  await selfSigned(tmp, 'issuer');
+  await selfSigned(tmp, 'webhook');
+  const { privateKey } = crypto.generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+  });
+  fs.writeFileSync(
+    path.join(tmp, 'signing.pem'),
+    privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+  const indent = (pem: string) =>
+    pem
+      .trim()
+      .split('\n')
+      .map(l => `        ${l}`);
+  fs.writeFileSync(
+    path.join(tmp, 'authentication.yaml'),
+    [
+      'apiVersion: apiserver.config.k8s.io/v1',
+      'kind: AuthenticationConfiguration',
+      'jwt:',
+      '  - issuer:',
+      `      url: ${ISSUER}`,
+      `      audiences: [${AUDIENCE}]`,
+      '      certificateAuthority: |',
+      ...indent(fs.readFileSync(path.join(tmp, 'issuer.crt'), 'utf8')),
+      '    claimMappings:',
+      '      username:',
+      '        claim: sub',
+      "        prefix: 'oidc:'",
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(tmp, 'webhook.json'),
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'token-webhook',
+          cluster: {
+            server: `https://127.0.0.1:${WEBHOOK_PORT}/authenticate`,
+            'certificate-authority-data': fs
+              .readFileSync(path.join(tmp, 'webhook.crt'))
+              .toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'apiserver', user: {} }],
+      contexts: [
+        {
+          name: 'webhook',
+          context: { cluster: 'token-webhook', user: 'apiserver' },
+        },
+      ],
+      'current-context': 'webhook',
+    }),
+  );
+  try {
+    fs.renameSync(tmp, dir);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another file won
+  }
+}
+
+/** The keys the test servers use. */
+export async function authnFiles(): Promise<AuthnFiles> {
+  await ensureFiles();
+  const read = (n: string) => fs.readFileSync(path.join(dir, n));
+  return {
+    issuerTls: { key: read('issuer.key'), cert: read('issuer.crt') },
+    webhookTls: { key: read('webhook.key'), cert: read('webhook.crt') },
+    signingKey: crypto.createPrivateKey(read('signing.pem')),
+  };
+}
+
+/** Starts (or reuses) authn-it with both authenticators. */
+export async function startAuthnCluster(): Promise<TestCluster> {
+  await ensureFiles();
+  process.env.SHIPYARD_CLUSTER_AUTHN_IT_APISERVER_ARGS = [
+    `authentication-config=${path.join(dir, 'authentication.yaml')}`,
+    `authentication-token-webhook-config-file=${path.join(
+      dir,
+      'webhook.json',
+    )}`,
+    'authentication-token-webhook-version=v1',
+  ].join(' ');
+  return startTestCluster(AUTHN_CLUSTER);
+}
+
+/** Binds `user` to the reader's ClusterRole (idempotent). */
+export async function bindReader(
+  cluster: TestCluster,
+  binding: string,
+  user: string,
+) {
+  const json = await cluster.kubectl(
+    'create',
+    'clusterrolebinding',
+    binding,
+    '--clusterrole=shipyard-health-reader',
+    `--user=${user}`,
+    '--dry-run=client',
+    '-o',
+    'json',
+  );
+  const file = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'binding-')),
+    'b.json',
+  );
+  fs.writeFileSync(file, json);
+  await cluster.kubectl('apply', '-f', file);
+}

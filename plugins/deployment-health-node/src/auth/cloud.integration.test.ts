@@ -1,0 +1,526 @@
+/*
+ * The cloud providers end to end against a REAL kube-apiserver (a cluster of
+ * its own: authn-it, see __testUtils__/authnCluster), with the cloud side emulated by this test, and upstream's
+ * strategies running unchanged:
+ * - aws: STS AssumeRole at a local endpoint (AWS_ENDPOINT_URL_STS, which the
+ *   AWS SDK supports), checking the role and external ID and issuing
+ *   temporary credentials; EKS's authenticator as a token webhook of the API
+ *   server (--authentication-token-webhook-config-file): it decodes the
+ *   `k8s-aws-v1.` token, checks that it is a presigned STS GetCallerIdentity
+ *   for this cluster (x-k8s-aws-id signed) and verifies the SigV4 signature
+ *   with the credentials it issued, as STS would.
+ * - azure: the App Service managed identity endpoint at a local address
+ *   (IDENTITY_ENDPOINT and IDENTITY_HEADER, which Azure's identity library
+ *   supports) issuing AKS tokens; the webhook accepts exactly those.
+ * - googleServiceAccount: the GCE metadata server at a local address
+ *   (GCE_METADATA_HOST, which Google's auth library supports) issuing access
+ *   tokens; the same webhook accepts exactly the tokens it issued, as GKE
+ *   would after asking Google.
+ * Runs with SHIPYARD_INTEGRATION=1:
+ *
+ *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/cloud.integration.test.ts
+ */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
+import { TestCluster } from '@shipyard-platform/test-cluster';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { AddressInfo } from 'node:net';
+import { KubeHttp } from '../kube/kubeHttp';
+import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { loadUpstreamStrategies } from './upstreamStrategies';
+import {
+  authnFiles,
+  bindReader,
+  startAuthnCluster,
+  WEBHOOK_PORT,
+} from './__testUtils__/authnCluster';
+
+/** The cluster's name in config, and so the x-k8s-aws-id its EKS tokens sign. */
+const CLUSTER = 'eks-it';
+const REGION = 'eu-west-1';
+const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
+const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
+const USER = 'eks:shipyard-reader';
+const GKE_USER = 'gke:shipyard-reader';
+const AKS_USER = 'aks:shipyard-reader';
+/** The AKS AAD server application that AzureIdentityStrategy asks a token for. */
+const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';
+const IDENTITY_HEADER = `identity-header-${crypto.randomUUID()}`;
+const BASE_KEY = {
+  id: 'AKIDSHIPYARDBASE',
+  secret: `base-${crypto.randomUUID()}`,
+};
+
+jest.setTimeout(300_000);
+
+/** Credentials the emulated STS issued: access key id -> secret. */
+const issued = new Map<string, string>();
+const seenTokens: string[] = [];
+/** Access tokens the emulated GCE metadata server issued. */
+const googleTokens = new Set<string>();
+/** Access tokens the emulated Azure managed identity endpoint issued. */
+const azureTokens = new Set<string>();
+
+/** Emulated App Service managed identity endpoint: tokens for the AKS resource. */
+function startManagedIdentityEndpoint() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('content-type', 'application/json');
+    if (
+      req.headers['x-identity-header'] !== IDENTITY_HEADER ||
+      url.searchParams.get('resource') !== AKS_RESOURCE
+    ) {
+      res.writeHead(400).end('{"error":"invalid_request"}');
+      return;
+    }
+    const token = `aks-${crypto.randomBytes(16).toString('hex')}`;
+    azureTokens.add(token);
+    res.writeHead(200).end(
+      JSON.stringify({
+        access_token: token,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: AKS_RESOURCE,
+        token_type: 'Bearer',
+      }),
+    );
+  });
+  return new Promise<http.Server>(r =>
+    server.listen(0, '127.0.0.1', () => r(server)),
+  );
+}
+
+/** Emulated GCE metadata server: detection and the default service account's token. */
+function startMetadataServer() {
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: string, type = 'application/text') => {
+      res.writeHead(status, {
+        'Metadata-Flavor': 'Google',
+        'content-type': type,
+      });
+      res.end(body);
+    };
+    if (req.headers['metadata-flavor'] !== 'Google') {
+      reply(403, 'missing Metadata-Flavor');
+    } else if (
+      req.url?.startsWith(
+        '/computeMetadata/v1/instance/service-accounts/default/token',
+      )
+    ) {
+      const token = `ya29.shipyard-${crypto.randomBytes(16).toString('hex')}`;
+      googleTokens.add(token);
+      reply(
+        200,
+        JSON.stringify({
+          access_token: token,
+          expires_in: 3599,
+          token_type: 'Bearer',
+        }),
+        'application/json',
+      );
+    } else if (req.url?.startsWith('/computeMetadata/v1/project/project-id')) {
+      reply(200, 'shipyard-it');
+    } else if (
+      req.url === '/computeMetadata/v1/instance' ||
+      req.url === '/computeMetadata/v1/' ||
+      req.url === '/'
+    ) {
+      reply(200, '');
+    } else {
+      reply(404, 'not found');
+    }
+  });
+  return new Promise<http.Server>(r =>
+    server.listen(0, '127.0.0.1', () => r(server)),
+  );
+}
+
+/** Emulated STS: AssumeRole (query protocol) for ROLE with EXTERNAL_ID only. */
+function startSts() {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', () => {
+      const form = new URLSearchParams(body);
+      const xml = (status: number, text: string) => {
+        res.writeHead(status, { 'content-type': 'text/xml' });
+        res.end(text);
+      };
+      // the credentials manager of @backstage/integration-aws-node asks who
+      // the backend's own credentials are first
+      if (form.get('Action') === 'GetCallerIdentity') {
+        xml(
+          200,
+          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/shipyard-backend</Arn><UserId>AIDASHIPYARD</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        );
+        return;
+      }
+      if (
+        form.get('Action') !== 'AssumeRole' ||
+        form.get('RoleArn') !== ROLE ||
+        form.get('ExternalId') !== EXTERNAL_ID
+      ) {
+        xml(
+          403,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to assume the role</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      const id = `ASIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
+      const secret = crypto.randomBytes(20).toString('base64');
+      issued.set(id, secret);
+      xml(
+        200,
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>${id}</AccessKeyId>
+      <SecretAccessKey>${secret}</SecretAccessKey>
+      <SessionToken>session-${id}</SessionToken>
+      <Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <AssumedRoleId>AROASHIPYARD:${form.get('RoleSessionName')}</AssumedRoleId>
+      <Arn>arn:aws:sts::123456789012:assumed-role/shipyard-reader/${form.get(
+        'RoleSessionName',
+      )}</Arn>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+</AssumeRoleResponse>`,
+      );
+    });
+  });
+  return new Promise<http.Server>(r =>
+    server.listen(0, '127.0.0.1', () => r(server)),
+  );
+}
+
+const amzDate = (s: string) =>
+  new Date(
+    `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(
+      9,
+      11,
+    )}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`,
+  );
+
+/** What STS would do with the presigned GetCallerIdentity: check its signature. */
+async function verifyEksToken(token: string): Promise<string | undefined> {
+  if (!token.startsWith('k8s-aws-v1.')) return undefined;
+  const url = new URL(
+    Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString(),
+  );
+  const q = url.searchParams;
+  const [accessKeyId, , region, service] = (
+    q.get('X-Amz-Credential') ?? ''
+  ).split('/');
+  const secretAccessKey = issued.get(accessKeyId);
+  if (
+    url.hostname !== `sts.${REGION}.amazonaws.com` ||
+    q.get('Action') !== 'GetCallerIdentity' ||
+    !(q.get('X-Amz-SignedHeaders') ?? '').split(';').includes('x-k8s-aws-id') ||
+    !secretAccessKey ||
+    region !== REGION ||
+    service !== 'sts'
+  ) {
+    return undefined;
+  }
+  const signingDate = amzDate(q.get('X-Amz-Date') ?? '');
+  if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000)
+    return undefined;
+  const signer = new SignatureV4({
+    credentials: {
+      accessKeyId,
+      secretAccessKey,
+      sessionToken: q.get('X-Amz-Security-Token') ?? undefined,
+    },
+    region,
+    service,
+    sha256: Sha256,
+  });
+  const again = await signer.presign(
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: '/',
+      headers: { host: url.hostname, 'x-k8s-aws-id': CLUSTER },
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+    },
+    { signingDate, expiresIn: Number(q.get('X-Amz-Expires') ?? 0) },
+  );
+  return again.query?.['X-Amz-Signature'] === q.get('X-Amz-Signature')
+    ? USER
+    : undefined;
+}
+
+/** The EKS authenticator as a TokenReview webhook. */
+function startWebhook(tls: { key: Buffer; cert: Buffer }) {
+  const server = https.createServer(tls, (req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', async () => {
+      const review = JSON.parse(body);
+      seenTokens.push(review.spec?.token);
+      const token = review.spec?.token ?? '';
+      let username: string | undefined;
+      if (googleTokens.has(token)) username = GKE_USER;
+      else if (azureTokens.has(token)) username = AKS_USER;
+      else username = await verifyEksToken(token).catch(() => undefined);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          apiVersion: review.apiVersion,
+          kind: 'TokenReview',
+          status: username
+            ? {
+                authenticated: true,
+                user: { username, groups: ['eks:readers'] },
+              }
+            : { authenticated: false },
+        }),
+      );
+    });
+  });
+  return new Promise<https.Server>(r =>
+    server.listen(WEBHOOK_PORT, '127.0.0.1', () => r(server)),
+  );
+}
+
+async function whoAmI(kc: KubeConfig) {
+  const review = await kc
+    .makeApiClient(AuthenticationV1Api)
+    .createSelfSubjectReview({
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
+      },
+    });
+  return review.status?.userInfo?.username;
+}
+
+describeIntegration(
+  'aws, googleServiceAccount and azure against emulated cloud endpoints and a token webhook',
+  () => {
+    const env = { ...process.env };
+    let cluster: TestCluster;
+    let sts: http.Server;
+    let webhook: https.Server;
+    let metadata: http.Server;
+    let managedIdentity: http.Server;
+
+    beforeAll(async () => {
+      const files = await authnFiles();
+      webhook = await startWebhook(files.webhookTls);
+      sts = await startSts();
+      cluster = await startAuthnCluster();
+      await bindReader(cluster, 'shipyard-authn-it-eks-reader', USER);
+      await bindReader(cluster, 'shipyard-authn-it-gke-reader', GKE_USER);
+      await bindReader(cluster, 'shipyard-authn-it-aks-reader', AKS_USER);
+      managedIdentity = await startManagedIdentityEndpoint();
+      process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${
+        (managedIdentity.address() as AddressInfo).port
+      }/msi/token`;
+      process.env.IDENTITY_HEADER = IDENTITY_HEADER;
+      metadata = await startMetadataServer();
+      process.env.GCE_METADATA_HOST = `127.0.0.1:${
+        (metadata.address() as AddressInfo).port
+      }`;
+      process.env.METADATA_SERVER_DETECTION = 'ping-only';
+      process.env.AWS_ACCESS_KEY_ID = BASE_KEY.id;
+      process.env.AWS_SECRET_ACCESS_KEY = BASE_KEY.secret;
+      process.env.AWS_REGION = REGION;
+      process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${
+        (sts.address() as AddressInfo).port
+      }`;
+      process.env.AWS_MAX_ATTEMPTS = '1';
+    });
+
+    afterAll(() => {
+      process.env = { ...env };
+      sts?.close();
+      webhook?.close();
+      metadata?.close();
+      managedIdentity?.close();
+    });
+
+    it('reads as the assumed role with the token of upstream AwsIamStrategy', async () => {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: CLUSTER,
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'aws',
+                  assumeRole: ROLE,
+                  externalId: EXTERNAL_ID,
+                },
+                {
+                  name: 'wrong-id',
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'aws',
+                  assumeRole: ROLE,
+                  externalId: 'not-the-external-id',
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const clusters = ConfigShipyardClusters.fromConfig(config, {
+        authStrategies: await loadUpstreamStrategies(['aws'], {
+          config,
+          logger: mockServices.logger.mock(),
+        }),
+      });
+      const kc = await clusters.getKubeConfig(CLUSTER);
+      expect(await whoAmI(kc)).toBe(USER);
+      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+        '/api/v1/namespaces',
+      );
+      expect(list.items.length).toBeGreaterThan(0);
+      // the API server really asked the webhook about an EKS token
+      expect(seenTokens.some(t => t?.startsWith('k8s-aws-v1.'))).toBe(true);
+
+      // an external ID the role does not accept: one error, on that cluster only
+      const error = await clusters.getKubeConfig('wrong-id').catch(e => e);
+      expect(error.message).toMatch(
+        /^cluster 'wrong-id': authProvider 'aws' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[1\]\.authProvider\) could not get a credential: /,
+      );
+      expect(error.message).not.toContain('not-the-external-id');
+      expect(await whoAmI(await clusters.getKubeConfig(CLUSTER))).toBe(USER);
+    });
+
+    it('reads with the access token of upstream GoogleServiceAccountStrategy (application default credentials)', async () => {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'gke',
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'googleServiceAccount',
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const clusters = ConfigShipyardClusters.fromConfig(config, {
+        authStrategies: await loadUpstreamStrategies(['googleServiceAccount'], {
+          config,
+          logger: mockServices.logger.mock(),
+        }),
+      });
+      const kc = await clusters.getKubeConfig('gke');
+      expect(googleTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
+      expect(await whoAmI(kc)).toBe(GKE_USER);
+      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+        '/api/v1/namespaces',
+      );
+      expect(list.items.length).toBeGreaterThan(0);
+    });
+
+    it('reads with the token of upstream AzureIdentityStrategy (managed identity)', async () => {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'aks',
+                  url: cluster.server,
+                  caData: cluster.caData,
+                  authProvider: 'azure',
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const clusters = ConfigShipyardClusters.fromConfig(config, {
+        authStrategies: await loadUpstreamStrategies(['azure'], {
+          config,
+          logger: mockServices.logger.mock(),
+        }),
+      });
+      const kc = await clusters.getKubeConfig('aks');
+      expect(azureTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
+      expect(await whoAmI(kc)).toBe(AKS_USER);
+      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+        '/api/v1/namespaces',
+      );
+      expect(list.items.length).toBeGreaterThan(0);
+    });
+
+    it('is refused with a token signed with the wrong secret', async () => {
+      // a GetCallerIdentity presigned like AwsIamStrategy's, for a key the
+      // emulated STS knows: accepted with its secret, refused with another
+      const accessKeyId = 'ASIASHIPYARDTEST';
+      const secret = crypto.randomBytes(20).toString('base64');
+      issued.set(accessKeyId, secret);
+      const tokenSignedWith = async (secretAccessKey: string) => {
+        const hostname = `sts.${REGION}.amazonaws.com`;
+        const presigned = await new SignatureV4({
+          credentials: {
+            accessKeyId,
+            secretAccessKey,
+            sessionToken: `session-${accessKeyId}`,
+          },
+          region: REGION,
+          service: 'sts',
+          sha256: Sha256,
+        }).presign(
+          {
+            method: 'GET',
+            protocol: 'https:',
+            hostname,
+            path: '/',
+            headers: { host: hostname, 'x-k8s-aws-id': CLUSTER },
+            query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+          },
+          { expiresIn: 60 },
+        );
+        const query = new URLSearchParams(
+          presigned.query as Record<string, string>,
+        );
+        return `k8s-aws-v1.${Buffer.from(
+          `https://${hostname}/?${query}`,
+        ).toString('base64url')}`;
+      };
+      const kcWith = (token: string) => {
+        const kc = new KubeConfig();
+        kc.loadFromOptions({
+          clusters: [
+            { name: 'c', server: cluster.server, caData: cluster.caData },
+          ],
+          users: [{ name: 'u', token }],
+          contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+          currentContext: 'c',
+        });
+        return kc;
+      };
+      expect(await whoAmI(kcWith(await tokenSignedWith(secret)))).toBe(USER);
+      await expect(
+        new KubeHttp(
+          kcWith(await tokenSignedWith('not-the-secret')),
+          10_000,
+        ).getJson('/api/v1/namespaces'),
+      ).rejects.toMatchObject({ type: 'unauthorized' });
+    });
+  },
+);
