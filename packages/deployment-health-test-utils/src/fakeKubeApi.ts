@@ -62,6 +62,8 @@ export class FakeKubeApi {
     kind: string;
     res: http.ServerResponse;
     matches: (o: Obj) => boolean;
+    /** Kept open but sent nothing more (stallWatches). */
+    stalled?: boolean;
   }>();
   private server = http.createServer((req, res) => this.handle(req, res));
   private sockets = new Set<import('node:net').Socket>();
@@ -97,6 +99,7 @@ export class FakeKubeApi {
   bookmark() {
     if (this.frozen) return;
     for (const w of this.watchers) {
+      if (w.stalled) continue;
       w.res.write(
         `${JSON.stringify({
           type: 'BOOKMARK',
@@ -108,6 +111,14 @@ export class FakeKubeApi {
         })}\n`,
       );
     }
+  }
+
+  /**
+   * The watches open now stay open and get nothing more, while the server
+   * answers everything else, new watches included: a stream that stalled.
+   */
+  stallWatches() {
+    for (const w of this.watchers) w.stalled = true;
   }
 
   /** Delete without telling watchers (a missed event); only a relist notices. */
@@ -134,7 +145,7 @@ export class FakeKubeApi {
     this.history.push({ rv: this.rv, type, o });
     if (this.frozen) return;
     for (const w of this.watchers) {
-      if (w.kind === o.kind && w.matches(o))
+      if (!w.stalled && w.kind === o.kind && w.matches(o))
         w.res.write(`${JSON.stringify({ type, object: o })}\n`);
     }
   }

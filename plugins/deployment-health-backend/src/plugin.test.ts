@@ -464,8 +464,9 @@ describe('deploymentHealthPlugin', () => {
   });
 
   it('reports a watch that falls silent after bookmarks as stale while the server answers, and recovers', async () => {
+    // a liveness check every 750 ms, each with its one-second watch check
     const { api, catalogApi, pods, stop } = await startOwnCluster({
-      staleAfterSeconds: 1,
+      staleAfterSeconds: 3,
       bookmarkIntervalSeconds: 1,
       watchTimeoutSeconds: 600,
     });
@@ -473,8 +474,8 @@ describe('deploymentHealthPlugin', () => {
       await waitFor(async () => (await pods()).length === 3);
       const clusterError = async () => (await catalogApi()).clusters[0]?.error;
       // no bookmarks yet: the server may not send them; the answered
-      // liveness checks (every 250 ms here) keep the quiet watches confirmed
-      await new Promise(r => setTimeout(r, 2500));
+      // liveness checks keep the quiet watches confirmed
+      await new Promise(r => setTimeout(r, 5000));
       expect(await clusterError()).toBeUndefined();
       expect(api.requests).toContain('GET /version');
       // this server sends bookmarks, then nothing: dead watches on a live server
@@ -493,6 +494,43 @@ describe('deploymentHealthPlugin', () => {
       expect(stale.workloads[0].pods).toHaveLength(3);
       api.bookmark();
       await waitFor(async () => (await clusterError()) === undefined);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('re-opens a watch that stops delivering while the server answers, and shows the change it held back', async () => {
+    const { api, catalogApi, pods, stop } = await startOwnCluster({
+      staleAfterSeconds: 2,
+    });
+    try {
+      await waitFor(async () => (await pods()).length === 3);
+      // the informer's own watches (the check's short ones ask for no bookmarks)
+      const podWatches = () =>
+        api.requests.filter(
+          r =>
+            r.startsWith('GET /api/v1/pods?') &&
+            r.includes('allowWatchBookmarks=true'),
+        ).length;
+      const before = podWatches();
+      api.stallWatches();
+      const pod = deploymentHealthFixtures['prod-catalog-api-healthy']
+        .pods![0] as any;
+      api.upsert({
+        ...pod,
+        kind: 'Pod',
+        metadata: {
+          ...pod.metadata,
+          uid: `${pod.metadata.uid}-new`,
+          name: `${pod.metadata.name}-new`,
+        },
+      });
+      // the stalled watch would hold it back until its timeout (minutes)
+      await waitFor(async () => (await pods()).length === 4, {
+        timeoutMs: 10_000,
+      });
+      expect(podWatches()).toBeGreaterThan(before); // re-opened
+      expect((await catalogApi()).clusters[0].error).toBeUndefined();
     } finally {
       await stop();
     }

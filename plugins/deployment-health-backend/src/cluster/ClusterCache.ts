@@ -59,6 +59,7 @@ export class ClusterCache {
     );
     this.liveness = new LivenessProbe(
       this.connection,
+      this.informers,
       this.sync,
       livenessIntervalMs(options),
     );

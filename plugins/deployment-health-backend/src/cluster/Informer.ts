@@ -35,6 +35,8 @@ export class Informer {
   private backoffMs: number;
   /** Whether this kind's watches get the server's periodic bookmarks. */
   private sendsBookmarks = false;
+  /** Ends the open watch (not the informer): set while one is open. */
+  private openWatch?: AbortController;
 
   constructor(
     private readonly resource: Resource,
@@ -44,6 +46,11 @@ export class Informer {
     private readonly options: CacheOptions,
   ) {
     this.backoffMs = options.initialBackoffMs;
+  }
+
+  /** The kind this informer lists and watches. */
+  get kind(): string {
+    return this.resource.kind;
   }
 
   start() {
@@ -113,8 +120,38 @@ export class Informer {
     this.sync.listed(kind);
   }
 
-  /** One watch, until the server ends it (or stop()). */
-  private watch(http: KubeHttp, signal: AbortSignal) {
+  /**
+   * Whether the open watch delivers what changes. A second watch from the
+   * same resourceVersion, ended by the server after a second, gets what the
+   * server has for this kind since; if it got a change while the open watch
+   * delivered nothing in that time, the open watch is stalled (its stream
+   * stopped while the server still answers): it is re-opened, and the
+   * answer is false. No change since means nothing is missing: true.
+   */
+  async delivers(http: KubeHttp, signal: AbortSignal): Promise<boolean> {
+    if (!this.openWatch) return false;
+    const { path, selector } = this.resource;
+    const from = this.resourceVersion;
+    let changed = false;
+    await http.watch(
+      path,
+      { ...selector, resourceVersion: from, timeoutSeconds: 1 },
+      this.options.requestTimeoutMs,
+      {
+        signal,
+        onOpen: () => {},
+        onEvent: ev => {
+          changed ||= CHANGES.has(ev?.type);
+        },
+      },
+    );
+    if (!changed || this.resourceVersion !== from) return true;
+    this.openWatch?.abort();
+    return false;
+  }
+
+  /** One watch, until the server ends it (or stop(), or a stall). */
+  private watch(http: KubeHttp, stopping: AbortSignal) {
     const { kind, key, path, selector } = this.resource;
     const timeoutSeconds = Math.round(
       this.options.watchTimeoutSeconds * (0.9 + Math.random() * 0.2),
@@ -131,26 +168,32 @@ export class Informer {
       timeoutSeconds * 1000 + this.options.requestTimeoutMs,
       this.sendsBookmarks ? bookmarkSilenceMs(this.options) : Infinity,
     );
-    return http.watch(path, query, idleMs, {
-      signal,
-      onOpen: () => {
-        this.backoffMs = this.options.initialBackoffMs;
-        this.sync.watching(kind);
-      },
-      onEvent: ev => {
-        if (ev?.type === 'BOOKMARK') this.sendsBookmarks = true;
-        this.sync.heard(kind, ev?.type === 'BOOKMARK');
-        if (!ev?.object) return;
-        if (ev.type === 'ERROR') {
-          this.relistNeeded = true; // e.g. 410 Gone: the version expired
-          return;
-        }
-        this.resourceVersion =
-          ev.object.metadata?.resourceVersion || this.resourceVersion;
-        const o = CHANGES.has(ev.type) && toCached(this.resource, ev.object);
-        if (o && ev.type === 'DELETED') this.index.remove(key, o);
-        else if (o) this.index.upsert(key, o);
-      },
-    });
+    const open = new AbortController();
+    return http
+      .watch(path, query, idleMs, {
+        signal: AbortSignal.any([stopping, open.signal]),
+        onOpen: () => {
+          this.openWatch = open;
+          this.backoffMs = this.options.initialBackoffMs;
+          this.sync.watching(kind);
+        },
+        onEvent: ev => {
+          if (ev?.type === 'BOOKMARK') this.sendsBookmarks = true;
+          this.sync.heard(kind, ev?.type === 'BOOKMARK');
+          if (!ev?.object) return;
+          if (ev.type === 'ERROR') {
+            this.relistNeeded = true; // e.g. 410 Gone: the version expired
+            return;
+          }
+          this.resourceVersion =
+            ev.object.metadata?.resourceVersion || this.resourceVersion;
+          const o = CHANGES.has(ev.type) && toCached(this.resource, ev.object);
+          if (o && ev.type === 'DELETED') this.index.remove(key, o);
+          else if (o) this.index.upsert(key, o);
+        },
+      })
+      .finally(() => {
+        this.openWatch = undefined;
+      });
   }
 }

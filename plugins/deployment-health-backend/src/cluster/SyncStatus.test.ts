@@ -74,16 +74,19 @@ describe('SyncStatus', () => {
     sync.listed('Pod');
     sync.listed('Event');
     const sentAt = listedAt + 4000;
-    sync.alive(sentAt);
+    sync.alive(sentAt, ['Pod', 'Event']);
     expect(sync.lastSyncedAt()).toBe(sentAt);
     expect(sync.status(sentAt + 500, {})).toMatchObject({
       state: 'ok',
       lastSyncedAt: new Date(sentAt).toISOString(),
     });
     expect(sync.status(sentAt + 500, {}).stale).toBeUndefined();
-    // a kind whose watch is not open (a relist under way) is not confirmed
+    // a kind whose watch was found not to deliver is not confirmed
+    sync.alive(sentAt + 1000, ['Event']);
+    expect(sync.lastSyncedAt()).toBe(sentAt);
+    // nor one whose watch is not open (a relist under way)
     sync.listing('Pod');
-    sync.alive(sentAt + 3000);
+    sync.alive(sentAt + 3000, ['Pod', 'Event']);
     expect(sync.lastSyncedAt()).toBe(sentAt);
   });
 
@@ -95,13 +98,13 @@ describe('SyncStatus', () => {
     const heardAt = Date.now();
     // the server answers, but the Pod watch has been silent too long: dead
     const sentAt = heardAt + BOOKMARK_SILENCE_MS + 1000;
-    sync.alive(sentAt);
+    sync.alive(sentAt, ['Pod', 'Event']);
     expect(sync.lastSyncedAt()).toBeLessThanOrEqual(heardAt);
     expect(sync.error(sentAt)?.type).toBe('stale');
     // the Event watch never sent a bookmark: the answer confirms it
     sync.heard('Pod', true);
     const later = Date.now();
-    sync.alive(later);
+    sync.alive(later, ['Pod', 'Event']);
     expect(sync.lastSyncedAt()).toBe(later);
   });
 

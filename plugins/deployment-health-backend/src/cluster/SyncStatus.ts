@@ -89,11 +89,13 @@ export class SyncStatus {
   }
 
   /**
-   * The API server answered a liveness check sent at `sentAt`: the open
-   * watches were current then, except those overdue for a bookmark.
+   * The API server answered a liveness check sent at `sentAt`, and the
+   * open watches of `delivering` were found to deliver: they were current
+   * then, except those overdue for a bookmark.
    */
-  alive(sentAt: number) {
-    for (const k of this.kinds.values()) {
+  alive(sentAt: number, delivering: readonly string[]) {
+    for (const kind of delivering) {
+      const k = this.kinds.get(kind)!;
       const silentFor = sentAt - k.lastHeardAt;
       if (
         k.state === 'watching' &&
