@@ -78,7 +78,7 @@ export const exampleFailedEntity: EntityHealthResponse = {
         {
           error: {
             type: 'unreachable',
-            message: 'connect ECONNREFUSED 127.0.0.1:36443',
+            message: 'connect ECONNREFUSED 127.0.0.1:26443',
             since: GENERATED_AT,
           },
         },
@@ -97,7 +97,7 @@ export const exampleClusters: ClustersResponse = {
       state: 'error',
       error: {
         type: 'unreachable',
-        message: 'connect ECONNREFUSED 127.0.0.1:36443',
+        message: 'connect ECONNREFUSED 127.0.0.1:26443',
         since: GENERATED_AT,
       },
     },

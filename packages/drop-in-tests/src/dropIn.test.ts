@@ -46,7 +46,7 @@ const README_ORDER = [
   'plugins/deployment-health',
 ];
 const TEMPLATES = ['node-service', 'python-service', 'fullstack-service'];
-const REGISTRY_PORT = 48730;
+const REGISTRY_PORT = 24873;
 const BACKEND_PORT = 7107;
 const LEGACY_APP = 'packages/app-legacy';
 /** The example component of the frontend README's "Verify it works". */

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 /** What `scripts/cluster env NAME --json` reports, plus helpers bound to the cluster. */
 export interface TestCluster {
   name: string;
-  /** API server URL, e.g. https://127.0.0.1:36443 */
+  /** API server URL, e.g. https://127.0.0.1:26443 */
   server: string;
   /** Admin kubeconfig (tests only; the backend uses the reader token). */
   kubeconfig: string;

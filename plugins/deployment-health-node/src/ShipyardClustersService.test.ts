@@ -41,7 +41,7 @@ const data = {
         clusters: [
           {
             name: 'dev',
-            url: 'https://127.0.0.1:36443',
+            url: 'https://127.0.0.1:26443',
             environment: 'development',
             serviceAccountToken: TOKEN,
             caData: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString(
@@ -82,7 +82,7 @@ describe('ConfigShipyardClusters', () => {
     const kc = await clusters.getKubeConfig('dev');
     expect(kc.getCurrentCluster()).toMatchObject({
       name: 'dev',
-      server: 'https://127.0.0.1:36443',
+      server: 'https://127.0.0.1:26443',
       skipTLSVerify: false,
     });
     expect(kc.getCurrentUser()?.token).toBe(TOKEN);

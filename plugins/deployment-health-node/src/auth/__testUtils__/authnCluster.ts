@@ -21,10 +21,10 @@ const run = promisify(execFile);
 
 export const AUTHN_CLUSTER = 'authn-it';
 export const ISSUER_PORT = Number(
-  process.env.SHIPYARD_AUTHN_IT_ISSUER_PORT ?? 36989,
+  process.env.SHIPYARD_AUTHN_IT_ISSUER_PORT ?? 26989,
 );
 export const WEBHOOK_PORT = Number(
-  process.env.SHIPYARD_AUTHN_IT_WEBHOOK_PORT ?? 36988,
+  process.env.SHIPYARD_AUTHN_IT_WEBHOOK_PORT ?? 26988,
 );
 export const ISSUER = `https://127.0.0.1:${ISSUER_PORT}`;
 export const AUDIENCE = 'shipyard';
