@@ -20,6 +20,10 @@
  * (staleAfterSeconds 120) and one with staleAfterSeconds 30. The test
  * prints, per backend and fault, the seconds from the fault to the first
  * report of it, to the `stale` flag, and from the repair to recovery.
+ *
+ * A second test holds only the open watch streams (the server still
+ * answers every new request) and scales the Deployment: the change must
+ * show well before a missed bookmark would give the streams away.
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
@@ -104,6 +108,8 @@ async function listenerPid(port: number): Promise<number> {
 interface ProxiedPair {
   client: net.Socket;
   upstream?: net.Socket;
+  openedAt: number;
+  held?: boolean;
   toUpstream: Buffer[];
   toClient: Buffer[];
 }
@@ -111,13 +117,22 @@ interface ProxiedPair {
 /**
  * A TCP proxy that can stop forwarding without closing anything: open
  * connections are held (their bytes kept, not passed on) and new ones are
- * accepted and never connected upstream, until `resume()`.
+ * accepted and never connected upstream, until `resume()`. `holdOpen()`
+ * holds only the connections open for a while and forwards new ones: each
+ * request of the backend has a connection of its own (client-node makes an
+ * agent per request), so what it holds are the long-lived watch streams,
+ * not a liveness check that happens to be in flight.
  */
 class StallingProxy {
   private forwarding = true;
   private readonly pairs = new Set<ProxiedPair>();
   private readonly server = net.createServer(client => {
-    const pair: ProxiedPair = { client, toUpstream: [], toClient: [] };
+    const pair: ProxiedPair = {
+      client,
+      openedAt: Date.now(),
+      toUpstream: [],
+      toClient: [],
+    };
     this.pairs.add(pair);
     client.on('error', () => {});
     client.on('close', () => {
@@ -125,7 +140,7 @@ class StallingProxy {
       this.pairs.delete(pair);
     });
     client.on('data', (d: Buffer) =>
-      this.forwarding && pair.upstream
+      this.passes(pair) && pair.upstream
         ? pair.upstream.write(d)
         : pair.toUpstream.push(d),
     );
@@ -143,9 +158,15 @@ class StallingProxy {
     this.forwarding = false;
   }
 
+  holdOpen(olderThanMs = 3000) {
+    for (const pair of this.pairs)
+      pair.held ||= Date.now() - pair.openedAt > olderThanMs;
+  }
+
   resume() {
     this.forwarding = true;
     for (const pair of this.pairs) {
+      pair.held = false;
       if (!pair.upstream) this.connect(pair);
       for (const d of pair.toUpstream.splice(0)) pair.upstream!.write(d);
       for (const d of pair.toClient.splice(0)) pair.client.write(d);
@@ -166,9 +187,13 @@ class StallingProxy {
     upstream.on('error', () => pair.client.destroy());
     upstream.on('close', () => pair.client.destroy());
     upstream.on('data', (d: Buffer) =>
-      this.forwarding ? pair.client.write(d) : pair.toClient.push(d),
+      this.passes(pair) ? pair.client.write(d) : pair.toClient.push(d),
     );
     for (const d of pair.toUpstream.splice(0)) upstream.write(d);
+  }
+
+  private passes(pair: ProxiedPair) {
+    return this.forwarding && !pair.held;
   }
 }
 
@@ -290,6 +315,7 @@ describeIntegration('silent failures against real API servers', () => {
   let pathsCp: TestCluster;
   let apiServerPid = 0;
   let proxy: StallingProxy;
+  let heldProxy: StallingProxy;
   const netnsPath = new NamespacePath();
 
   beforeAll(async () => {
@@ -304,6 +330,7 @@ describeIntegration('silent failures against real API servers', () => {
   afterAll(async () => {
     if (apiServerPid) process.kill(apiServerPid, 'SIGCONT');
     await proxy?.close();
+    await heldProxy?.close();
     await netnsPath.down();
     for (const name of ['silent-frozen', 'silent-paths'])
       await run(path.join(repoRoot, 'scripts/cluster'), ['down', name], {
@@ -483,6 +510,91 @@ describeIntegration('silent failures against real API servers', () => {
     } finally {
       process.kill(apiServerPid, 'SIGCONT');
       for (const b of names) await backends[b].backend.stop();
+    }
+  });
+
+  it('shows a change that held watch streams never delivered, while the server answers, before a missed bookmark would', async () => {
+    heldProxy = new StallingProxy(Number(new URL(pathsCp.server).port));
+    const url = `https://127.0.0.1:${await heldProxy.listen()}`;
+    const logger = capturingRootLogger();
+    const backend = await startHealthBackend({
+      clusters: [
+        {
+          name: 'held',
+          url,
+          caData: pathsCp.caData,
+          serviceAccountToken: pathsCp.readerToken,
+          environment: 'production',
+        },
+      ],
+      // a liveness check every 7.5 s; a watch gives itself away by a missed
+      // bookmark only after 90 s (bookmarkIntervalSeconds 60 × 1.5)
+      deploymentHealth: { staleAfterSeconds: 30 },
+      tenancy: { teamNamespaces: [{ team, namespaces: [ns] }] },
+      entities: [component(id, team)],
+      logger: logger.factory,
+    });
+    const held = async () => {
+      const report = (
+        await request(backend.server)
+          .get(`/api/deployment-health/entity/default/component/${id}`)
+          .set('Authorization', mockCredentials.user.header())
+      ).body as EntityHealthResponse;
+      const c = report.clusters.find(x => x.cluster === 'held');
+      return {
+        error: c?.error?.type,
+        lastSyncedAt: Date.parse(c?.lastSyncedAt ?? '') || 0,
+        pods: c?.workloads.flatMap(w => w.pods).length ?? 0,
+      };
+    };
+    const describe = () => logger.lines.slice(-8).join('\n');
+    try {
+      await waitFor(async () => (await held()).pods === 1, {
+        what: 'the held cluster synced',
+        timeoutMs: 120_000,
+        describe,
+      });
+      heldProxy.holdOpen();
+      const scaledAt = Date.now();
+      await pathsCp.kubectl(
+        '-n',
+        ns,
+        'scale',
+        `deployment/${id}`,
+        '--replicas=2',
+      );
+      const errors = new Set<string>();
+      await waitFor(
+        async () => {
+          const o = await held();
+          if (o.error) errors.add(o.error);
+          return o.pods === 2 && o.lastSyncedAt > scaledAt;
+        },
+        {
+          what: 'the second pod shown and the cluster confirmed after the change',
+          timeoutMs: 60_000,
+          intervalMs: 500,
+          describe,
+        },
+      );
+      // eslint-disable-next-line no-console
+      console.log(
+        `seconds from the change behind held watch streams to its report: ${
+          Math.round((Date.now() - scaledAt) / 100) / 10
+        }`,
+      );
+      // the server answered throughout: a stall, not an outage
+      expect([...errors]).toEqual([]);
+    } finally {
+      heldProxy.resume();
+      await backend.stop();
+      await pathsCp.kubectl(
+        '-n',
+        ns,
+        'scale',
+        `deployment/${id}`,
+        '--replicas=1',
+      );
     }
   });
 });
