@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Plain JavaScript, shared with the integration tests (views.integration.test.ts).
+import { readsServed } from '../../packages/test-cluster/src/apiServerReads.mjs';
 
 export const ROOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -104,37 +106,11 @@ export async function waitFor(what, fn, timeoutMs = 900_000, everyMs = 1000) {
 }
 
 // --- API requests counted at the API servers (apiserver_request_total) ----------------
-const COUNTED = new Set([
-  'pods',
-  'services',
-  'configmaps',
-  'limitranges',
-  'resourcequotas',
-  'deployments',
-  'replicasets',
-  'statefulsets',
-  'daemonsets',
-  'horizontalpodautoscalers',
-  'jobs',
-  'cronjobs',
-  'ingresses',
-  'events',
-]);
-function requestCount() {
-  let total = 0;
-  for (const name of CLUSTERS) {
-    for (const line of kubectl(name, ['get', '--raw', '/metrics']).split(
-      '\n',
-    )) {
-      if (!line.startsWith('apiserver_request_total{')) continue;
-      const verb = /verb="([A-Z]+)"/.exec(line)?.[1];
-      const resource = /resource="([^"]*)"/.exec(line)?.[1];
-      if ((verb === 'LIST' || verb === 'GET') && COUNTED.has(resource))
-        total += Number(line.split(' ').pop());
-    }
-  }
-  return total;
-}
+const requestCount = () =>
+  CLUSTERS.reduce(
+    (n, name) => n + readsServed(kubectl(name, ['get', '--raw', '/metrics'])),
+    0,
+  );
 export async function countRequests(fn) {
   const before = requestCount();
   await fn();
