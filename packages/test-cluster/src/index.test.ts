@@ -54,28 +54,4 @@ describeIntegration('startTestCluster', () => {
       expect(config).toContain(line);
     }
   }, 360_000);
-
-  it('applies a manifest object', async () => {
-    const cluster = await startTestCluster('dev');
-    const name = `apply-${Date.now().toString(36)}`;
-    await cluster.apply({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name, namespace: 'default' },
-      data: { applied: 'yes' },
-    });
-    try {
-      expect(
-        await cluster.kubectl(
-          'get',
-          'configmap',
-          name,
-          '-o',
-          'jsonpath={.data.applied}',
-        ),
-      ).toBe('yes');
-    } finally {
-      await cluster.kubectl('delete', 'configmap', name);
-    }
-  }, 360_000);
 });
