@@ -232,20 +232,17 @@ describe('free text is rendered safely and exactly', () => {
             ).toBe(description);
           }
           // the chart still lints and renders
-          await helm([
-            'lint',
-            '--strict',
-            path.join(dir, 'chart'),
-            '-f',
-            path.join(dir, 'chart/values-prod.yaml'),
-          ]);
-          await helm([
-            'template',
-            'x',
-            path.join(dir, 'chart'),
-            '-f',
-            path.join(dir, 'chart/values-prod.yaml'),
-          ]);
+          for (const command of [
+            ['lint', '--strict'],
+            ['template', 'x'],
+          ]) {
+            await helm([
+              ...command,
+              path.join(dir, 'chart'),
+              '-f',
+              path.join(dir, 'chart/values-prod.yaml'),
+            ]);
+          }
         } finally {
           fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
@@ -21,26 +21,20 @@ describeIntegration('local control plane', () => {
   });
 
   it('rolls a 3-replica Deployment out to 3 ready pods on kwok nodes', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cp-test-'));
-    const manifest = path.join(dir, 'deployment.yaml');
-    writeFileSync(
-      manifest,
-      JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-          },
-        },
-      }),
-    );
     const started = Date.now();
-    await cluster.kubectl('apply', '-f', manifest);
+    await cluster.apply({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+        },
+      },
+    });
     await cluster.kubectl(
       'rollout',
       'status',

@@ -5,9 +5,12 @@
  * @shipyard-platform/deployment-health-test-utils).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
+export { readsServed } from './apiServerReads.mjs';
 
 const run = promisify(execFile);
 
@@ -35,6 +38,13 @@ export interface TestCluster {
   kubectl(...args: string[]): Promise<string>;
   /** Runs the repository's pinned helm against this cluster as admin. */
   helm(...args: string[]): Promise<string>;
+  /** `kubectl apply` of a manifest (e.g. a List) as admin. */
+  apply(manifest: object): Promise<string>;
+  /**
+   * `scripts/cluster fail`: the Deployment's new pods simulate `mode`
+   * (crashloop, oomkilled, imagepull, unready; `none` rolls back to healthy).
+   */
+  fail(namespace: string, deployment: string, mode: string): Promise<string>;
 }
 
 /** The repository root, found from this file so tests can run from any package. */
@@ -75,18 +85,38 @@ export async function startTestCluster(name = 'dev'): Promise<TestCluster> {
   const { stdout } = await run(clusterScript, ['env', name, '--json']);
   const env = JSON.parse(stdout);
   const bound =
-    (tool: string) =>
+    (command: string) =>
     async (...args: string[]) =>
       (
-        await run(clusterScript, [tool, name, ...args], {
+        await run(clusterScript, [command, name, ...args], {
           maxBuffer: 64 * 1024 * 1024,
         })
       ).stdout;
+  const kubectl = bound('kubectl');
   return {
     ...env,
     readerToken: readFileSync(env.tokenFile, 'utf8').trim(),
     deployerToken: readFileSync(env.deployerTokenFile, 'utf8').trim(),
-    kubectl: bound('kubectl'),
+    kubectl,
     helm: bound('helm'),
+    fail: bound('fail'),
+    async apply(manifest) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), `apply-${name}-`));
+      try {
+        const file = path.join(dir, 'manifest.json');
+        writeFileSync(file, JSON.stringify(manifest));
+        return await kubectl('apply', '-f', file);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   };
+}
+
+/**
+ * Stops a cluster a test started for itself and deletes its state. Always by
+ * name: a bare `scripts/cluster down` would stop the clusters of other tests.
+ */
+export async function stopTestCluster(name: string): Promise<void> {
+  await run(clusterScript, ['down', name], { timeout: 300_000 });
 }

@@ -16,20 +16,10 @@ import {
   describeIntegration,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
-import {
-  repoRoot,
-  startTestCluster,
-  TestCluster,
-} from '@shipyard-platform/test-cluster';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
 import request from 'supertest';
 import { component, startHealthBackend } from './__testUtils__/backend';
 
-const run = promisify(execFile);
 const CLUSTER = process.env.SHIPYARD_INTEGRATION_CLUSTER ?? 'dev';
 
 jest.setTimeout(600_000);
@@ -82,10 +72,7 @@ describeIntegration('deployment health against the local cluster', () => {
         },
       ],
     };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-it-'));
-    fs.writeFileSync(path.join(dir, 'probe.json'), JSON.stringify(manifest));
-    await cluster.kubectl('apply', '-f', path.join(dir, 'probe.json'));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cluster.apply(manifest);
   });
 
   afterAll(async () => {
@@ -156,13 +143,7 @@ describeIntegration('deployment health against the local cluster', () => {
       console.log(`pod deletion reported after ${Date.now() - t0} ms`);
 
       // a crash-looping rollout becomes visible
-      await run(path.join(repoRoot, 'scripts/cluster'), [
-        'fail',
-        CLUSTER,
-        ns,
-        id,
-        'crashloop',
-      ]);
+      await cluster.fail(ns, id, 'crashloop');
       const failing = await waitFor(
         async () => {
           const body = await get();
@@ -241,10 +222,7 @@ describeIntegration('deployment health against the local cluster', () => {
         involvedObject: pod,
       })),
     };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-it-'));
-    fs.writeFileSync(path.join(dir, 'events.json'), JSON.stringify(events));
-    await cluster.kubectl('apply', '-f', path.join(dir, 'events.json'));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cluster.apply(events);
     const backend = await startHealthBackend({
       clusters: [clusterEntry()],
       entities: [],

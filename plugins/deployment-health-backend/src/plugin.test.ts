@@ -1,6 +1,7 @@
 import { ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
+  ClusterHealth,
   deploymentStateOf,
   EntityHealthResponse,
   GroupHealthResponse,
@@ -346,11 +347,24 @@ describe('deploymentHealthPlugin', () => {
     const pods = async () =>
       (await catalogApi()).clusters[0]?.workloads[0]?.pods.map(p => p.name) ??
       [];
+    /** catalog-api's report of cluster 'c', once `holds` is true of it. */
+    const clusterWhen = (
+      holds: (c: ClusterHealth) => unknown,
+      timeoutMs = 10_000,
+    ) =>
+      waitFor(
+        async () => {
+          const c = (await catalogApi()).clusters[0];
+          return c && holds(c) ? c : undefined;
+        },
+        { timeoutMs },
+      );
     return {
       api,
       view,
       catalogApi,
       pods,
+      clusterWhen,
       async stop() {
         await backend.stop();
         await api.stop();
@@ -465,7 +479,7 @@ describe('deploymentHealthPlugin', () => {
 
   it('reports a watch that falls silent after bookmarks as stale while the server answers, and recovers', async () => {
     // a liveness check every 750 ms, each with its one-second watch check
-    const { api, catalogApi, pods, stop } = await startOwnCluster({
+    const { api, catalogApi, pods, clusterWhen, stop } = await startOwnCluster({
       staleAfterSeconds: 3,
       bookmarkIntervalSeconds: 1,
       watchTimeoutSeconds: 600,
@@ -480,13 +494,7 @@ describe('deploymentHealthPlugin', () => {
       expect(api.requests).toContain('GET /version');
       // this server sends bookmarks, then nothing: dead watches on a live server
       api.bookmark();
-      const stale = await waitFor(
-        async () => {
-          const c = (await catalogApi()).clusters[0];
-          return c?.error?.type === 'stale' && c;
-        },
-        { timeoutMs: 10_000 },
-      );
+      const stale = await clusterWhen(c => c.error?.type === 'stale');
       expect(stale.error!.message).toMatch(
         /^not confirmed in sync with the API server for \d+s$/,
       );
@@ -537,7 +545,7 @@ describe('deploymentHealthPlugin', () => {
   });
 
   it('closes the connection of a server that stops answering, keeps its data with the time of the last answer, and recovers', async () => {
-    const { api, catalogApi, pods, stop } = await startOwnCluster({
+    const { api, pods, clusterWhen, stop } = await startOwnCluster({
       staleAfterSeconds: 2,
       requestTimeoutSeconds: 1,
       initialBackoffSeconds: 0.2,
@@ -548,35 +556,17 @@ describe('deploymentHealthPlugin', () => {
       api.frozen = true;
       const frozenAt = Date.now();
       // the open watches stay open and silent: only the liveness check tells
-      const failed = await waitFor(
-        async () => {
-          const c = (await catalogApi()).clusters[0];
-          return c?.error?.type === 'timeout' && c;
-        },
-        { timeoutMs: 10_000 },
-      );
+      const failed = await clusterWhen(c => c.error?.type === 'timeout');
       expect(failed.error!.message).toMatch(
         /^no response within 1s \(liveness check of \/version\)/,
       );
       expect(failed.workloads[0].pods).toHaveLength(3);
       expect(Date.parse(failed.lastSyncedAt!)).toBeLessThanOrEqual(frozenAt);
-      const aged = await waitFor(
-        async () => {
-          const c = (await catalogApi()).clusters[0];
-          return c?.stale && c;
-        },
-        { timeoutMs: 10_000 },
-      );
+      const aged = await clusterWhen(c => c.stale);
       expect(aged.error!.message).toMatch(/; cached data is \d+s old$/);
       expect(Date.parse(aged.lastSyncedAt!)).toBeLessThanOrEqual(frozenAt);
       api.frozen = false;
-      const back = await waitFor(
-        async () => {
-          const c = (await catalogApi()).clusters[0];
-          return c && !c.error && c;
-        },
-        { timeoutMs: 10_000 },
-      );
+      const back = await clusterWhen(c => !c.error);
       expect(back.stale).toBeUndefined();
       expect(Date.parse(back.lastSyncedAt!)).toBeGreaterThan(frozenAt);
     } finally {
@@ -587,7 +577,7 @@ describe('deploymentHealthPlugin', () => {
   it('reports stale data, then the failure with the age of the data, and keeps the data', async () => {
     // Every watch ends after 1 s and is followed by a relist, which hangs
     // until the request timeout (8 s): stale after 1 s, then 'timeout'.
-    const { api, catalogApi, pods, stop } = await startOwnCluster({
+    const { api, pods, clusterWhen, stop } = await startOwnCluster({
       watchTimeoutSeconds: 1,
       resyncIntervalSeconds: 1,
       requestTimeoutSeconds: 8,
@@ -599,13 +589,7 @@ describe('deploymentHealthPlugin', () => {
       api.hangLists = true;
       /** The cluster's error once it has this type, with the workloads still shown. */
       const errorOfType = (type: string) =>
-        waitFor(
-          async () => {
-            const c = (await catalogApi()).clusters[0];
-            return c?.error?.type === type && c;
-          },
-          { timeoutMs: 20_000 },
-        );
+        clusterWhen(c => c.error?.type === type, 20_000);
       // The age of the data is reported and grows; how many seconds each
       // step takes on a loaded machine is not asserted.
       const ageIn = (message: string, pattern: RegExp) => {

@@ -25,16 +25,14 @@ import {
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import {
-  repoRoot,
   startTestCluster,
+  stopTestCluster,
   TestCluster,
 } from '@shipyard-platform/test-cluster';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import request from 'supertest';
 import {
   capturingRootLogger,
@@ -42,7 +40,6 @@ import {
   startHealthBackend,
 } from './__testUtils__/backend';
 
-const run = promisify(execFile);
 const RELIAB = 'reliab';
 const REQUEST_TIMEOUT_MS = 2000;
 const suffix = Date.now().toString(36);
@@ -57,13 +54,6 @@ const BOGUS_TOKEN = `bogus-token-must-not-leak-${suffix}`;
 jest.setTimeout(600_000);
 
 let tmp: string;
-
-/** scripts/cluster for the reliab cluster only: never a bare `down`. */
-async function reliabCluster(cmd: 'up' | 'down') {
-  await run(path.join(repoRoot, 'scripts/cluster'), [cmd, RELIAB], {
-    timeout: 300_000,
-  });
-}
 
 /** A namespace with a Deployment (env value + Secret reference) labelled with our kubernetes-id. */
 async function deployProbe(cluster: TestCluster) {
@@ -110,9 +100,7 @@ async function deployProbe(cluster: TestCluster) {
     ],
   };
   await cluster.kubectl('create', 'namespace', ns);
-  const file = path.join(tmp, `probe-${cluster.name}.json`);
-  fs.writeFileSync(file, JSON.stringify(manifest));
-  await cluster.kubectl('apply', '-f', file);
+  await cluster.apply(manifest);
 }
 
 /** The backend reads reliab's CA and token from these copies (see below). */
@@ -195,7 +183,7 @@ describeIntegration(
           .kubectl('delete', 'namespace', ns, '--wait=false')
           .catch(() => {});
       }
-      await reliabCluster('down').catch(() => {});
+      await stopTestCluster(RELIAB).catch(() => {});
       fs.rmSync(tmp, { recursive: true, force: true });
     });
 
@@ -369,7 +357,7 @@ describeIntegration(
 
         // 2. stop a cluster: its error appears beside dev's data, every answer in time
         const stoppedAt = Date.now();
-        await reliabCluster('down');
+        await stopTestCluster(RELIAB);
         const stopped = await waitFor(async () => {
           const e = await entity();
           return e.by[RELIAB]?.error?.type === 'unreachable' && e;
@@ -396,7 +384,6 @@ describeIntegration(
         ageing = undefined;
 
         // 3. the cluster returns (a new control plane: new CA, token and objects)
-        await reliabCluster('up');
         reliab = await startTestCluster(RELIAB);
         await deployProbe(reliab);
         installReliabCredentials(reliab);

@@ -17,9 +17,6 @@ import {
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { component, startHealthBackend } from './__testUtils__/backend';
 
@@ -64,21 +61,10 @@ describeIntegration(
   'deployment health tenant isolation (real API server)',
   () => {
     let cluster: TestCluster;
-    let tmp: string;
-
-    const apply = async (manifest: object) => {
-      const file = path.join(
-        tmp,
-        `m-${Math.random().toString(36).slice(2)}.json`,
-      );
-      fs.writeFileSync(file, JSON.stringify(manifest));
-      await cluster.kubectl('apply', '-f', file);
-    };
 
     beforeAll(async () => {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-tenancy-'));
       cluster = await startTestCluster('dev');
-      await apply({
+      await cluster.apply({
         apiVersion: 'v1',
         kind: 'List',
         items: [
@@ -106,7 +92,6 @@ describeIntegration(
         await cluster
           ?.kubectl('delete', 'namespace', ns, '--wait=false')
           .catch(() => {});
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
     it("shows a team-storefront entity none of team-payments' pods, images, container messages or events", async () => {
@@ -178,7 +163,7 @@ describeIntegration(
           },
         );
         const now = new Date().toISOString();
-        await apply({
+        await cluster.apply({
           apiVersion: 'v1',
           kind: 'Event',
           metadata: { name: `${owned.name}.${suffix}`, namespace: nsPayments },

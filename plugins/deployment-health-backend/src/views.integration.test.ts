@@ -26,56 +26,23 @@ import {
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import {
-  repoRoot,
+  readsServed,
   startTestCluster,
+  stopTestCluster,
   TestCluster,
 } from '@shipyard-platform/test-cluster';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import request from 'supertest';
 import { component, startHealthBackend } from './__testUtils__/backend';
 
-const run = promisify(execFile);
 const CLUSTER = 'views';
 const ns = `dh-views-${Date.now().toString(36)}`;
 const PROBE = 'views-probe';
 
 jest.setTimeout(600_000);
 
-/** The resources the plugin reads (scripts/bench/bench.mjs counts the same). */
-const COUNTED = new Set([
-  'pods',
-  'services',
-  'configmaps',
-  'limitranges',
-  'resourcequotas',
-  'deployments',
-  'replicasets',
-  'statefulsets',
-  'daemonsets',
-  'horizontalpodautoscalers',
-  'jobs',
-  'cronjobs',
-  'ingresses',
-  'events',
-]);
-
-/** LIST and GET requests for COUNTED resources the API server has served so far. */
-async function readsServed(cluster: TestCluster): Promise<number> {
-  let total = 0;
-  for (const line of (await cluster.kubectl('get', '--raw', '/metrics')).split(
-    '\n',
-  )) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const verb = /verb="([A-Z]+)"/.exec(line)?.[1];
-    const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? '';
-    if ((verb === 'LIST' || verb === 'GET') && COUNTED.has(resource))
-      total += Number(line.split(' ').pop());
-  }
-  return total;
+/** LIST and GET requests for the resources the plugins read, served so far. */
+async function readsServedBy(cluster: TestCluster): Promise<number> {
+  return readsServed(await cluster.kubectl('get', '--raw', '/metrics'));
 }
 
 /** A Deployment of `replicas` pods with these labels on it and its pods. */
@@ -139,10 +106,7 @@ describeIntegration('deployment health views at a real API server', () => {
         deployment('other-web', { app: 'other', tier: 'web' }),
       ],
     };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-views-'));
-    fs.writeFileSync(path.join(dir, 'views.json'), JSON.stringify(manifest));
-    await cluster.kubectl('apply', '-f', path.join(dir, 'views.json'));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cluster.apply(manifest);
 
     backend = await startHealthBackend({
       clusters: [
@@ -187,9 +151,7 @@ describeIntegration('deployment health views at a real API server', () => {
   afterAll(async () => {
     await backend?.stop();
     // this cluster is this test's own (never a bare `down`)
-    await run(path.join(repoRoot, 'scripts/cluster'), ['down', CLUSTER], {
-      timeout: 300_000,
-    }).catch(() => {});
+    await stopTestCluster(CLUSTER).catch(() => {});
   });
 
   it('answers entity and team views with no request to the API server', async () => {
@@ -204,7 +166,7 @@ describeIntegration('deployment health views at a real API server', () => {
       { what: `${PROBE} synced with 2 available pods`, timeoutMs: 120_000 },
     );
 
-    const before = await readsServed(cluster);
+    const before = await readsServedBy(cluster);
     for (let i = 0; i < 20; i++) {
       const c = await clusterOf(PROBE);
       expect(c).toMatchObject({ source: 'cache', status: 'Healthy' });
@@ -215,13 +177,13 @@ describeIntegration('deployment health views at a real API server', () => {
         `component:default/${PROBE}`,
       ]);
     }
-    expect((await readsServed(cluster)) - before).toBe(0);
+    expect((await readsServedBy(cluster)) - before).toBe(0);
 
     // The control: a view of a custom selector does query the cluster, and
     // the same count sees it.
-    const beforeQuery = await readsServed(cluster);
+    const beforeQuery = await readsServedBy(cluster);
     expect((await clusterOf('sel-set'))?.source).toBe('query');
-    expect((await readsServed(cluster)) - beforeQuery).toBeGreaterThan(0);
+    expect((await readsServedBy(cluster)) - beforeQuery).toBeGreaterThan(0);
   });
 
   it('evaluates a set-based label selector at the API server', async () => {

@@ -17,7 +17,8 @@ export type {
 export { assertSupportedBackstageRelease } from './supportedRelease';
 export type { ShipyardPackageInfo } from './supportedRelease';
 export { ClusterConnection } from './kube/connection';
-export { classifyError, KubeHttp, KubeRequestError } from './kube/kubeHttp';
+export { classifyError, KubeRequestError } from './kube/errors';
+export { KubeHttp } from './kube/kubeHttp';
 export type { KubeListPage, KubeQuery } from './kube/kubeHttp';
 export { readClusterReadOptions } from './kube/options';
 export type { ClusterReadOptions } from './kube/options';

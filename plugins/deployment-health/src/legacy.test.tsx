@@ -5,6 +5,7 @@ import {
   exampleHealthyEntity,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { screen } from '@testing-library/react';
+import { ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { deploymentHealthApiRef } from './api';
 import {
@@ -15,22 +16,30 @@ import { componentEntity, mockDeploymentHealthApi } from './testing';
 
 jest.setTimeout(30_000);
 
+/** Renders `element` in a legacy test app with catalog-api in context; returns the mocked API. */
+async function renderForCatalogApi(element: ReactNode) {
+  const api = mockDeploymentHealthApi({
+    entity: exampleHealthyEntity,
+    clusters: exampleClusters,
+  });
+  await renderInTestApp(
+    <TestApiProvider apis={[[deploymentHealthApiRef, api]]}>
+      <EntityProvider entity={componentEntity('catalog-api')}>
+        {element}
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+  return api;
+}
+
 // The legacy (@backstage/core-plugin-api) export, in a legacy test app: the
 // same tab as the new frontend system's extension, for the entity in context.
 describe('legacy EntityDeploymentHealthContent', () => {
   it('renders the service tab for the entity in context', async () => {
-    const api = mockDeploymentHealthApi({
-      entity: exampleHealthyEntity,
-      clusters: exampleClusters,
-    });
-    await renderInTestApp(
-      <TestApiProvider apis={[[deploymentHealthApiRef, api]]}>
-        <EntityProvider entity={componentEntity('catalog-api')}>
-          <Routes>
-            <Route path="/" element={<EntityDeploymentHealthContent />} />
-          </Routes>
-        </EntityProvider>
-      </TestApiProvider>,
+    const api = await renderForCatalogApi(
+      <Routes>
+        <Route path="/" element={<EntityDeploymentHealthContent />} />
+      </Routes>,
     );
     expect(
       await screen.findByRole('region', { name: /^production\b/i }),
@@ -45,17 +54,7 @@ describe('legacy EntityDeploymentHealthContent', () => {
 // The legacy summary card (a lazy component extension) on an overview page.
 describe('legacy EntityDeploymentHealthCard', () => {
   it('summarises each environment of the entity in context', async () => {
-    const api = mockDeploymentHealthApi({
-      entity: exampleHealthyEntity,
-      clusters: exampleClusters,
-    });
-    await renderInTestApp(
-      <TestApiProvider apis={[[deploymentHealthApiRef, api]]}>
-        <EntityProvider entity={componentEntity('catalog-api')}>
-          <EntityDeploymentHealthCard />
-        </EntityProvider>
-      </TestApiProvider>,
-    );
+    const api = await renderForCatalogApi(<EntityDeploymentHealthCard />);
     const list = await screen.findByRole('list', {
       name: 'Deployments by environment',
     });

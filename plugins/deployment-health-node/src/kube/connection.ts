@@ -1,6 +1,7 @@
 import { ShipyardCluster } from '../clusterConfig';
 import { ShipyardClustersService } from '../ShipyardClustersService';
-import { KubeHttp, KubeRequestError } from './kubeHttp';
+import { KubeRequestError } from './errors';
+import { KubeHttp } from './kubeHttp';
 
 /**
  * One cluster's API client: its credentials and hard request timeouts.

@@ -6,7 +6,8 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { ClusterConnection } from './connection';
-import { classifyError, KubeQuery } from './kubeHttp';
+import { classifyError } from './errors';
+import { KubeQuery } from './kubeHttp';
 import { LABELLED, RESOURCES, Resource, toCached } from './resources';
 
 /** What {@link readServiceObjects} reads. @public */

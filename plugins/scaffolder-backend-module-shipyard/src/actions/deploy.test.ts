@@ -663,16 +663,19 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       await action().handler(
         ctxOf(probeInput('shared', 'svc-a'), workspacePath) as any,
       );
-      const before = kubectl(
-        'dev',
-        'get',
-        'configmap',
-        '-n',
-        ns,
-        'shared-config',
-        '-o',
-        'jsonpath={.metadata.resourceVersion}',
-      );
+      /** The release's ConfigMap changes version on any write to it. */
+      const configVersion = () =>
+        kubectl(
+          'dev',
+          'get',
+          'configmap',
+          '-n',
+          ns,
+          'shared-config',
+          '-o',
+          'jsonpath={.metadata.resourceVersion}',
+        );
+      const before = configVersion();
       const err = await action()
         .handler(ctxOf(probeInput('shared', 'svc-b'), workspacePath) as any)
         .catch(e => e);
@@ -683,18 +686,7 @@ describeIntegration('shipyard:deploy (local cluster)', () => {
       expect(
         releaseSecrets('shared').map(s => s.metadata.labels.version),
       ).toEqual(['1']);
-      expect(
-        kubectl(
-          'dev',
-          'get',
-          'configmap',
-          '-n',
-          ns,
-          'shared-config',
-          '-o',
-          'jsonpath={.metadata.resourceVersion}',
-        ),
-      ).toBe(before);
+      expect(configVersion()).toBe(before);
       // the same entity upgrades it
       const ctx = ctxOf(probeInput('shared', 'svc-a'), workspacePath);
       await action().handler(ctx as any);

@@ -11,69 +11,28 @@ import {
   ANNOTATION_KUBERNETES_ID,
   ANNOTATION_KUBERNETES_LABEL_SELECTOR,
   ANNOTATION_KUBERNETES_NAMESPACE,
-  ClusterHealth,
-  clusterHealth,
   DEFAULT_TENANCY_RULES,
   deploymentHealthReadPermission,
-  EntityKubernetesMatch,
   getEntityKubernetesMatch,
-  KUBERNETES_ID_LABEL,
-  notDeployedReason,
-  statusOf,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   ClusterConnection,
   ClusterReadOptions,
   readClusterReadOptions,
-  readServiceObjects,
   ShipyardClustersService,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { ShipyardModuleConfig } from '../config';
-import { DNS_LABEL, LABEL_VALUE, selectClusters } from '../lib/kube';
+import { DNS_LABEL, selectClusters } from '../lib/kube';
 import { examples } from './deploymentStatus.examples';
+import {
+  describeHealth,
+  outputDryRun,
+  readHealth,
+  selectorOf,
+} from './deploymentStatusReport';
+
 /** Longest wait `waitSeconds` may ask for. */
 export const MAX_WAIT_SECONDS = 900;
-
-/** Objects read per kind (and Warning events per namespace) in one check. */
-const LIST_LIMIT = 500;
-
-/** Multi-line, human readable reasons of a report: workloads, containers, events. */
-export function describeHealth(report: ClusterHealth): string {
-  const lines: string[] = [
-    `${report.cluster} (${report.environment}): ${report.status}`,
-  ];
-  for (const r of report.reasons)
-    lines.push(`  - ${r.status} ${r.code}: ${r.message}`);
-  for (const w of report.workloads) {
-    const ro = w.rollout;
-    lines.push(
-      `  ${w.kind}/${w.name} in ${w.namespace}: ${w.status} (ready ${ro.ready}/${ro.desired}, updated ${ro.updated}, available ${ro.available})`,
-    );
-    for (const p of w.pods) {
-      for (const c of p.containers) {
-        if (c.ready && c.restartCount === 0 && c.state === 'running') continue;
-        const last = c.lastTermination
-          ? `, last termination ${c.lastTermination.reason ?? '?'} (exit ${
-              c.lastTermination.exitCode ?? '?'
-            })`
-          : '';
-        lines.push(
-          `    pod ${p.name} container ${c.name}: ${c.state}${
-            c.reason ? ` ${c.reason}` : ''
-          }${c.ready ? '' : ', not ready'}, restarts ${c.restartCount}${last}${
-            c.message ? ` - ${c.message}` : ''
-          }`,
-        );
-      }
-    }
-    for (const e of w.events.slice(0, 5)) {
-      lines.push(
-        `    Warning ${e.reason} on ${e.involvedObject.kind}/${e.involvedObject.name} (x${e.count}): ${e.message}`,
-      );
-    }
-  }
-  return lines.join('\n');
-}
 
 /** Who the credentials are, for messages. */
 function describePrincipal(credentials: BackstageCredentials): string {
@@ -85,20 +44,6 @@ function describePrincipal(credentials: BackstageCredentials): string {
   if (p?.type === 'user' && p.userEntityRef) return `User ${p.userEntityRef}`;
   if (p?.type === 'service' && p.subject) return `Service ${p.subject}`;
   return 'The caller';
-}
-
-/**
- * The label selector of a match; a kubernetes-id annotation that is no label
- * value is refused, naming the annotation.
- */
-function selectorOf(match: EntityKubernetesMatch, entityRef: string): string {
-  if (match.type === 'labelSelector') return match.labelSelector;
-  if (!LABEL_VALUE.test(match.kubernetesId)) {
-    throw new InputError(
-      `Invalid annotation ${ANNOTATION_KUBERNETES_ID} "${match.kubernetesId}" of ${entityRef}: must be a Kubernetes label value`,
-    );
-  }
-  return `${KUBERNETES_ID_LABEL}=${match.kubernetesId}`;
 }
 
 /**
@@ -308,41 +253,15 @@ export function createShipyardDeploymentStatusAction(options: {
         read.requestTimeoutMs,
       );
 
-      const check = async (): Promise<ClusterHealth> => {
-        const { objects, truncated, error } = await readServiceObjects(
+      const check = () =>
+        readHealth({
           connection,
-          { labelSelector, namespaces, limit: LIST_LIMIT, events: true },
-        );
-        if (error) {
-          throw new Error(
-            `Reading ${resourceRef} from cluster ${cluster} failed: ${error.message}`,
-          );
-        }
-        const report = clusterHealth(
-          {
-            name: info.name,
-            environment: info.environment,
-            ...(info.title ? { title: info.title } : {}),
-          },
-          objects,
-          {
-            source: 'query',
-            lastSyncedAt: new Date().toISOString(),
-            truncated,
-          },
-          { recentWindowMs: read.recentWindowMs },
-        );
-        const notDeployed = notDeployedReason([report]);
-        if (notDeployed) {
-          // The rule's finding, told with what this action looked for.
-          report.reasons.unshift({
-            ...notDeployed,
-            message: `No workload labelled ${labelSelector} in ${where}`,
-          });
-          report.status = statusOf(report.reasons);
-        }
-        return report;
-      };
+          info,
+          read,
+          resourceRef,
+          labelSelector,
+          namespaces,
+        });
 
       let report = await check();
       let last = report.status;
@@ -371,23 +290,4 @@ export function createShipyardDeploymentStatusAction(options: {
       );
     },
   });
-}
-
-/** The outputs of a dry run: status Unknown, a report with nothing read. */
-function outputDryRun(
-  ctx: { output(name: string, value: any): void },
-  info: { name: string; environment: string; title?: string },
-) {
-  const report: ClusterHealth = {
-    cluster: info.name,
-    ...(info.title ? { title: info.title } : {}),
-    environment: info.environment,
-    status: 'Unknown',
-    reasons: [],
-    workloads: [],
-    otherPods: [],
-    source: 'query',
-  };
-  ctx.output('status', report.status);
-  ctx.output('report', report);
 }

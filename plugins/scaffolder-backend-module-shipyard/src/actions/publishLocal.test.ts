@@ -55,16 +55,15 @@ describe('shipyard:publish:local (real git)', () => {
 
   const action = () =>
     createShipyardPublishLocalAction({ config: { publishBaseDir: baseDir } });
+  /** A task context of jane's on the workspace, with this input. */
+  const ctxOf = (input: ReturnType<typeof createMockActionContext>['input']) =>
+    createMockActionContext({ input, workspacePath, user });
 
   it.each(examples.map((e, i) => [i, e.description, e] as const))(
     'runs example %i: %s',
     async (_i, _d, example) => {
       const step = yaml.parse(example.example).steps[0];
-      const ctx = createMockActionContext({
-        input: step.input,
-        workspacePath,
-        user,
-      });
+      const ctx = ctxOf(step.input);
       await action().handler(ctx as any);
       const repo = path.join(baseDir, step.input.repoName);
       expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(
@@ -74,11 +73,7 @@ describe('shipyard:publish:local (real git)', () => {
   );
 
   it('commits the workspace authored by the user and outputs file URLs', async () => {
-    const ctx = createMockActionContext({
-      input: { repoName: 'payments-api' },
-      workspacePath,
-      user,
-    });
+    const ctx = ctxOf({ repoName: 'payments-api' });
     await action().handler(ctx as any);
     const repo = path.join(baseDir, 'payments-api');
     expect(git(repo, 'log', '-1', '--format=%an <%ae>|%s')).toBe(
@@ -130,19 +125,11 @@ describe('shipyard:publish:local (real git)', () => {
   it('rejects non-empty targets unless overwrite', async () => {
     await fs.mkdir(path.join(baseDir, 'svc'), { recursive: true });
     await fs.writeFile(path.join(baseDir, 'svc', 'keep.txt'), 'x');
-    const ctx = createMockActionContext({
-      input: { repoName: 'svc' },
-      workspacePath,
-      user,
-    });
+    const ctx = ctxOf({ repoName: 'svc' });
     await expect(action().handler(ctx as any)).rejects.toThrow(
       /Invalid repoName "svc": .* not empty .*overwrite/,
     );
-    const ctx2 = createMockActionContext({
-      input: { repoName: 'svc', overwrite: true },
-      workspacePath,
-      user,
-    });
+    const ctx2 = ctxOf({ repoName: 'svc', overwrite: true });
     await action().handler(ctx2 as any);
     await expect(
       fs.stat(path.join(baseDir, 'svc', 'keep.txt')),
@@ -155,11 +142,7 @@ describe('shipyard:publish:local (real git)', () => {
   it.each(['../escape', 'a/b', '..', '.hidden', '', 'x'.repeat(101), '/abs'])(
     'rejects repoName %j',
     async repoName => {
-      const ctx = createMockActionContext({
-        input: { repoName },
-        workspacePath,
-        user,
-      });
+      const ctx = ctxOf({ repoName });
       await expect(action().handler(ctx as any)).rejects.toThrow(
         /Invalid repoName/,
       );
@@ -171,11 +154,7 @@ describe('shipyard:publish:local (real git)', () => {
     [{ sourcePath: '../..' }, /Invalid sourcePath/],
     [{ defaultBranch: '-x' }, /Invalid defaultBranch/],
   ])('rejects %j', async (bad, message) => {
-    const ctx = createMockActionContext({
-      input: { repoName: 'ok', ...bad },
-      workspacePath,
-      user,
-    });
+    const ctx = ctxOf({ repoName: 'ok', ...bad });
     await expect(action().handler(ctx as any)).rejects.toThrow(message);
   });
 
@@ -200,11 +179,7 @@ describe('shipyard:publish:local (real git)', () => {
   ])(
     'rejects catalogInfoPath %j that would leave the repository, publishing nothing',
     async catalogInfoPath => {
-      const ctx = createMockActionContext({
-        input: { repoName: 'ok', catalogInfoPath },
-        workspacePath,
-        user,
-      });
+      const ctx = ctxOf({ repoName: 'ok', catalogInfoPath });
       await expect(action().handler(ctx as any)).rejects.toThrow(
         /^Invalid catalogInfoPath ".*": .*; give a path inside the repository/s,
       );
@@ -221,11 +196,7 @@ describe('shipyard:publish:local (real git)', () => {
   ])(
     'accepts catalogInfoPath %j inside the repository',
     async (catalogInfoPath, inRepo) => {
-      const ctx = createMockActionContext({
-        input: { repoName: 'ok', catalogInfoPath },
-        workspacePath,
-        user,
-      });
+      const ctx = ctxOf({ repoName: 'ok', catalogInfoPath });
       await action().handler(ctx as any);
       const url = `file://${baseDir}/ok/${inRepo}`;
       expect(ctx.output).toHaveBeenCalledWith('catalogInfoUrl', url);
@@ -288,11 +259,7 @@ describe('shipyard:publish:local (real git)', () => {
   it('leaves nothing behind when building the repository fails', async () => {
     // a FIFO cannot be copied: the build fails after it started
     execFileSync('mkfifo', [path.join(workspacePath, 'pipe')]);
-    const ctx = createMockActionContext({
-      input: { repoName: 'broken' },
-      workspacePath,
-      user,
-    });
+    const ctx = ctxOf({ repoName: 'broken' });
     await expect(action().handler(ctx as any)).rejects.toThrow(
       /Cannot copy a FIFO pipe/,
     );
@@ -300,20 +267,12 @@ describe('shipyard:publish:local (real git)', () => {
   });
 
   it('keeps the old repository when overwrite is set and the build fails', async () => {
-    const first = createMockActionContext({
-      input: { repoName: 'svc' },
-      workspacePath,
-      user,
-    });
+    const first = ctxOf({ repoName: 'svc' });
     await action().handler(first as any);
     const repo = path.join(baseDir, 'svc');
     const before = git(repo, 'rev-parse', 'HEAD');
     execFileSync('mkfifo', [path.join(workspacePath, 'pipe')]);
-    const again = createMockActionContext({
-      input: { repoName: 'svc', overwrite: true },
-      workspacePath,
-      user,
-    });
+    const again = ctxOf({ repoName: 'svc', overwrite: true });
     await expect(action().handler(again as any)).rejects.toThrow(
       /Cannot copy a FIFO pipe/,
     );
@@ -324,13 +283,7 @@ describe('shipyard:publish:local (real git)', () => {
   describe('symbolic links', () => {
     /** A publish of the workspace (or `input.sourcePath`) as `links`. */
     const publish = (input: object = {}) =>
-      action().handler(
-        createMockActionContext({
-          input: { repoName: 'links', ...input },
-          workspacePath,
-          user,
-        }) as any,
-      );
+      action().handler(ctxOf({ repoName: 'links', ...input }) as any);
     /** The base directory: a refused publish creates not even that. */
     const published = () => fs.stat(baseDir);
 
@@ -383,11 +336,7 @@ describe('shipyard:publish:local (real git)', () => {
 
     it('publishes a relative link inside the repository as a link', async () => {
       await fs.symlink('chart/Chart.yaml', path.join(workspacePath, 'Chart'));
-      const ctx = createMockActionContext({
-        input: { repoName: 'links' },
-        workspacePath,
-        user,
-      });
+      const ctx = ctxOf({ repoName: 'links' });
       await action().handler(ctx as any);
       const repo = path.join(baseDir, 'links');
       expect(await fs.readlink(path.join(repo, 'Chart'))).toBe(
@@ -400,11 +349,7 @@ describe('shipyard:publish:local (real git)', () => {
   it('does nothing in dry run', async () => {
     // createMockActionContext drops isDryRun: set it on the context
     const ctx = {
-      ...createMockActionContext({
-        input: { repoName: 'dry' },
-        workspacePath,
-        user,
-      }),
+      ...ctxOf({ repoName: 'dry' }),
       isDryRun: true,
     };
     await action().handler(ctx as any);
@@ -416,22 +361,14 @@ describe('shipyard:publish:local (real git)', () => {
   });
 
   it('names the config key when not configured', async () => {
-    const ctx = createMockActionContext({
-      input: { repoName: 'x' },
-      workspacePath,
-      user,
-    });
+    const ctx = ctxOf({ repoName: 'x' });
     await expect(
       createShipyardPublishLocalAction().handler(ctx as any),
     ).rejects.toThrow(/shipyard\.publish\.local\.baseDir/);
   });
 
   it('does not repeat the commit when the checkpoint has a result', async () => {
-    const ctx = createMockActionContext({
-      input: { repoName: 'again' },
-      workspacePath,
-      user,
-    });
+    const ctx = ctxOf({ repoName: 'again' });
     (ctx as any).checkpoint = jest.fn(async () => 'abc123');
     await action().handler(ctx as any);
     expect(ctx.output).toHaveBeenCalledWith('commitHash', 'abc123');

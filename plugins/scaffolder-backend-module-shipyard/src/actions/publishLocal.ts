@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONFIG_KEYS, ShipyardModuleConfig } from '../config';
-import { runGit } from '../lib/git';
+import { commitDirectory, isEmptyDir, moveIntoPlace } from '../lib/localRepo';
 import {
   findEscapingSymlinks,
   repoRelativePath,
@@ -61,48 +61,8 @@ export function localRepoUrls(
   };
 }
 
-async function isEmptyDir(p: string): Promise<boolean | undefined> {
-  try {
-    return (await fs.readdir(p)).length === 0;
-  } catch (e: any) {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
 /** Where a publish of `repoName` builds its repository: beside the target, so the final rename stays on one filesystem. */
 const stagingPrefix = (repoName: string) => `.${repoName}.publishing-`;
-
-/**
- * Moves the complete repository `staged` to `target` with rename(2), so that
- * readers and other tasks see either nothing or the whole repository. An
- * existing target is refused unless `overwrite`; then it is moved aside first
- * and deleted afterwards. Returns false when another task put a repository
- * there first (rename onto a non-empty directory fails): that one is kept.
- */
-async function moveIntoPlace(
-  staged: string,
-  target: string,
-  overwrite: boolean,
-): Promise<boolean> {
-  let aside: string | undefined;
-  if (overwrite && (await isEmptyDir(target)) === false) {
-    aside = `${staged}.replaced`;
-    await fs.rename(target, aside);
-  }
-  try {
-    await fs.rename(staged, target);
-    return true;
-  } catch (e: any) {
-    if (e.code === 'ENOTEMPTY' || e.code === 'EEXIST') return false;
-    // put the old repository back: nothing changed
-    if (aside) await fs.rename(aside, target).catch(() => undefined);
-    aside = undefined;
-    throw e;
-  } finally {
-    if (aside) await fs.rm(aside, { recursive: true, force: true });
-  }
-}
 
 /**
  * `shipyard:publish:local`: publishes the workspace as a git repository under
@@ -245,43 +205,6 @@ export function createShipyardPublishLocalAction(
         return;
       }
 
-      /** The workspace as a git repository with one commit in `dir`; returns the commit. */
-      const buildRepository = async (dir: string): Promise<string> => {
-        await fs.cp(sourceDir, dir, {
-          recursive: true,
-          // Keep relative symlinks relative (checked above): rewritten, they
-          // would point into the (soon deleted) task workspace.
-          verbatimSymlinks: true,
-          filter: src => path.basename(src) !== '.git',
-        });
-        await runGit(['init', '--quiet', `--initial-branch=${defaultBranch}`], {
-          cwd: dir,
-        });
-        // allow `git push` into this non-bare repository (updates the work tree)
-        await runGit(['config', 'receive.denyCurrentBranch', 'updateInstead'], {
-          cwd: dir,
-        });
-        await runGit(['add', '--all'], { cwd: dir });
-        await runGit(
-          [
-            'commit',
-            '--quiet',
-            '--allow-empty',
-            '-m',
-            ctx.input.gitCommitMessage ?? 'Initial commit',
-          ],
-          {
-            cwd: dir,
-            env: {
-              GIT_AUTHOR_NAME: author.name,
-              GIT_AUTHOR_EMAIL: author.email,
-              GIT_COMMITTER_NAME: 'Shipyard Scaffolder',
-              GIT_COMMITTER_EMAIL: 'scaffolder@shipyard.local',
-            },
-          },
-        );
-        return runGit(['rev-parse', 'HEAD'], { cwd: dir });
-      };
       const notEmpty = () =>
         new InputError(
           `Invalid repoName "${repoName}": ${target} already exists and is not empty (set overwrite: true to replace it)`,
@@ -305,7 +228,11 @@ export function createShipyardPublishLocalAction(
             path.join(baseDir, stagingPrefix(repoName)),
           );
           try {
-            const hash = await buildRepository(staged);
+            const hash = await commitDirectory(sourceDir, staged, {
+              branch: defaultBranch,
+              message: ctx.input.gitCommitMessage ?? 'Initial commit',
+              author,
+            });
             if (!(await moveIntoPlace(staged, target, overwrite))) {
               throw new InputError(
                 `Invalid repoName "${repoName}": another task published ${target} while this one was building it; that repository is kept${

@@ -1,4 +1,4 @@
-import { classifyError } from './kubeHttp';
+import { classifyError } from './errors';
 
 // How raw failures map to safe, classified errors (our logic). That a real
 // API server's 401/403, a silent and a stopped cluster end up as these types
