@@ -71,7 +71,14 @@ describe('deploymentHealthPlugin', () => {
 
   const start = (permissions?: ServiceFactory) =>
     startHealthBackend({
-      clusters: [{ name: 'good', url: good.url, environment: 'production' }],
+      clusters: [
+        {
+          name: 'good',
+          url: good.url,
+          environment: 'production',
+          serviceAccountToken: 'reader-token',
+        },
+      ],
       deploymentHealth: {
         requestTimeoutSeconds: 1,
         initialBackoffSeconds: 0.2,
@@ -304,7 +311,9 @@ describe('deploymentHealthPlugin', () => {
       });
     }
     const backend = await startHealthBackend({
-      clusters: [{ name: 'c', url: api.url }],
+      clusters: [
+        { name: 'c', url: api.url, serviceAccountToken: 'reader-token' },
+      ],
       entities: [group('team-jobs'), component('bare-job', 'team-jobs')],
       tenancy,
     });
@@ -331,7 +340,9 @@ describe('deploymentHealthPlugin', () => {
     await api.start();
     seedFixture(api, deploymentHealthFixtures['prod-catalog-api-healthy']);
     const backend = await startHealthBackend({
-      clusters: [{ name: 'c', url: api.url }],
+      clusters: [
+        { name: 'c', url: api.url, serviceAccountToken: 'reader-token' },
+      ],
       deploymentHealth,
       entities,
       tenancy,

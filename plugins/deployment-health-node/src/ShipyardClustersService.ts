@@ -211,27 +211,10 @@ function toPublic(def: ClusterDefinition): ShipyardCluster {
   };
 }
 
-/**
- * Logs why a configured cluster cannot be used, and the one case that works
- * but likely not as meant: a serviceAccount entry without any token (upstream
- * would send the pod's own token there; Shipyard reads anonymously).
- */
+/** Logs why a configured cluster cannot be used. */
 function warnAbout(def: ClusterDefinition, logger?: LoggerService) {
   if (def.configError) {
     logger?.warn(`Cluster '${def.name}' is misconfigured: ${def.configError}`);
-  } else if (
-    def.auth === 'config' &&
-    def.authProvider === SERVICE_ACCOUNT &&
-    !def.serviceAccountToken &&
-    !def.serviceAccountTokenFile
-  ) {
-    logger?.warn(
-      [
-        `Cluster '${def.name}' has no serviceAccountToken or serviceAccountTokenFile (${def.configKey}):`,
-        "it is read without credentials. Shipyard never sends the backend pod's own token to a configured URL;",
-        'set inCluster: true on the entry of the cluster the backend runs in',
-      ].join(' '),
-    );
   }
 }
 
