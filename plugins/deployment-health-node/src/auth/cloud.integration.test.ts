@@ -15,7 +15,11 @@
  * - googleServiceAccount: the GCE metadata server at a local address
  *   (GCE_METADATA_HOST, which Google's auth library supports) issuing access
  *   tokens; the same webhook accepts exactly the tokens it issued, as GKE
- *   would after asking Google.
+ *   would after asking Google. With a service account key: Google's token
+ *   endpoint (www.googleapis.com, which gtoken hard-codes) served through an
+ *   HTTPS proxy (HTTPS_PROXY, which gaxios supports) with a test CA, checking
+ *   the signature of the JWT the SDK signs with the key
+ *   (__testUtils__/interceptingProxy, googleKeyEndpoint).
  * Runs with SHIPYARD_INTEGRATION=1:
  *
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/cloud.integration.test.ts
@@ -28,9 +32,12 @@ import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
 import { loadUpstreamStrategies } from './upstreamStrategies';
@@ -40,6 +47,14 @@ import {
   startAuthnCluster,
   WEBHOOK_PORT,
 } from './__testUtils__/authnCluster';
+import {
+  googleKeyEndpoint,
+  serviceAccountKey,
+} from './__testUtils__/googleKeyEndpoint';
+import {
+  InterceptingProxy,
+  startInterceptingProxy,
+} from './__testUtils__/interceptingProxy';
 
 /** The cluster's name in config, and so the x-k8s-aws-id its EKS tokens sign. */
 const CLUSTER = 'eks-it';
@@ -48,6 +63,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
 const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
 const USER = 'eks:shipyard-reader';
 const GKE_USER = 'gke:shipyard-reader';
+const GKE_KEY_USER = 'gke:shipyard-key-reader';
 const AKS_USER = 'aks:shipyard-reader';
 /** The AKS AAD server application that AzureIdentityStrategy asks a token for. */
 const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -64,6 +80,8 @@ const issued = new Map<string, string>();
 const seenTokens: string[] = [];
 /** Access tokens the emulated GCE metadata server issued. */
 const googleTokens = new Set<string>();
+/** Access tokens the emulated Google token endpoint issued for a key. */
+const googleKeyTokens = new Set<string>();
 /** Access tokens the emulated Azure managed identity endpoint issued. */
 const azureTokens = new Set<string>();
 
@@ -270,6 +288,7 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
       const token = review.spec?.token ?? '';
       let username: string | undefined;
       if (googleTokens.has(token)) username = GKE_USER;
+      else if (googleKeyTokens.has(token)) username = GKE_KEY_USER;
       else if (azureTokens.has(token)) username = AKS_USER;
       else username = await verifyEksToken(token).catch(() => undefined);
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -321,6 +340,7 @@ describeIntegration(
       cluster = await startAuthnCluster();
       await bindReader(cluster, 'shipyard-authn-it-eks-reader', USER);
       await bindReader(cluster, 'shipyard-authn-it-gke-reader', GKE_USER);
+      await bindReader(cluster, 'shipyard-authn-it-gke-key', GKE_KEY_USER);
       await bindReader(cluster, 'shipyard-authn-it-aks-reader', AKS_USER);
       managedIdentity = await startManagedIdentityEndpoint();
       process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${
@@ -432,6 +452,123 @@ describeIntegration(
         '/api/v1/namespaces',
       );
       expect(list.items.length).toBeGreaterThan(0);
+    });
+
+    describe('googleServiceAccount with a service account key', () => {
+      const EMAIL = 'shipyard-reader@shipyard-it.iam.gserviceaccount.com';
+      const key = serviceAccountKey(EMAIL);
+      // the same account, but a key Google does not know (deleted, or forged)
+      const unknownKey = serviceAccountKey(EMAIL);
+      let proxy: InterceptingProxy;
+      let tmp: string;
+
+      beforeAll(async () => {
+        proxy = await startInterceptingProxy(
+          ['www.googleapis.com'],
+          googleKeyEndpoint(new Map([[EMAIL, key.publicKey]]), googleKeyTokens),
+        );
+        process.env.HTTPS_PROXY = proxy.url;
+        process.env.NO_PROXY = '127.0.0.1,localhost';
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-gsa-'));
+      });
+
+      afterAll(async () => {
+        delete process.env.HTTPS_PROXY;
+        delete process.env.NO_PROXY;
+        delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+        await proxy?.close();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      });
+
+      /** The service over a key-authenticated cluster and a serviceAccount one. */
+      const serviceWith = async (kubernetes: object) => {
+        const config = new ConfigReader({
+          kubernetes: {
+            ...kubernetes,
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'gke-key',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    authProvider: 'googleServiceAccount',
+                  },
+                  {
+                    name: 'plain',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    serviceAccountToken: cluster.readerToken,
+                  },
+                ],
+              },
+            ],
+          },
+        });
+        return ConfigShipyardClusters.fromConfig(config, {
+          authStrategies: await loadUpstreamStrategies(
+            ['googleServiceAccount'],
+            { config, logger: mockServices.logger.mock() },
+          ),
+        });
+      };
+
+      const expectKeyIdentity = async (clusters: ConfigShipyardClusters) => {
+        const fromMetadata = googleTokens.size;
+        const kc = await clusters.getKubeConfig('gke-key');
+        // a token the emulated endpoint issued for a JWT signed with the key
+        expect(googleKeyTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(
+          true,
+        );
+        expect(googleTokens.size).toBe(fromMetadata); // not from the metadata server
+        expect(proxy.connects).toContain('www.googleapis.com');
+        expect(await whoAmI(kc)).toBe(GKE_KEY_USER);
+        const list = await new KubeHttp(kc, 10_000).getJson<{
+          items: unknown[];
+        }>('/api/v1/namespaces');
+        expect(list.items.length).toBeGreaterThan(0);
+      };
+
+      it('reads with a key from kubernetes.googleServiceAccountCredentials', async () => {
+        await expectKeyIdentity(
+          await serviceWith({
+            googleServiceAccountCredentials: JSON.stringify(key.json),
+          }),
+        );
+      });
+
+      it('reads with a key file named by GOOGLE_APPLICATION_CREDENTIALS', async () => {
+        const file = path.join(tmp, 'key.json');
+        fs.writeFileSync(file, JSON.stringify(key.json));
+        process.env.GOOGLE_APPLICATION_CREDENTIALS = file;
+        try {
+          await expectKeyIdentity(await serviceWith({}));
+        } finally {
+          delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+        }
+      });
+
+      it('reports a refused key on its cluster only, without key material', async () => {
+        const clusters = await serviceWith({
+          googleServiceAccountCredentials: JSON.stringify(unknownKey.json),
+        });
+        const error = await clusters.getKubeConfig('gke-key').catch(e => e);
+        expect(error.message).toMatch(
+          /^cluster 'gke-key': authProvider 'googleServiceAccount' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: .*invalid_grant/,
+        );
+        const pem = unknownKey.json.private_key;
+        for (const secret of [
+          pem.split('\n')[1],
+          unknownKey.json.private_key_id,
+          'PRIVATE KEY',
+        ]) {
+          expect(error.message).not.toContain(secret);
+        }
+        expect(
+          await whoAmI(await clusters.getKubeConfig('plain')),
+        ).toBeDefined();
+      });
     });
 
     it('reads with the token of upstream AzureIdentityStrategy (managed identity)', async () => {
