@@ -12,6 +12,12 @@
  * - azure: the App Service managed identity endpoint at a local address
  *   (IDENTITY_ENDPOINT and IDENTITY_HEADER, which Azure's identity library
  *   supports) issuing AKS tokens; the webhook accepts exactly those.
+ *   With a client secret or workload identity: Microsoft Entra ID (instance
+ *   discovery at login.microsoftonline.com, the tenant's OpenID configuration
+ *   and token endpoint at AZURE_AUTHORITY_HOST) through the same kind of
+ *   HTTPS proxy (HTTPS_PROXY, which Azure's core pipeline supports); the
+ *   federated token is a real service account token of the local apiserver,
+ *   checked with a TokenReview (__testUtils__/entraEndpoint).
  * - googleServiceAccount: the GCE metadata server at a local address
  *   (GCE_METADATA_HOST, which Google's auth library supports) issuing access
  *   tokens; the same webhook accepts exactly the tokens it issued, as GKE
@@ -48,6 +54,10 @@ import {
   WEBHOOK_PORT,
 } from './__testUtils__/authnCluster';
 import {
+  entraEndpoint,
+  INSTANCE_DISCOVERY_HOST,
+} from './__testUtils__/entraEndpoint';
+import {
   googleKeyEndpoint,
   serviceAccountKey,
 } from './__testUtils__/googleKeyEndpoint';
@@ -65,6 +75,7 @@ const USER = 'eks:shipyard-reader';
 const GKE_USER = 'gke:shipyard-reader';
 const GKE_KEY_USER = 'gke:shipyard-key-reader';
 const AKS_USER = 'aks:shipyard-reader';
+const AKS_ENTRA_USER = 'aks:shipyard-entra-reader';
 /** The AKS AAD server application that AzureIdentityStrategy asks a token for. */
 const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';
 const IDENTITY_HEADER = `identity-header-${crypto.randomUUID()}`;
@@ -84,6 +95,8 @@ const googleTokens = new Set<string>();
 const googleKeyTokens = new Set<string>();
 /** Access tokens the emulated Azure managed identity endpoint issued. */
 const azureTokens = new Set<string>();
+/** Access tokens the emulated Microsoft Entra ID issued. */
+const entraTokens = new Set<string>();
 
 /** Emulated App Service managed identity endpoint: tokens for the AKS resource. */
 function startManagedIdentityEndpoint() {
@@ -290,6 +303,7 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
       if (googleTokens.has(token)) username = GKE_USER;
       else if (googleKeyTokens.has(token)) username = GKE_KEY_USER;
       else if (azureTokens.has(token)) username = AKS_USER;
+      else if (entraTokens.has(token)) username = AKS_ENTRA_USER;
       else username = await verifyEksToken(token).catch(() => undefined);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
@@ -342,6 +356,7 @@ describeIntegration(
       await bindReader(cluster, 'shipyard-authn-it-gke-reader', GKE_USER);
       await bindReader(cluster, 'shipyard-authn-it-gke-key', GKE_KEY_USER);
       await bindReader(cluster, 'shipyard-authn-it-aks-reader', AKS_USER);
+      await bindReader(cluster, 'shipyard-authn-it-aks-entra', AKS_ENTRA_USER);
       managedIdentity = await startManagedIdentityEndpoint();
       process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${
         (managedIdentity.address() as AddressInfo).port
@@ -658,6 +673,189 @@ describeIntegration(
           10_000,
         ).getJson('/api/v1/namespaces'),
       ).rejects.toMatchObject({ type: 'unauthorized' });
+    });
+
+    describe('azure with Microsoft Entra ID: client secret, workload identity', () => {
+      // not Microsoft's: AZURE_AUTHORITY_HOST, as for a sovereign cloud
+      const AUTHORITY_HOST = 'login.shipyard.test';
+      const TENANT = crypto.randomUUID();
+      const CLIENT_ID = crypto.randomUUID();
+      const CLIENT_SECRET = `secret-${crypto.randomUUID()}`;
+      const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
+      let proxy: InterceptingProxy;
+      let tmp: string;
+
+      /** As Entra checks a federated credential: issuer, subject, audience. */
+      const verifyAssertion = async (token: string) => {
+        const file = path.join(tmp, `review-${crypto.randomUUID()}.json`);
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenReview',
+            spec: { token, audiences: [FEDERATED_AUDIENCE] },
+          }),
+        );
+        const review = JSON.parse(
+          await cluster.kubectl('create', '-f', file, '-o', 'json'),
+        );
+        return (
+          review.status?.authenticated === true &&
+          review.status.user?.username ===
+            'system:serviceaccount:shipyard-system:shipyard-health-reader'
+        );
+      };
+
+      beforeAll(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-entra-'));
+        proxy = await startInterceptingProxy(
+          [INSTANCE_DISCOVERY_HOST, AUTHORITY_HOST],
+          entraEndpoint({
+            authorityHost: AUTHORITY_HOST,
+            tenantId: TENANT,
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            verifyAssertion,
+            issued: entraTokens,
+          }),
+        );
+      });
+
+      beforeEach(() => {
+        // Entra only: no managed identity endpoint to fall back to
+        delete process.env.IDENTITY_ENDPOINT;
+        delete process.env.IDENTITY_HEADER;
+        delete process.env.AZURE_CLIENT_SECRET;
+        delete process.env.AZURE_FEDERATED_TOKEN_FILE;
+        process.env.HTTPS_PROXY = proxy.url;
+        process.env.NO_PROXY = '127.0.0.1,localhost';
+        process.env.AZURE_AUTHORITY_HOST = `https://${AUTHORITY_HOST}`;
+        process.env.AZURE_TENANT_ID = TENANT;
+        process.env.AZURE_CLIENT_ID = CLIENT_ID;
+      });
+
+      afterAll(async () => {
+        for (const name of [
+          'HTTPS_PROXY',
+          'NO_PROXY',
+          'AZURE_AUTHORITY_HOST',
+          'AZURE_TENANT_ID',
+          'AZURE_CLIENT_ID',
+          'AZURE_CLIENT_SECRET',
+          'AZURE_FEDERATED_TOKEN_FILE',
+        ]) {
+          delete process.env[name];
+        }
+        await proxy?.close();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      });
+
+      /** Log lines of upstream's strategy (it logs its SDK's errors). */
+      const logged: string[] = [];
+      const logger: any = {
+        child: () => logger,
+        ...Object.fromEntries(
+          ['error', 'warn', 'info', 'debug'].map(level => [
+            level,
+            (message: string, meta?: unknown) =>
+              logged.push(
+                `${message} ${
+                  meta instanceof Error
+                    ? `${meta.message} ${meta.stack}`
+                    : JSON.stringify(meta)
+                }`,
+              ),
+          ]),
+        ),
+      };
+
+      /** The service (built now: DefaultAzureCredential reads the environment). */
+      const service = async () => {
+        const config = new ConfigReader({
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'aks-entra',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    authProvider: 'azure',
+                  },
+                  {
+                    name: 'plain',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    serviceAccountToken: cluster.readerToken,
+                  },
+                ],
+              },
+            ],
+          },
+        });
+        return ConfigShipyardClusters.fromConfig(config, {
+          authStrategies: await loadUpstreamStrategies(['azure'], {
+            config,
+            logger,
+          }),
+        });
+      };
+
+      const expectEntraIdentity = async (clusters: ConfigShipyardClusters) => {
+        const kc = await clusters.getKubeConfig('aks-entra');
+        expect(entraTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
+        expect(await whoAmI(kc)).toBe(AKS_ENTRA_USER);
+        const list = await new KubeHttp(kc, 10_000).getJson<{
+          items: unknown[];
+        }>('/api/v1/namespaces');
+        expect(list.items.length).toBeGreaterThan(0);
+        // MSAL asked Microsoft's instance discovery about the authority host
+        expect(proxy.connects).toEqual(
+          expect.arrayContaining([INSTANCE_DISCOVERY_HOST, AUTHORITY_HOST]),
+        );
+      };
+
+      it('reads with a client secret (AZURE_CLIENT_SECRET)', async () => {
+        process.env.AZURE_CLIENT_SECRET = CLIENT_SECRET;
+        await expectEntraIdentity(await service());
+      });
+
+      it('reads with workload identity (AZURE_FEDERATED_TOKEN_FILE)', async () => {
+        const file = path.join(tmp, 'azure-identity-token');
+        fs.writeFileSync(
+          file,
+          await cluster.kubectl(
+            'create',
+            'token',
+            'shipyard-health-reader',
+            '-n',
+            'shipyard-system',
+            `--audience=${FEDERATED_AUDIENCE}`,
+          ),
+        );
+        process.env.AZURE_FEDERATED_TOKEN_FILE = file;
+        await expectEntraIdentity(await service());
+      });
+
+      it('reports a refused client secret on its cluster only, never the secret', async () => {
+        const wrong = `wrong-${crypto.randomUUID()}`;
+        process.env.AZURE_CLIENT_SECRET = wrong;
+        logged.length = 0;
+        const clusters = await service();
+        const error = await clusters.getKubeConfig('aks-entra').catch(e => e);
+        expect(error.message).toMatch(
+          /^cluster 'aks-entra': authProvider 'azure' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: [\s\S]*invalid_client/,
+        );
+        expect(logged.length).toBeGreaterThan(0);
+        for (const text of [error.message, ...logged]) {
+          expect(text).not.toContain(wrong);
+          expect(text).not.toContain(CLIENT_SECRET);
+        }
+        expect(
+          await whoAmI(await clusters.getKubeConfig('plain')),
+        ).toBeDefined();
+      });
     });
   },
 );
