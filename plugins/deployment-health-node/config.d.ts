@@ -72,7 +72,10 @@ export interface Config {
              */
             inCluster?: boolean;
             /**
-             * Bearer token of a read-only service account.
+             * Bearer token of a read-only service account. With authProvider
+             * `serviceAccount` (and not `inCluster`), this or serviceAccountTokenFile is
+             * required: an entry with neither is misconfigured (Shipyard reads no cluster
+             * anonymously and never sends the pod's own token to a configured URL).
              * @visibility secret
              */
             serviceAccountToken?: string;

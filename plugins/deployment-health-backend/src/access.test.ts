@@ -39,7 +39,14 @@ describe('deployment health access', () => {
 
   const start = (deny: (r: any) => boolean) =>
     startHealthBackend({
-      clusters: [{ name: 'prod', url: api.url, environment: 'production' }],
+      clusters: [
+        {
+          name: 'prod',
+          url: api.url,
+          environment: 'production',
+          serviceAccountToken: 'reader-token',
+        },
+      ],
       entities: [
         {
           apiVersion: 'backstage.io/v1alpha1',

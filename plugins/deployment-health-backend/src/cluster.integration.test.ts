@@ -85,7 +85,12 @@ describeIntegration('deployment health against the local cluster', () => {
     const backend = await startHealthBackend({
       clusters: [
         { ...clusterEntry(), environment: cluster.environment },
-        { name: 'stopped', url: 'https://127.0.0.1:1', environment: 'nowhere' },
+        {
+          name: 'stopped',
+          url: 'https://127.0.0.1:1',
+          environment: 'nowhere',
+          serviceAccountToken: 'reader-token',
+        },
       ],
       deploymentHealth: { requestTimeoutSeconds: 2 },
       tenancy: { teamNamespaces: [{ team: 'team-x', namespaces: [ns] }] },

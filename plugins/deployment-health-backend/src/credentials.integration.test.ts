@@ -11,6 +11,7 @@
  * - auth-it: the rotating token file
  * - odd:     an unknown authProvider (one config error, naming the key)
  * - sso:     a client-side authProvider (oidc) without a token for Shipyard
+ * - bare:    serviceAccount without any token (refused, never read anonymously)
  */
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
@@ -174,6 +175,8 @@ describeIntegration('the watch cache across a credential rotation', () => {
           authProvider: 'oidc',
           oidcTokenProvider: 'okta',
         },
+        // the same API server: read anonymously it would answer
+        { name: 'bare', url: cluster.server, caFile: cluster.caFile },
       ],
       // short watches: many re-opened watches (each a new connection) in the test
       deploymentHealth: { watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS },
@@ -263,6 +266,12 @@ describeIntegration('the watch cache across a credential rotation', () => {
         type: 'misconfigured',
         message: expect.stringContaining(
           "kubernetes.clusterLocatorMethods[0].clusters[2].authProvider 'oidc' signs in with each user's own token",
+        ),
+      });
+      expect(all.find(c => c.name === 'bare')?.error).toMatchObject({
+        type: 'misconfigured',
+        message: expect.stringContaining(
+          'kubernetes.clusterLocatorMethods[0].clusters[3].serviceAccountToken: authProvider serviceAccount has no credentials',
         ),
       });
       const everything = JSON.stringify(all) + logger.lines.join('\n');

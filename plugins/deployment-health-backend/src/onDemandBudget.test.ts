@@ -52,7 +52,9 @@ describe('on-demand query budget', () => {
 
   const start = async (onDemand: object, entities: object[]) => {
     const backend = await startHealthBackend({
-      clusters: [{ name: 'c', url: api.url }],
+      clusters: [
+        { name: 'c', url: api.url, serviceAccountToken: 'reader-token' },
+      ],
       deploymentHealth: { requestTimeoutSeconds: 1, onDemand },
       entities: [teamGroup, ...entities],
     });

@@ -72,7 +72,14 @@ describe('deploymentHealthPlugin', () => {
 
   const start = (permissions?: ServiceFactory) =>
     startHealthBackend({
-      clusters: [{ name: 'good', url: good.url, environment: 'production' }],
+      clusters: [
+        {
+          name: 'good',
+          url: good.url,
+          environment: 'production',
+          serviceAccountToken: 'reader-token',
+        },
+      ],
       deploymentHealth: {
         requestTimeoutSeconds: 1,
         initialBackoffSeconds: 0.2,
@@ -305,7 +312,9 @@ describe('deploymentHealthPlugin', () => {
       });
     }
     const backend = await startHealthBackend({
-      clusters: [{ name: 'c', url: api.url }],
+      clusters: [
+        { name: 'c', url: api.url, serviceAccountToken: 'reader-token' },
+      ],
       entities: [group('team-jobs'), component('bare-job', 'team-jobs')],
       tenancy,
     });
@@ -332,7 +341,9 @@ describe('deploymentHealthPlugin', () => {
     await api.start();
     seedFixture(api, deploymentHealthFixtures['prod-catalog-api-healthy']);
     const backend = await startHealthBackend({
-      clusters: [{ name: 'c', url: api.url }],
+      clusters: [
+        { name: 'c', url: api.url, serviceAccountToken: 'reader-token' },
+      ],
       deploymentHealth,
       entities,
       tenancy,

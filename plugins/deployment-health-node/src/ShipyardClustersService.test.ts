@@ -355,7 +355,7 @@ describe('authentication strategies of the default factory', () => {
 });
 
 describe('start-up warnings', () => {
-  it('logs unusable entries and a serviceAccount entry without a token, never the catalog', async () => {
+  it('logs unusable entries, including a serviceAccount entry without a token, never the catalog', async () => {
     const logger = mockServices.logger.mock();
     const readCatalogClusters = jest.fn(async () => []);
     ConfigShipyardClusters.fromConfig(
@@ -378,7 +378,7 @@ describe('start-up warnings', () => {
     );
     expect(logger.warn.mock.calls.map(c => c[0])).toEqual([
       "Cluster 'odd' is misconfigured: kubernetes.clusterLocatorMethods[0].clusters[1].authProvider 'pinniped' is unknown: use serviceAccount, aws, googleServiceAccount or azure, or add a strategy for 'pinniped' with shipyardAuthStrategyServiceRef",
-      "Cluster 'bare' has no serviceAccountToken or serviceAccountTokenFile (kubernetes.clusterLocatorMethods[0].clusters[2]): it is read without credentials. Shipyard never sends the backend pod's own token to a configured URL; set inCluster: true on the entry of the cluster the backend runs in",
+      "Cluster 'bare' is misconfigured: kubernetes.clusterLocatorMethods[0].clusters[2].serviceAccountToken: authProvider serviceAccount has no credentials: set serviceAccountToken or serviceAccountTokenFile on the entry; for the cluster the backend runs in, set inCluster: true (Shipyard never sends the pod's own token to a configured URL)",
     ]);
     expect(readCatalogClusters).not.toHaveBeenCalled();
     expect(JSON.stringify(logger.warn.mock.calls)).not.toContain(TOKEN);

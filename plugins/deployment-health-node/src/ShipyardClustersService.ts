@@ -29,6 +29,7 @@ import {
   readCatalogLocators,
 } from './catalog/catalogClusters';
 import { loadUpstreamStrategies } from './auth/upstreamStrategies';
+import { guardExecPlugin } from './auth/execPlugin';
 
 /**
  * The clusters Shipyard knows about, and authenticated clients for them.
@@ -179,10 +180,12 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
     access: ClusterAccess = 'read',
   ): Promise<KubeConfig> {
     const def = await this.find(name);
-    return makeKubeConfig(
+    const kc = makeKubeConfig(
       def,
       await clusterCredential(def, access, this.strategies),
     );
+    // a kubeconfig user's exec plugin: its output never reaches an error
+    return def.auth === 'kubeconfig' ? guardExecPlugin(kc, def.context) : kc;
   }
 
   private async find(name: string): Promise<ClusterDefinition> {
@@ -211,27 +214,10 @@ function toPublic(def: ClusterDefinition): ShipyardCluster {
   };
 }
 
-/**
- * Logs why a configured cluster cannot be used, and the one case that works
- * but likely not as meant: a serviceAccount entry without any token (upstream
- * would send the pod's own token there; Shipyard reads anonymously).
- */
+/** Logs why a configured cluster cannot be used. */
 function warnAbout(def: ClusterDefinition, logger?: LoggerService) {
   if (def.configError) {
     logger?.warn(`Cluster '${def.name}' is misconfigured: ${def.configError}`);
-  } else if (
-    def.auth === 'config' &&
-    def.authProvider === SERVICE_ACCOUNT &&
-    !def.serviceAccountToken &&
-    !def.serviceAccountTokenFile
-  ) {
-    logger?.warn(
-      [
-        `Cluster '${def.name}' has no serviceAccountToken or serviceAccountTokenFile (${def.configKey}):`,
-        "it is read without credentials. Shipyard never sends the backend pod's own token to a configured URL;",
-        'set inCluster: true on the entry of the cluster the backend runs in',
-      ].join(' '),
-    );
   }
 }
 

@@ -132,7 +132,12 @@ describe('the Shipyard policy in a portal backend', () => {
                 {
                   type: 'config',
                   clusters: [
-                    { name: 'prod', url: kube.url, environment: 'production' },
+                    {
+                      name: 'prod',
+                      url: kube.url,
+                      environment: 'production',
+                      serviceAccountToken: 'reader-token',
+                    },
                   ],
                 },
               ],

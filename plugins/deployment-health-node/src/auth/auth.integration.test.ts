@@ -382,8 +382,16 @@ process.stdout.write(JSON.stringify({
               inCluster: true,
               url: 'https://kubernetes.default.svc',
             },
-            // no token configured: upstream's ServiceAccountStrategy would send the pod's
-            { name: 'other', url: otherUrl, authProvider: 'serviceAccount' },
+            // its own token: sent there, never the pod's
+            {
+              name: 'other',
+              url: otherUrl,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: 'other-token',
+            },
+            // no token configured: upstream's ServiceAccountStrategy would send
+            // the pod's; Shipyard refuses the entry and never connects
+            { name: 'bare', url: otherUrl, authProvider: 'serviceAccount' },
           ],
           { inClusterPathPrefix: prefix },
         );
@@ -395,7 +403,10 @@ process.stdout.write(JSON.stringify({
         await new KubeHttp(await clusters.getKubeConfig('other'), 5000).getJson(
           '/api',
         );
-        expect(seen).toEqual([undefined]);
+        await expect(clusters.getKubeConfig('bare')).rejects.toThrow(
+          /^cluster 'bare' is misconfigured: .*clusters\[2\]\.serviceAccountToken: authProvider serviceAccount has no credentials/,
+        );
+        expect(seen).toEqual(['Bearer other-token']);
       } finally {
         process.env = env;
         other.close();

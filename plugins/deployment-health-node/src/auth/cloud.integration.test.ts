@@ -12,10 +12,20 @@
  * - azure: the App Service managed identity endpoint at a local address
  *   (IDENTITY_ENDPOINT and IDENTITY_HEADER, which Azure's identity library
  *   supports) issuing AKS tokens; the webhook accepts exactly those.
+ *   With a client secret or workload identity: Microsoft Entra ID (instance
+ *   discovery at login.microsoftonline.com, the tenant's OpenID configuration
+ *   and token endpoint at AZURE_AUTHORITY_HOST) through the same kind of
+ *   HTTPS proxy (HTTPS_PROXY, which Azure's core pipeline supports); the
+ *   federated token is a real service account token of the local apiserver,
+ *   checked with a TokenReview (__testUtils__/entraEndpoint).
  * - googleServiceAccount: the GCE metadata server at a local address
  *   (GCE_METADATA_HOST, which Google's auth library supports) issuing access
  *   tokens; the same webhook accepts exactly the tokens it issued, as GKE
- *   would after asking Google.
+ *   would after asking Google. With a service account key: Google's token
+ *   endpoint (www.googleapis.com, which gtoken hard-codes) served through an
+ *   HTTPS proxy (HTTPS_PROXY, which gaxios supports) with a test CA, checking
+ *   the signature of the JWT the SDK signs with the key
+ *   (__testUtils__/interceptingProxy, googleKeyEndpoint).
  * Runs with SHIPYARD_INTEGRATION=1:
  *
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/cloud.integration.test.ts
@@ -28,9 +38,12 @@ import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
 import { loadUpstreamStrategies } from './upstreamStrategies';
@@ -40,6 +53,18 @@ import {
   startAuthnCluster,
   WEBHOOK_PORT,
 } from './__testUtils__/authnCluster';
+import {
+  entraEndpoint,
+  INSTANCE_DISCOVERY_HOST,
+} from './__testUtils__/entraEndpoint';
+import {
+  googleKeyEndpoint,
+  serviceAccountKey,
+} from './__testUtils__/googleKeyEndpoint';
+import {
+  InterceptingProxy,
+  startInterceptingProxy,
+} from './__testUtils__/interceptingProxy';
 
 /** The cluster's name in config, and so the x-k8s-aws-id its EKS tokens sign. */
 const CLUSTER = 'eks-it';
@@ -48,7 +73,9 @@ const ROLE = 'arn:aws:iam::123456789012:role/shipyard-reader';
 const EXTERNAL_ID = `external-${crypto.randomUUID()}`;
 const USER = 'eks:shipyard-reader';
 const GKE_USER = 'gke:shipyard-reader';
+const GKE_KEY_USER = 'gke:shipyard-key-reader';
 const AKS_USER = 'aks:shipyard-reader';
+const AKS_ENTRA_USER = 'aks:shipyard-entra-reader';
 /** The AKS AAD server application that AzureIdentityStrategy asks a token for. */
 const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';
 const IDENTITY_HEADER = `identity-header-${crypto.randomUUID()}`;
@@ -64,8 +91,12 @@ const issued = new Map<string, string>();
 const seenTokens: string[] = [];
 /** Access tokens the emulated GCE metadata server issued. */
 const googleTokens = new Set<string>();
+/** Access tokens the emulated Google token endpoint issued for a key. */
+const googleKeyTokens = new Set<string>();
 /** Access tokens the emulated Azure managed identity endpoint issued. */
 const azureTokens = new Set<string>();
+/** Access tokens the emulated Microsoft Entra ID issued. */
+const entraTokens = new Set<string>();
 
 /** Emulated App Service managed identity endpoint: tokens for the AKS resource. */
 function startManagedIdentityEndpoint() {
@@ -270,7 +301,9 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
       const token = review.spec?.token ?? '';
       let username: string | undefined;
       if (googleTokens.has(token)) username = GKE_USER;
+      else if (googleKeyTokens.has(token)) username = GKE_KEY_USER;
       else if (azureTokens.has(token)) username = AKS_USER;
+      else if (entraTokens.has(token)) username = AKS_ENTRA_USER;
       else username = await verifyEksToken(token).catch(() => undefined);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
@@ -321,7 +354,9 @@ describeIntegration(
       cluster = await startAuthnCluster();
       await bindReader(cluster, 'shipyard-authn-it-eks-reader', USER);
       await bindReader(cluster, 'shipyard-authn-it-gke-reader', GKE_USER);
+      await bindReader(cluster, 'shipyard-authn-it-gke-key', GKE_KEY_USER);
       await bindReader(cluster, 'shipyard-authn-it-aks-reader', AKS_USER);
+      await bindReader(cluster, 'shipyard-authn-it-aks-entra', AKS_ENTRA_USER);
       managedIdentity = await startManagedIdentityEndpoint();
       process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${
         (managedIdentity.address() as AddressInfo).port
@@ -434,6 +469,123 @@ describeIntegration(
       expect(list.items.length).toBeGreaterThan(0);
     });
 
+    describe('googleServiceAccount with a service account key', () => {
+      const EMAIL = 'shipyard-reader@shipyard-it.iam.gserviceaccount.com';
+      const key = serviceAccountKey(EMAIL);
+      // the same account, but a key Google does not know (deleted, or forged)
+      const unknownKey = serviceAccountKey(EMAIL);
+      let proxy: InterceptingProxy;
+      let tmp: string;
+
+      beforeAll(async () => {
+        proxy = await startInterceptingProxy(
+          ['www.googleapis.com'],
+          googleKeyEndpoint(new Map([[EMAIL, key.publicKey]]), googleKeyTokens),
+        );
+        process.env.HTTPS_PROXY = proxy.url;
+        process.env.NO_PROXY = '127.0.0.1,localhost';
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-gsa-'));
+      });
+
+      afterAll(async () => {
+        delete process.env.HTTPS_PROXY;
+        delete process.env.NO_PROXY;
+        delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+        await proxy?.close();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      });
+
+      /** The service over a key-authenticated cluster and a serviceAccount one. */
+      const serviceWith = async (kubernetes: object) => {
+        const config = new ConfigReader({
+          kubernetes: {
+            ...kubernetes,
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'gke-key',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    authProvider: 'googleServiceAccount',
+                  },
+                  {
+                    name: 'plain',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    serviceAccountToken: cluster.readerToken,
+                  },
+                ],
+              },
+            ],
+          },
+        });
+        return ConfigShipyardClusters.fromConfig(config, {
+          authStrategies: await loadUpstreamStrategies(
+            ['googleServiceAccount'],
+            { config, logger: mockServices.logger.mock() },
+          ),
+        });
+      };
+
+      const expectKeyIdentity = async (clusters: ConfigShipyardClusters) => {
+        const fromMetadata = googleTokens.size;
+        const kc = await clusters.getKubeConfig('gke-key');
+        // a token the emulated endpoint issued for a JWT signed with the key
+        expect(googleKeyTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(
+          true,
+        );
+        expect(googleTokens.size).toBe(fromMetadata); // not from the metadata server
+        expect(proxy.connects).toContain('www.googleapis.com');
+        expect(await whoAmI(kc)).toBe(GKE_KEY_USER);
+        const list = await new KubeHttp(kc, 10_000).getJson<{
+          items: unknown[];
+        }>('/api/v1/namespaces');
+        expect(list.items.length).toBeGreaterThan(0);
+      };
+
+      it('reads with a key from kubernetes.googleServiceAccountCredentials', async () => {
+        await expectKeyIdentity(
+          await serviceWith({
+            googleServiceAccountCredentials: JSON.stringify(key.json),
+          }),
+        );
+      });
+
+      it('reads with a key file named by GOOGLE_APPLICATION_CREDENTIALS', async () => {
+        const file = path.join(tmp, 'key.json');
+        fs.writeFileSync(file, JSON.stringify(key.json));
+        process.env.GOOGLE_APPLICATION_CREDENTIALS = file;
+        try {
+          await expectKeyIdentity(await serviceWith({}));
+        } finally {
+          delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+        }
+      });
+
+      it('reports a refused key on its cluster only, without key material', async () => {
+        const clusters = await serviceWith({
+          googleServiceAccountCredentials: JSON.stringify(unknownKey.json),
+        });
+        const error = await clusters.getKubeConfig('gke-key').catch(e => e);
+        expect(error.message).toMatch(
+          /^cluster 'gke-key': authProvider 'googleServiceAccount' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: .*invalid_grant/,
+        );
+        const pem = unknownKey.json.private_key;
+        for (const secret of [
+          pem.split('\n')[1],
+          unknownKey.json.private_key_id,
+          'PRIVATE KEY',
+        ]) {
+          expect(error.message).not.toContain(secret);
+        }
+        expect(
+          await whoAmI(await clusters.getKubeConfig('plain')),
+        ).toBeDefined();
+      });
+    });
+
     it('reads with the token of upstream AzureIdentityStrategy (managed identity)', async () => {
       const config = new ConfigReader({
         kubernetes: {
@@ -521,6 +673,189 @@ describeIntegration(
           10_000,
         ).getJson('/api/v1/namespaces'),
       ).rejects.toMatchObject({ type: 'unauthorized' });
+    });
+
+    describe('azure with Microsoft Entra ID: client secret, workload identity', () => {
+      // not Microsoft's: AZURE_AUTHORITY_HOST, as for a sovereign cloud
+      const AUTHORITY_HOST = 'login.shipyard.test';
+      const TENANT = crypto.randomUUID();
+      const CLIENT_ID = crypto.randomUUID();
+      const CLIENT_SECRET = `secret-${crypto.randomUUID()}`;
+      const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
+      let proxy: InterceptingProxy;
+      let tmp: string;
+
+      /** As Entra checks a federated credential: issuer, subject, audience. */
+      const verifyAssertion = async (token: string) => {
+        const file = path.join(tmp, `review-${crypto.randomUUID()}.json`);
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenReview',
+            spec: { token, audiences: [FEDERATED_AUDIENCE] },
+          }),
+        );
+        const review = JSON.parse(
+          await cluster.kubectl('create', '-f', file, '-o', 'json'),
+        );
+        return (
+          review.status?.authenticated === true &&
+          review.status.user?.username ===
+            'system:serviceaccount:shipyard-system:shipyard-health-reader'
+        );
+      };
+
+      beforeAll(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-entra-'));
+        proxy = await startInterceptingProxy(
+          [INSTANCE_DISCOVERY_HOST, AUTHORITY_HOST],
+          entraEndpoint({
+            authorityHost: AUTHORITY_HOST,
+            tenantId: TENANT,
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            verifyAssertion,
+            issued: entraTokens,
+          }),
+        );
+      });
+
+      beforeEach(() => {
+        // Entra only: no managed identity endpoint to fall back to
+        delete process.env.IDENTITY_ENDPOINT;
+        delete process.env.IDENTITY_HEADER;
+        delete process.env.AZURE_CLIENT_SECRET;
+        delete process.env.AZURE_FEDERATED_TOKEN_FILE;
+        process.env.HTTPS_PROXY = proxy.url;
+        process.env.NO_PROXY = '127.0.0.1,localhost';
+        process.env.AZURE_AUTHORITY_HOST = `https://${AUTHORITY_HOST}`;
+        process.env.AZURE_TENANT_ID = TENANT;
+        process.env.AZURE_CLIENT_ID = CLIENT_ID;
+      });
+
+      afterAll(async () => {
+        for (const name of [
+          'HTTPS_PROXY',
+          'NO_PROXY',
+          'AZURE_AUTHORITY_HOST',
+          'AZURE_TENANT_ID',
+          'AZURE_CLIENT_ID',
+          'AZURE_CLIENT_SECRET',
+          'AZURE_FEDERATED_TOKEN_FILE',
+        ]) {
+          delete process.env[name];
+        }
+        await proxy?.close();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      });
+
+      /** Log lines of upstream's strategy (it logs its SDK's errors). */
+      const logged: string[] = [];
+      const logger: any = {
+        child: () => logger,
+        ...Object.fromEntries(
+          ['error', 'warn', 'info', 'debug'].map(level => [
+            level,
+            (message: string, meta?: unknown) =>
+              logged.push(
+                `${message} ${
+                  meta instanceof Error
+                    ? `${meta.message} ${meta.stack}`
+                    : JSON.stringify(meta)
+                }`,
+              ),
+          ]),
+        ),
+      };
+
+      /** The service (built now: DefaultAzureCredential reads the environment). */
+      const service = async () => {
+        const config = new ConfigReader({
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'aks-entra',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    authProvider: 'azure',
+                  },
+                  {
+                    name: 'plain',
+                    url: cluster.server,
+                    caData: cluster.caData,
+                    serviceAccountToken: cluster.readerToken,
+                  },
+                ],
+              },
+            ],
+          },
+        });
+        return ConfigShipyardClusters.fromConfig(config, {
+          authStrategies: await loadUpstreamStrategies(['azure'], {
+            config,
+            logger,
+          }),
+        });
+      };
+
+      const expectEntraIdentity = async (clusters: ConfigShipyardClusters) => {
+        const kc = await clusters.getKubeConfig('aks-entra');
+        expect(entraTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
+        expect(await whoAmI(kc)).toBe(AKS_ENTRA_USER);
+        const list = await new KubeHttp(kc, 10_000).getJson<{
+          items: unknown[];
+        }>('/api/v1/namespaces');
+        expect(list.items.length).toBeGreaterThan(0);
+        // MSAL asked Microsoft's instance discovery about the authority host
+        expect(proxy.connects).toEqual(
+          expect.arrayContaining([INSTANCE_DISCOVERY_HOST, AUTHORITY_HOST]),
+        );
+      };
+
+      it('reads with a client secret (AZURE_CLIENT_SECRET)', async () => {
+        process.env.AZURE_CLIENT_SECRET = CLIENT_SECRET;
+        await expectEntraIdentity(await service());
+      });
+
+      it('reads with workload identity (AZURE_FEDERATED_TOKEN_FILE)', async () => {
+        const file = path.join(tmp, 'azure-identity-token');
+        fs.writeFileSync(
+          file,
+          await cluster.kubectl(
+            'create',
+            'token',
+            'shipyard-health-reader',
+            '-n',
+            'shipyard-system',
+            `--audience=${FEDERATED_AUDIENCE}`,
+          ),
+        );
+        process.env.AZURE_FEDERATED_TOKEN_FILE = file;
+        await expectEntraIdentity(await service());
+      });
+
+      it('reports a refused client secret on its cluster only, never the secret', async () => {
+        const wrong = `wrong-${crypto.randomUUID()}`;
+        process.env.AZURE_CLIENT_SECRET = wrong;
+        logged.length = 0;
+        const clusters = await service();
+        const error = await clusters.getKubeConfig('aks-entra').catch(e => e);
+        expect(error.message).toMatch(
+          /^cluster 'aks-entra': authProvider 'azure' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: [\s\S]*invalid_client/,
+        );
+        expect(logged.length).toBeGreaterThan(0);
+        for (const text of [error.message, ...logged]) {
+          expect(text).not.toContain(wrong);
+          expect(text).not.toContain(CLIENT_SECRET);
+        }
+        expect(
+          await whoAmI(await clusters.getKubeConfig('plain')),
+        ).toBeDefined();
+      });
     });
   },
 );

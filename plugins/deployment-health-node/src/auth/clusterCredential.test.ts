@@ -56,6 +56,42 @@ describe('authProvider', () => {
     expect((await c.getKubeConfig('ok')).getCurrentUser()?.token).toBe('t');
   });
 
+  it('refuses a serviceAccount entry without credentials on that cluster only', async () => {
+    const deployer = 'DEPLOYER-SECRET';
+    const c = clustersOf([
+      { name: 'ok', url: 'https://ok', serviceAccountToken: 't' },
+      { name: 'bare', url: 'https://bare', authProvider: 'serviceAccount' },
+      // a write identity alone is no read identity: still refused
+      {
+        name: 'deploy-only',
+        url: 'https://d',
+        deployerServiceAccountToken: deployer,
+      },
+      // an empty value (an unset env var) counts as unset
+      { name: 'empty', url: 'https://e', serviceAccountToken: '' },
+    ]);
+    const [ok, ...refused] = await c.listClusters();
+    expect(ok.configError).toBeUndefined();
+    expect(refused.map(r => r.configError)).toEqual(
+      [1, 2, 3].map(
+        i =>
+          `${KEY}[${i}].serviceAccountToken: authProvider serviceAccount has no credentials: ` +
+          `set serviceAccountToken or serviceAccountTokenFile on the entry; for the cluster the ` +
+          `backend runs in, set inCluster: true (Shipyard never sends the pod's own token to a configured URL)`,
+      ),
+    );
+    for (const name of ['bare', 'deploy-only', 'empty']) {
+      for (const access of ['read', 'deploy'] as const) {
+        const error = await c.getKubeConfig(name, access).catch(e => e);
+        expect(error.message).toMatch(
+          new RegExp(`^cluster '${name}' is misconfigured: `),
+        );
+        expect(error.message).not.toContain(deployer);
+      }
+    }
+    expect((await c.getKubeConfig('ok')).getCurrentUser()?.token).toBe('t');
+  });
+
   it.each(['google', 'oidc', 'aks'])(
     "explains that client-side '%s' needs a server-side identity",
     async provider => {
@@ -282,9 +318,15 @@ describe('inCluster', () => {
   it('reads its own cluster with the pod token, and no other cluster gets it', async () => {
     const c = inCluster([
       { name: 'self', inCluster: true, environment: 'production' },
-      { name: 'other', url: 'https://other.example.com' },
+      {
+        name: 'other',
+        url: 'https://other.example.com',
+        serviceAccountToken: 'OTHER-TOKEN',
+      },
+      // no token: upstream would send the pod's here; Shipyard refuses the entry
+      { name: 'bare', url: 'https://bare.example.com' },
     ]);
-    const [self, other] = await c.listClusters();
+    const [self, other, bare] = await c.listClusters();
     expect(self).toEqual({
       name: 'self',
       environment: 'production',
@@ -300,7 +342,13 @@ describe('inCluster', () => {
     expect(String(opts.ca)).toBe('POD-CA');
     const otherOpts: any = { headers: {} };
     await (await c.getKubeConfig('other')).applyToHTTPSOptions(otherOpts);
-    expect(otherOpts.headers.Authorization).toBeUndefined();
+    expect(otherOpts.headers.Authorization).toBe('Bearer OTHER-TOKEN');
+    expect(bare.configError).toMatch(
+      /^kubernetes\.clusterLocatorMethods\[0\]\.clusters\[2\]\.serviceAccountToken: authProvider serviceAccount has no credentials/,
+    );
+    await expect(c.getKubeConfig('bare')).rejects.toThrow(
+      /^cluster 'bare' is misconfigured: /,
+    );
   });
 
   it('accepts only a url that names its own API server', async () => {

@@ -37,7 +37,17 @@ export function authConfigError(
   if (def.auth !== 'config' || def.configError) return undefined;
   const provider = def.authProvider;
   const key = def.authProviderKey;
-  if (provider === SERVICE_ACCOUNT) return undefined;
+  if (provider === SERVICE_ACCOUNT) {
+    if (hasOwnToken(def)) return undefined;
+    // Upstream's ServiceAccountStrategy would send the backend pod's own token
+    // here; reading anonymously instead would look like a working cluster that
+    // sees nothing. Neither: the entry is unusable until it says who to be.
+    return (
+      `${def.configKey}.serviceAccountToken: authProvider serviceAccount has no credentials: ` +
+      `set serviceAccountToken or serviceAccountTokenFile on the entry; for the cluster the ` +
+      `backend runs in, set inCluster: true (Shipyard never sends the pod's own token to a configured URL)`
+    );
+  }
   if (CLIENT_SIDE_PROVIDERS.includes(provider)) {
     if (hasOwnToken(def)) return undefined;
     return (

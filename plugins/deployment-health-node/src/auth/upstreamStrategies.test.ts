@@ -4,6 +4,7 @@ import {
   AwsIamStrategy,
   AzureIdentityStrategy,
 } from '@backstage/plugin-kubernetes-backend';
+import { ConfigShipyardClusters } from '../ShipyardClustersService';
 import { loadUpstreamStrategies } from './upstreamStrategies';
 
 const config = new ConfigReader({});
@@ -21,6 +22,40 @@ describe('loadUpstreamStrategies', () => {
     expect(
       await loadUpstreamStrategies(['serviceAccount'], { config, logger }),
     ).toEqual({});
+  });
+
+  it('reports a key that is not JSON on its cluster, without quoting the key', async () => {
+    // e.g. the bare private key pasted instead of the key file's JSON:
+    // JSON.parse quotes the first 10 characters of its input
+    const secret = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC';
+    const withKey = new ConfigReader({
+      kubernetes: {
+        googleServiceAccountCredentials: secret,
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: 'gke',
+                url: 'https://gke.example.com',
+                authProvider: 'googleServiceAccount',
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const clusters = ConfigShipyardClusters.fromConfig(withKey, {
+      authStrategies: await loadUpstreamStrategies(['googleServiceAccount'], {
+        config: withKey,
+        logger: mockServices.logger.mock(),
+      }),
+    });
+    const error = await clusters.getKubeConfig('gke').catch(e => e);
+    expect(error.message).toMatch(
+      /^cluster 'gke': authProvider 'googleServiceAccount' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: Error: Failed to parse Google Service Account credentials from config/,
+    );
+    expect(error.message).not.toContain(secret.slice(0, 10));
   });
 
   it('returns none and says why in a backend without @backstage/plugin-kubernetes-backend', async () => {

@@ -235,8 +235,8 @@ const kubernetesConfig = (api: FakeKubeApi) => ({
     {
       type: 'config',
       clusters: [
-        { name: 'dev', url: api.url },
-        { name: 'prod', url: api.url },
+        { name: 'dev', url: api.url, serviceAccountToken: 'reader-token' },
+        { name: 'prod', url: api.url, serviceAccountToken: 'reader-token' },
       ],
     },
   ],

@@ -56,9 +56,32 @@ async function selfSigned(into: string, name: string) {
   ]);
 }
 
+/**
+ * Files made for other ports (the defaults moved, or the env overrides
+ * differ) would point the API server at servers nobody runs: every token is
+ * then refused with a bare 401. Say so instead.
+ */
+function checkPorts() {
+  const webhook = fs.readFileSync(path.join(dir, 'webhook.json'), 'utf8');
+  const authn = fs.readFileSync(path.join(dir, 'authentication.yaml'), 'utf8');
+  if (
+    !webhook.includes(`https://127.0.0.1:${WEBHOOK_PORT}/`) ||
+    !authn.includes(`url: ${ISSUER}\n`)
+  ) {
+    throw new Error(
+      `${dir} was made for other issuer/webhook ports than ${ISSUER_PORT}/${WEBHOOK_PORT}, ` +
+        `and an ${AUTHN_CLUSTER} cluster started with it keeps using it: run 'scripts/cluster down ${AUTHN_CLUSTER}' ` +
+        `and remove ${dir}, or set SHIPYARD_AUTHN_IT_ISSUER_PORT/SHIPYARD_AUTHN_IT_WEBHOOK_PORT to its ports`,
+    );
+  }
+}
+
 /** Makes the files once; parallel test files race safely (atomic rename). */
 async function ensureFiles() {
-  if (fs.existsSync(dir)) return;
+  if (fs.existsSync(dir)) {
+    checkPorts();
+    return;
+  }
   const tmp = fs.mkdtempSync(`${dir}-`);
   await selfSigned(tmp, 'issuer');
   await selfSigned(tmp, 'webhook');
