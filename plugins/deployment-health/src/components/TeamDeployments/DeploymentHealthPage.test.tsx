@@ -2,7 +2,10 @@ import { identityApiRef } from '@backstage/frontend-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import { exampleGroupHealth } from '@shipyard-platform/deployment-health-test-utils';
+import {
+  exampleClusters,
+  exampleGroupHealth,
+} from '@shipyard-platform/deployment-health-test-utils';
 import { screen } from '@testing-library/react';
 import { deploymentHealthApiRef } from '../../api';
 import { groupEntity, mockDeploymentHealthApi } from '../../testing';
@@ -12,7 +15,10 @@ jest.setTimeout(30_000);
 
 describe('DeploymentHealthPageContent', () => {
   it("opens on the signed-in user's team", async () => {
-    const api = mockDeploymentHealthApi({ group: exampleGroupHealth });
+    const api = mockDeploymentHealthApi({
+      group: exampleGroupHealth,
+      clusters: exampleClusters,
+    });
     const catalogApi = catalogApiMock({
       entities: [
         groupEntity,
@@ -56,5 +62,9 @@ describe('DeploymentHealthPageContent', () => {
       { namespace: 'default', name: 'team-payments' },
       expect.anything(),
     );
+    // every cluster, below the team view
+    expect(
+      await screen.findByRole('table', { name: 'Clusters' }),
+    ).toBeInTheDocument();
   });
 });

@@ -12,10 +12,12 @@ import {
 } from '@backstage/catalog-model';
 import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { ClusterList } from '../ClusterList';
 import { TeamDeploymentsView } from './TeamDeploymentsView';
 
 type TeamOption = { ref: string; label: string };
@@ -33,7 +35,7 @@ function writeGroupParam(ref: string | undefined) {
   window.history.replaceState(window.history.state, '', url.toString());
 }
 
-/** Team picker + team view; the selection is kept in `?group=`. */
+/** Team picker + team view (the selection is kept in `?group=`), then the clusters. */
 export function DeploymentHealthPageContent(props: {
   refreshIntervalMs?: number;
 }) {
@@ -131,6 +133,9 @@ export function DeploymentHealthPageContent(props: {
           description="Choose a team above to see every service it owns, in every environment."
         />
       )}
+      <Box mt={4}>
+        <ClusterList refreshIntervalMs={props.refreshIntervalMs} />
+      </Box>
     </>
   );
 }

@@ -1,0 +1,75 @@
+import type { ClusterStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { useApi } from '@backstage/frontend-plugin-api';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { useCallback } from 'react';
+import { deploymentHealthApiRef } from '../../api';
+import { useNow, usePolling } from '../../hooks/usePolling';
+import { DataState } from '../common/DataState';
+import { RefreshBar } from '../common/RefreshBar';
+import { SyncAge } from '../common/SyncAge';
+
+/** What the watch cache of one cluster is doing, in words. */
+function connection(c: ClusterStatus): string {
+  if (c.state === 'ok') return 'Watching';
+  if (c.state === 'syncing') return 'First sync';
+  return c.error ? `${c.error.type}: ${c.error.message}` : 'Error';
+}
+
+/**
+ * Every configured cluster with its connection and how old its data is, so
+ * that a cluster whose data is no longer confirmed current shows as such
+ * even where no service of the team runs.
+ */
+export function ClusterList(props: { refreshIntervalMs?: number }) {
+  const api = useApi(deploymentHealthApiRef);
+  const load = useCallback(
+    (signal: AbortSignal) => api.getClusters({ signal }),
+    [api],
+  );
+  const state = usePolling('clusters', load, props.refreshIntervalMs);
+  const now = useNow(1000);
+  return (
+    <>
+      <RefreshBar state={state} intervalMs={props.refreshIntervalMs}>
+        <Typography variant="h6" component="h2">
+          Clusters
+        </Typography>
+      </RefreshBar>
+      <DataState state={state}>
+        {({ clusters }) => (
+          <Table size="small" aria-label="Clusters">
+            <TableHead>
+              <TableRow>
+                <TableCell>Cluster</TableCell>
+                <TableCell>Environment</TableCell>
+                <TableCell>Connection</TableCell>
+                <TableCell>Data</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {clusters.map(c => (
+                <TableRow key={c.name}>
+                  <TableCell>{c.title ?? c.name}</TableCell>
+                  <TableCell>{c.environment}</TableCell>
+                  <TableCell>{connection(c)}</TableCell>
+                  <TableCell>
+                    <SyncAge
+                      lastSyncedAt={c.lastSyncedAt}
+                      stale={c.stale}
+                      now={now}
+                    />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </DataState>
+    </>
+  );
+}
