@@ -169,6 +169,13 @@ test("team view page opens on the guest user's team; the picker switches teams",
   await expect
     .poll(() => rowStatuses(table, 'ledger-worker'), { timeout: 60_000 })
     .toMatchObject({ Overall: 'Failed', production: 'Failed' });
+  // Below the team: every configured cluster, watched and confirmed current
+  const clusters = page.getByRole('table', { name: 'Clusters' });
+  for (const name of [/^(dev|Development)\b/, /^(prod|Production)\b/]) {
+    const row = clusters.getByRole('row', { name });
+    await expect(row).toContainText('Watching');
+    await expect(row).toContainText(/Last synced/);
+  }
   await page.screenshot({
     path: `${shots}/deployment-health-page.png`,
     fullPage: true,
