@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
-import { KubeRequestError } from '../kube/kubeHttp';
+import { KubeRequestError } from '../kube/errors';
 
 const KEY = 'kubernetes.clusterLocatorMethods[0].clusters';
 
