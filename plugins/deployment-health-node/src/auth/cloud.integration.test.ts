@@ -34,7 +34,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
@@ -46,6 +46,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { whoAmI } from './__testUtils__/whoAmI';
 import { loadUpstreamStrategies } from './upstreamStrategies';
 import {
   authnFiles,
@@ -323,18 +324,6 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
   return new Promise<https.Server>(r =>
     server.listen(WEBHOOK_PORT, '127.0.0.1', () => r(server)),
   );
-}
-
-async function whoAmI(kc: KubeConfig) {
-  const review = await kc
-    .makeApiClient(AuthenticationV1Api)
-    .createSelfSubjectReview({
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'SelfSubjectReview',
-      },
-    });
-  return review.status?.userInfo?.username;
 }
 
 describeIntegration(
@@ -825,14 +814,7 @@ describeIntegration(
         const file = path.join(tmp, 'azure-identity-token');
         fs.writeFileSync(
           file,
-          await cluster.kubectl(
-            'create',
-            'token',
-            'shipyard-health-reader',
-            '-n',
-            'shipyard-system',
-            `--audience=${FEDERATED_AUDIENCE}`,
-          ),
+          await cluster.createReaderToken({ audience: FEDERATED_AUDIENCE }),
         );
         process.env.AZURE_FEDERATED_TOKEN_FILE = file;
         await expectEntraIdentity(await service());

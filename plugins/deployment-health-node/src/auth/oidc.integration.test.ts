@@ -15,7 +15,6 @@
  */
 import { ConfigReader } from '@backstage/config';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   describeIntegration,
   waitFor,
@@ -25,6 +24,7 @@ import crypto from 'node:crypto';
 import https from 'node:https';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { whoAmI } from './__testUtils__/whoAmI';
 import {
   AUDIENCE,
   authnFiles,
@@ -151,18 +151,6 @@ function clientCredentialsStrategy(
     validateCluster: () => [],
     presentAuthMetadata: () => ({}),
   };
-}
-
-async function whoAmI(kc: KubeConfig) {
-  const review = await kc
-    .makeApiClient(AuthenticationV1Api)
-    .createSelfSubjectReview({
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'SelfSubjectReview',
-      },
-    });
-  return review.status?.userInfo?.username;
 }
 
 describeIntegration('an OIDC identity validated by the kube-apiserver', () => {

@@ -179,20 +179,17 @@ export async function bindReader(
   binding: string,
   user: string,
 ) {
-  const json = await cluster.kubectl(
-    'create',
-    'clusterrolebinding',
-    binding,
-    '--clusterrole=shipyard-health-reader',
-    `--user=${user}`,
-    '--dry-run=client',
-    '-o',
-    'json',
-  );
-  const file = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'binding-')),
-    'b.json',
-  );
-  fs.writeFileSync(file, json);
-  await cluster.kubectl('apply', '-f', file);
+  await cluster.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: binding },
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'shipyard-health-reader',
+    },
+    subjects: [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user },
+    ],
+  });
 }
