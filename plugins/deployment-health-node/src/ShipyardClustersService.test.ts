@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigShipyardClusters } from './ShipyardClustersService';
+import { configClusters } from './__testUtils__/configClusters';
 
 const TOKEN = 'sekret-token-value';
 
@@ -13,15 +14,6 @@ function tmpFile(name: string, content: string) {
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);
   return file;
-}
-
-/** The service over the given `type: config` cluster entries only. */
-function configClusters(...clusters: object[]) {
-  return ConfigShipyardClusters.fromConfig(
-    new ConfigReader({
-      kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
-    }),
-  );
 }
 
 const data = {
@@ -89,12 +81,14 @@ describe('ConfigShipyardClusters', () => {
   it('reads token and CA files on each call', async () => {
     const tokenFile = tmpFile('token', 'first\n');
     const caFile = tmpFile('ca.crt', 'PEM');
-    const c = configClusters({
-      name: 'x',
-      url: 'https://x',
-      serviceAccountTokenFile: tokenFile,
-      caFile,
-    });
+    const c = configClusters([
+      {
+        name: 'x',
+        url: 'https://x',
+        serviceAccountTokenFile: tokenFile,
+        caFile,
+      },
+    ]);
     expect((await c.getKubeConfig('x')).getCurrentUser()?.token).toBe('first');
     expect((await c.getKubeConfig('x')).getCurrentCluster()?.caData).toBe(
       Buffer.from('PEM').toString('base64'),
@@ -105,7 +99,7 @@ describe('ConfigShipyardClusters', () => {
 
   it('gives deploy access only through the separate deployer identity', async () => {
     const deployerFile = tmpFile('deployer-token', 'deployer\n');
-    const c = configClusters(
+    const c = configClusters([
       {
         name: 'with',
         url: 'https://x',
@@ -113,7 +107,7 @@ describe('ConfigShipyardClusters', () => {
         deployerServiceAccountTokenFile: deployerFile,
       },
       { name: 'without', url: 'https://y', serviceAccountToken: TOKEN },
-    );
+    ]);
     expect((await c.getKubeConfig('with')).getCurrentUser()?.token).toBe(TOKEN);
     expect(
       (await c.getKubeConfig('with', 'deploy')).getCurrentUser()?.token,

@@ -27,6 +27,7 @@ import { promisify } from 'node:util';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
 import { whoAmI } from './__testUtils__/whoAmI';
+import { configClusters } from '../__testUtils__/configClusters';
 
 const run = promisify(execFile);
 const CLUSTER = 'auth-it';
@@ -43,17 +44,6 @@ async function listNamespaces(kc: KubeConfig) {
   );
   return list.items.length;
 }
-
-const configClusters = (
-  clusters: object[],
-  options: Parameters<typeof ConfigShipyardClusters.fromConfig>[1] = {},
-) =>
-  ConfigShipyardClusters.fromConfig(
-    new ConfigReader({
-      kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
-    }),
-    options,
-  );
 
 describeIntegration(
   'cluster authentication against the local kube-apiserver',

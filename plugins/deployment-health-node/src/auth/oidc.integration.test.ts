@@ -13,7 +13,6 @@
  * Shipyard its own token (here: OAuth client credentials), added with
  * shipyardAuthStrategyServiceRef.
  */
-import { ConfigReader } from '@backstage/config';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import {
   describeIntegration,
@@ -23,7 +22,6 @@ import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
 import https from 'node:https';
 import { KubeHttp } from '../kube/kubeHttp';
-import { ConfigShipyardClusters } from '../ShipyardClustersService';
 import { whoAmI } from './__testUtils__/whoAmI';
 import {
   AUDIENCE,
@@ -34,6 +32,7 @@ import {
   ISSUER_PORT,
   startAuthnCluster,
 } from './__testUtils__/authnCluster';
+import { configClusters } from '../__testUtils__/configClusters';
 
 const SUBJECT = 'shipyard-oidc-reader';
 const USER = `oidc:${SUBJECT}`;
@@ -44,7 +43,17 @@ jest.setTimeout(300_000);
 const b64url = (v: object) =>
   Buffer.from(JSON.stringify(v)).toString('base64url');
 
-function signJwt(key: crypto.KeyObject, claims: object) {
+/** An access token for SUBJECT from ISSUER, valid for five minutes, signed with `key`. */
+function accessToken(key: crypto.KeyObject) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: SUBJECT,
+    iat: now,
+    nbf: now,
+    exp: now + 300,
+  };
   const head = `${b64url({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${b64url(
     claims,
   )}`;
@@ -84,16 +93,8 @@ function startIssuer(files: AuthnFiles) {
           json(401, { error: 'invalid_client' });
           return;
         }
-        const now = Math.floor(Date.now() / 1000);
         json(200, {
-          access_token: signJwt(files.signingKey, {
-            iss: ISSUER,
-            aud: AUDIENCE,
-            sub: SUBJECT,
-            iat: now,
-            nbf: now,
-            exp: now + 300,
-          }),
+          access_token: accessToken(files.signingKey),
           token_type: 'Bearer',
           expires_in: 300,
         });
@@ -170,24 +171,15 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
   });
 
   const clustersWith = (strategy: AuthenticationStrategy) =>
-    ConfigShipyardClusters.fromConfig(
-      new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'oidc',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'oidc-client-credentials',
-                },
-              ],
-            },
-          ],
+    configClusters(
+      [
+        {
+          name: 'oidc',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'oidc-client-credentials',
         },
-      }),
+      ],
       { authStrategies: { 'oidc-client-credentials': strategy } },
     );
 
@@ -217,15 +209,7 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
     const { privateKey } = crypto.generateKeyPairSync('rsa', {
       modulusLength: 2048,
     });
-    const now = Math.floor(Date.now() / 1000);
-    const forged = signJwt(privateKey, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: SUBJECT,
-      iat: now,
-      nbf: now,
-      exp: now + 300,
-    });
+    const forged = accessToken(privateKey);
     const kc = await clustersWith({
       getCredential: async () => ({ type: 'bearer token', token: forged }),
       validateCluster: () => [],
