@@ -31,6 +31,7 @@
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/cloud.integration.test.ts
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -326,6 +327,30 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
   );
 }
 
+/**
+ * The service over these config clusters with upstream's strategy for
+ * `provider`, loaded as the default factory loads it. `kubernetes` adds
+ * config keys beside the clusters.
+ */
+async function upstreamClusters(
+  provider: string,
+  clusters: object[],
+  options: { kubernetes?: object; logger?: LoggerService } = {},
+) {
+  const config = new ConfigReader({
+    kubernetes: {
+      ...options.kubernetes,
+      clusterLocatorMethods: [{ type: 'config', clusters }],
+    },
+  });
+  return ConfigShipyardClusters.fromConfig(config, {
+    authStrategies: await loadUpstreamStrategies([provider], {
+      config,
+      logger: options.logger ?? mockServices.logger.mock(),
+    }),
+  });
+}
+
 describeIntegration(
   'aws, googleServiceAccount and azure against emulated cloud endpoints and a token webhook',
   () => {
@@ -374,39 +399,24 @@ describeIntegration(
     });
 
     it('reads as the assumed role with the token of upstream AwsIamStrategy', async () => {
-      const config = new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: CLUSTER,
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'aws',
-                  assumeRole: ROLE,
-                  externalId: EXTERNAL_ID,
-                },
-                {
-                  name: 'wrong-id',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'aws',
-                  assumeRole: ROLE,
-                  externalId: 'not-the-external-id',
-                },
-              ],
-            },
-          ],
+      const clusters = await upstreamClusters('aws', [
+        {
+          name: CLUSTER,
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'aws',
+          assumeRole: ROLE,
+          externalId: EXTERNAL_ID,
         },
-      });
-      const clusters = ConfigShipyardClusters.fromConfig(config, {
-        authStrategies: await loadUpstreamStrategies(['aws'], {
-          config,
-          logger: mockServices.logger.mock(),
-        }),
-      });
+        {
+          name: 'wrong-id',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'aws',
+          assumeRole: ROLE,
+          externalId: 'not-the-external-id',
+        },
+      ]);
       const kc = await clusters.getKubeConfig(CLUSTER);
       expect(await whoAmI(kc)).toBe(USER);
       const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
@@ -426,29 +436,14 @@ describeIntegration(
     });
 
     it('reads with the access token of upstream GoogleServiceAccountStrategy (application default credentials)', async () => {
-      const config = new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'gke',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'googleServiceAccount',
-                },
-              ],
-            },
-          ],
+      const clusters = await upstreamClusters('googleServiceAccount', [
+        {
+          name: 'gke',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'googleServiceAccount',
         },
-      });
-      const clusters = ConfigShipyardClusters.fromConfig(config, {
-        authStrategies: await loadUpstreamStrategies(['googleServiceAccount'], {
-          config,
-          logger: mockServices.logger.mock(),
-        }),
-      });
+      ]);
       const kc = await clusters.getKubeConfig('gke');
       expect(googleTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(GKE_USER);
@@ -486,36 +481,24 @@ describeIntegration(
 
       /** The service over a key-authenticated cluster and a serviceAccount one. */
       const serviceWith = async (kubernetes: object) => {
-        const config = new ConfigReader({
-          kubernetes: {
-            ...kubernetes,
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'gke-key',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    authProvider: 'googleServiceAccount',
-                  },
-                  {
-                    name: 'plain',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    serviceAccountToken: cluster.readerToken,
-                  },
-                ],
-              },
-            ],
-          },
-        });
-        return ConfigShipyardClusters.fromConfig(config, {
-          authStrategies: await loadUpstreamStrategies(
-            ['googleServiceAccount'],
-            { config, logger: mockServices.logger.mock() },
-          ),
-        });
+        return upstreamClusters(
+          'googleServiceAccount',
+          [
+            {
+              name: 'gke-key',
+              url: cluster.server,
+              caData: cluster.caData,
+              authProvider: 'googleServiceAccount',
+            },
+            {
+              name: 'plain',
+              url: cluster.server,
+              caData: cluster.caData,
+              serviceAccountToken: cluster.readerToken,
+            },
+          ],
+          { kubernetes },
+        );
       };
 
       const expectKeyIdentity = async (clusters: ConfigShipyardClusters) => {
@@ -576,29 +559,14 @@ describeIntegration(
     });
 
     it('reads with the token of upstream AzureIdentityStrategy (managed identity)', async () => {
-      const config = new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'aks',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'azure',
-                },
-              ],
-            },
-          ],
+      const clusters = await upstreamClusters('azure', [
+        {
+          name: 'aks',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'azure',
         },
-      });
-      const clusters = ConfigShipyardClusters.fromConfig(config, {
-        authStrategies: await loadUpstreamStrategies(['azure'], {
-          config,
-          logger: mockServices.logger.mock(),
-        }),
-      });
+      ]);
       const kc = await clusters.getKubeConfig('aks');
       expect(azureTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(AKS_USER);
@@ -760,35 +728,24 @@ describeIntegration(
 
       /** The service (built now: DefaultAzureCredential reads the environment). */
       const service = async () => {
-        const config = new ConfigReader({
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'aks-entra',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    authProvider: 'azure',
-                  },
-                  {
-                    name: 'plain',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    serviceAccountToken: cluster.readerToken,
-                  },
-                ],
-              },
-            ],
-          },
-        });
-        return ConfigShipyardClusters.fromConfig(config, {
-          authStrategies: await loadUpstreamStrategies(['azure'], {
-            config,
-            logger,
-          }),
-        });
+        return upstreamClusters(
+          'azure',
+          [
+            {
+              name: 'aks-entra',
+              url: cluster.server,
+              caData: cluster.caData,
+              authProvider: 'azure',
+            },
+            {
+              name: 'plain',
+              url: cluster.server,
+              caData: cluster.caData,
+              serviceAccountToken: cluster.readerToken,
+            },
+          ],
+          { logger },
+        );
       };
 
       const expectEntraIdentity = async (clusters: ConfigShipyardClusters) => {
