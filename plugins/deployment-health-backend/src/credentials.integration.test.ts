@@ -89,6 +89,29 @@ function healthApi(server: Parameters<typeof request>[0]) {
   };
 }
 
+/**
+ * Every state auth-it is reported in, from now on (every 200 ms), until
+ * stop(), which resolves when the last read is in.
+ */
+function recordClusterStates(clusters: () => Promise<ClusterStatus[]>) {
+  const seen: ClusterStatus[] = [];
+  let polling = true;
+  const loop = (async () => {
+    while (polling) {
+      const c = (await clusters()).find(x => x.name === CLUSTER);
+      if (c) seen.push(c);
+      await sleep(200);
+    }
+  })();
+  return {
+    seen,
+    stop() {
+      polling = false;
+      return loop;
+    },
+  };
+}
+
 /** The status code the API server answers a request with this token. */
 function statusWith(cluster: TestCluster, token: string) {
   return new Promise<number | undefined>((resolve, reject) => {
@@ -178,22 +201,14 @@ describeIntegration('the watch cache across a credential rotation', () => {
       ],
       logger: logger.factory,
     });
-    // Every state the cluster is reported in, from the first sync on.
-    const seen: ClusterStatus[] = [];
-    let polling = true;
+    let states: ReturnType<typeof recordClusterStates> | undefined;
     const { clusters, workloads } = healthApi(backend.server);
     try {
       await waitFor(async () => (await workloads()).length === 1, {
         timeoutMs: 60_000,
         what: 'the first Deployment',
       });
-      const poll = (async () => {
-        while (polling) {
-          const c = (await clusters()).find(x => x.name === CLUSTER);
-          if (c) seen.push(c);
-          await sleep(200);
-        }
-      })();
+      states = recordClusterStates(clusters);
 
       // rotate, as a kubelet rewrites a projected token, then revoke the old one
       fs.writeFileSync(tokenFile, tokenB);
@@ -225,10 +240,9 @@ describeIntegration('the watch cache across a credential rotation', () => {
         ),
       ).toEqual([`${id}-a`, `${id}-b`]);
 
-      polling = false;
-      await poll;
-      expect(seen.length).toBeGreaterThan(10);
-      expect(seen.filter(c => c.state !== 'ok')).toEqual([]);
+      await states.stop();
+      expect(states.seen.length).toBeGreaterThan(10);
+      expect(states.seen.filter(c => c.state !== 'ok')).toEqual([]);
 
       // the other clusters: one error each, naming the key; no credential anywhere
       const all = await clusters();
@@ -258,7 +272,7 @@ describeIntegration('the watch cache across a credential rotation', () => {
         "Cluster 'odd' is misconfigured: kubernetes.clusterLocatorMethods[0].clusters[1].authProvider",
       );
     } finally {
-      polling = false;
+      states?.stop();
       await backend.stop();
     }
   });
@@ -300,21 +314,14 @@ describeIntegration('the watch cache across a credential rotation', () => {
       ],
       features: [strategy],
     });
-    const seen: ClusterStatus[] = [];
-    let polling = true;
+    let states: ReturnType<typeof recordClusterStates> | undefined;
     const { clusters, workloads } = healthApi(backend.server);
     try {
       await waitFor(async () => (await workloads()).length > 0, {
         timeoutMs: 60_000,
         what: 'the first list',
       });
-      const poll = (async () => {
-        while (polling) {
-          const c = (await clusters()).find(x => x.name === CLUSTER);
-          if (c) seen.push(c);
-          await sleep(200);
-        }
-      })();
+      states = recordClusterStates(clusters);
 
       current = tokenD;
       await cluster.kubectl(
@@ -336,12 +343,11 @@ describeIntegration('the watch cache across a credential rotation', () => {
         what: 'the Deployment created after the rotation',
       });
 
-      polling = false;
-      await poll;
-      expect(seen.length).toBeGreaterThan(10);
-      expect(seen.filter(c => c.state !== 'ok')).toEqual([]);
+      await states.stop();
+      expect(states.seen.length).toBeGreaterThan(10);
+      expect(states.seen.filter(c => c.state !== 'ok')).toEqual([]);
     } finally {
-      polling = false;
+      states?.stop();
       await backend.stop();
     }
   });
