@@ -11,7 +11,6 @@
  */
 import { ConfigReader } from '@backstage/config';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   describeIntegration,
   waitFor,
@@ -26,7 +25,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
-import { whoAmI } from './__testUtils__/whoAmI';
+import { listNamespaces, whoAmI } from './__testUtils__/kubeIdentity';
 import { configClusters } from '../__testUtils__/configClusters';
 
 const run = promisify(execFile);
@@ -36,14 +35,6 @@ const suffix = Date.now().toString(36);
 const CERT_USER = `shipyard-cert-it-${suffix}`;
 
 jest.setTimeout(300_000);
-
-/** Lists namespaces through Shipyard's read path: the reader's RBAC allows it. */
-async function listNamespaces(kc: KubeConfig) {
-  const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-    '/api/v1/namespaces',
-  );
-  return list.items.length;
-}
 
 describeIntegration(
   'cluster authentication against the local kube-apiserver',

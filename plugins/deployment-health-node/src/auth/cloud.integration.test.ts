@@ -47,7 +47,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
-import { whoAmI } from './__testUtils__/whoAmI';
+import { listNamespaces, whoAmI } from './__testUtils__/kubeIdentity';
 import { loadUpstreamStrategies } from './upstreamStrategies';
 import {
   authnFiles,
@@ -419,10 +419,7 @@ describeIntegration(
       ]);
       const kc = await clusters.getKubeConfig(CLUSTER);
       expect(await whoAmI(kc)).toBe(USER);
-      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-        '/api/v1/namespaces',
-      );
-      expect(list.items.length).toBeGreaterThan(0);
+      expect(await listNamespaces(kc)).toBeGreaterThan(0);
       // the API server really asked the webhook about an EKS token
       expect(seenTokens.some(t => t?.startsWith('k8s-aws-v1.'))).toBe(true);
 
@@ -447,10 +444,7 @@ describeIntegration(
       const kc = await clusters.getKubeConfig('gke');
       expect(googleTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(GKE_USER);
-      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-        '/api/v1/namespaces',
-      );
-      expect(list.items.length).toBeGreaterThan(0);
+      expect(await listNamespaces(kc)).toBeGreaterThan(0);
     });
 
     describe('googleServiceAccount with a service account key', () => {
@@ -511,10 +505,7 @@ describeIntegration(
         expect(googleTokens.size).toBe(fromMetadata); // not from the metadata server
         expect(proxy.connects).toContain('www.googleapis.com');
         expect(await whoAmI(kc)).toBe(GKE_KEY_USER);
-        const list = await new KubeHttp(kc, 10_000).getJson<{
-          items: unknown[];
-        }>('/api/v1/namespaces');
-        expect(list.items.length).toBeGreaterThan(0);
+        expect(await listNamespaces(kc)).toBeGreaterThan(0);
       };
 
       it('reads with a key from kubernetes.googleServiceAccountCredentials', async () => {
@@ -570,10 +561,7 @@ describeIntegration(
       const kc = await clusters.getKubeConfig('aks');
       expect(azureTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(AKS_USER);
-      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-        '/api/v1/namespaces',
-      );
-      expect(list.items.length).toBeGreaterThan(0);
+      expect(await listNamespaces(kc)).toBeGreaterThan(0);
     });
 
     it('is refused with a token signed with the wrong secret', async () => {
@@ -752,10 +740,7 @@ describeIntegration(
         const kc = await clusters.getKubeConfig('aks-entra');
         expect(entraTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
         expect(await whoAmI(kc)).toBe(AKS_ENTRA_USER);
-        const list = await new KubeHttp(kc, 10_000).getJson<{
-          items: unknown[];
-        }>('/api/v1/namespaces');
-        expect(list.items.length).toBeGreaterThan(0);
+        expect(await listNamespaces(kc)).toBeGreaterThan(0);
         // MSAL asked Microsoft's instance discovery about the authority host
         expect(proxy.connects).toEqual(
           expect.arrayContaining([INSTANCE_DISCOVERY_HOST, AUTHORITY_HOST]),

@@ -22,7 +22,7 @@ import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
 import https from 'node:https';
 import { KubeHttp } from '../kube/kubeHttp';
-import { whoAmI } from './__testUtils__/whoAmI';
+import { listNamespaces, whoAmI } from './__testUtils__/kubeIdentity';
 import {
   AUDIENCE,
   authnFiles,
@@ -199,10 +199,7 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
         what: 'the API server to accept the OIDC token',
       },
     );
-    const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-      '/api/v1/namespaces',
-    );
-    expect(list.items.length).toBeGreaterThan(0);
+    expect(await listNamespaces(kc)).toBeGreaterThan(0);
   });
 
   it('rejects a token signed by another key, and reports a refused client on its cluster', async () => {

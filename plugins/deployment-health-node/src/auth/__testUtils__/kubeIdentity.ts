@@ -1,4 +1,5 @@
 import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeHttp } from '../../kube/kubeHttp';
 
 /** Who the API server says this KubeConfig is (a SelfSubjectReview). */
 export async function whoAmI(kc: KubeConfig): Promise<string | undefined> {
@@ -11,4 +12,12 @@ export async function whoAmI(kc: KubeConfig): Promise<string | undefined> {
       },
     });
   return review.status?.userInfo?.username;
+}
+
+/** How many namespaces a list through Shipyard's read path (KubeHttp) returns: the reader's RBAC allows it. */
+export async function listNamespaces(kc: KubeConfig): Promise<number> {
+  const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
+    '/api/v1/namespaces',
+  );
+  return list.items.length;
 }
