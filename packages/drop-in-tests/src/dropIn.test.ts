@@ -281,9 +281,7 @@ describeDropIn('Shipyard in a fresh Backstage app', () => {
         K8S_DEV_DEPLOYER_TOKEN: cluster.deployerToken,
         K8S_DEV_CA_DATA: cluster.caData,
       });
-      const manifest = path.join(workDir, 'my-service.yaml');
-      fs.writeFileSync(manifest, exampleDeployment());
-      await cluster.kubectl('apply', '-f', manifest);
+      await cluster.apply(exampleDeployment());
       const rollout = await cluster.kubectl(
         '-n',
         SERVICE_NAMESPACE,
@@ -558,7 +556,7 @@ async function checkFrontend(pageText: string) {
 /** A Deployment that the README's example component finds by its kubernetes-id. */
 function exampleDeployment() {
   const labels = { app: SERVICE, 'backstage.io/kubernetes-id': SERVICE };
-  return [
+  const items = [
     {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -579,7 +577,6 @@ function exampleDeployment() {
         },
       },
     },
-  ]
-    .map(o => JSON.stringify(o))
-    .join('\n---\n');
+  ];
+  return { apiVersion: 'v1', kind: 'List', items };
 }

@@ -41,6 +41,15 @@ export interface TestCluster {
   /** `kubectl apply` of a manifest (e.g. a List) as admin. */
   apply(manifest: object): Promise<string>;
   /**
+   * A new token of the read-only ServiceAccount (`kubectl create token`), for
+   * `audience`, or bound to a new Secret `boundToSecret` next to the reader:
+   * deleting that Secret revokes the token in the API server.
+   */
+  createReaderToken(options: {
+    audience?: string;
+    boundToSecret?: string;
+  }): Promise<string>;
+  /**
    * `scripts/cluster fail`: the Deployment's new pods simulate `mode`
    * (crashloop, oomkilled, imagepull, unready; `none` rolls back to healthy).
    */
@@ -100,6 +109,32 @@ export async function startTestCluster(name = 'dev'): Promise<TestCluster> {
     kubectl,
     helm: bound('helm'),
     fail: bound('fail'),
+    async createReaderToken({ audience, boundToSecret }) {
+      const namespace = ['-n', 'shipyard-system'];
+      if (boundToSecret) {
+        await kubectl(
+          'create',
+          'secret',
+          'generic',
+          boundToSecret,
+          ...namespace,
+        );
+      }
+      const token = await kubectl(
+        'create',
+        'token',
+        'shipyard-health-reader',
+        ...namespace,
+        ...(audience ? [`--audience=${audience}`] : []),
+        ...(boundToSecret
+          ? [
+              '--bound-object-kind=Secret',
+              `--bound-object-name=${boundToSecret}`,
+            ]
+          : []),
+      );
+      return token.trim();
+    },
     async apply(manifest) {
       const dir = mkdtempSync(path.join(os.tmpdir(), `apply-${name}-`));
       try {

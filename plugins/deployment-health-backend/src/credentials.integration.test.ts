@@ -68,6 +68,50 @@ const deployment = (name: string) => ({
   },
 });
 
+/** The backend's cluster list, and the names of the probe's workloads on auth-it. */
+function healthApi(server: Parameters<typeof request>[0]) {
+  const get = (url: string) =>
+    request(server)
+      .get(url)
+      .set('Authorization', mockCredentials.user.header());
+  return {
+    clusters: async () =>
+      ((await get('/api/deployment-health/clusters')).body as ClustersResponse)
+        .clusters,
+    workloads: async () => {
+      const body = (
+        await get(`/api/deployment-health/entity/default/component/${id}`)
+      ).body as EntityHealthResponse;
+      return (body.clusters.find(c => c.cluster === CLUSTER)?.workloads ?? [])
+        .map(w => w.name)
+        .sort();
+    },
+  };
+}
+
+/**
+ * Every state auth-it is reported in, from now on (every 200 ms), until
+ * stop(), which resolves when the last read is in.
+ */
+function recordClusterStates(clusters: () => Promise<ClusterStatus[]>) {
+  const seen: ClusterStatus[] = [];
+  let polling = true;
+  const loop = (async () => {
+    while (polling) {
+      const c = (await clusters()).find(x => x.name === CLUSTER);
+      if (c) seen.push(c);
+      await sleep(200);
+    }
+  })();
+  return {
+    seen,
+    stop() {
+      polling = false;
+      return loop;
+    },
+  };
+}
+
 /** The status code the API server answers a request with this token. */
 function statusWith(cluster: TestCluster, token: string) {
   return new Promise<number | undefined>((resolve, reject) => {
@@ -91,44 +135,15 @@ describeIntegration('the watch cache across a credential rotation', () => {
   let cluster: TestCluster;
   let tmp: string;
 
-  async function apply(obj: object) {
-    const file = path.join(tmp, `${Date.now()}.json`);
-    fs.writeFileSync(file, JSON.stringify(obj));
-    await cluster.kubectl('apply', '-f', file);
-  }
-
-  /** A reader token that stops working when `secret` (next to the reader) is deleted. */
-  async function tokenBoundTo(secret: string) {
-    await cluster.kubectl(
-      'create',
-      'secret',
-      'generic',
-      secret,
-      '-n',
-      'shipyard-system',
-    );
-    return (
-      await cluster.kubectl(
-        'create',
-        'token',
-        'shipyard-health-reader',
-        '-n',
-        'shipyard-system',
-        '--bound-object-kind=Secret',
-        `--bound-object-name=${secret}`,
-      )
-    ).trim();
-  }
-
   beforeAll(async () => {
     cluster = await startTestCluster(CLUSTER);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-cred-'));
-    await apply({
+    await cluster.apply({
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: ns },
     });
-    await apply(deployment(`${id}-a`));
+    await cluster.apply(deployment(`${id}-a`));
   });
 
   afterAll(async () => {
@@ -151,8 +166,8 @@ describeIntegration('the watch cache across a credential rotation', () => {
   });
 
   it('keeps watching with the new token, never reporting the cluster as failed', async () => {
-    const tokenA = await tokenBoundTo(secretA);
-    const tokenB = await tokenBoundTo(secretB);
+    const tokenA = await cluster.createReaderToken({ boundToSecret: secretA });
+    const tokenB = await cluster.createReaderToken({ boundToSecret: secretB });
     const tokenFile = path.join(tmp, 'reader-token');
     fs.writeFileSync(tokenFile, tokenA);
     const logger = capturingRootLogger();
@@ -186,38 +201,14 @@ describeIntegration('the watch cache across a credential rotation', () => {
       ],
       logger: logger.factory,
     });
-    // Every state the cluster is reported in, from the first sync on.
-    const seen: ClusterStatus[] = [];
-    let polling = true;
-    const clusters = async () =>
-      (
-        (
-          await request(backend.server)
-            .get('/api/deployment-health/clusters')
-            .set('Authorization', mockCredentials.user.header())
-        ).body as ClustersResponse
-      ).clusters;
-    const workloads = async () => {
-      const res = await request(backend.server)
-        .get(`/api/deployment-health/entity/default/component/${id}`)
-        .set('Authorization', mockCredentials.user.header());
-      const body = res.body as EntityHealthResponse;
-      return (body.clusters.find(c => c.cluster === CLUSTER)?.workloads ?? [])
-        .map(w => w.name)
-        .sort();
-    };
+    let states: ReturnType<typeof recordClusterStates> | undefined;
+    const { clusters, workloads } = healthApi(backend.server);
     try {
       await waitFor(async () => (await workloads()).length === 1, {
         timeoutMs: 60_000,
         what: 'the first Deployment',
       });
-      const poll = (async () => {
-        while (polling) {
-          const c = (await clusters()).find(x => x.name === CLUSTER);
-          if (c) seen.push(c);
-          await sleep(200);
-        }
-      })();
+      states = recordClusterStates(clusters);
 
       // rotate, as a kubelet rewrites a projected token, then revoke the old one
       fs.writeFileSync(tokenFile, tokenB);
@@ -238,7 +229,7 @@ describeIntegration('the watch cache across a credential rotation', () => {
       // them after at most 1.1 x watchTimeoutSeconds) so the next change can
       // only arrive through watches opened since, with the new token.
       await sleep(WATCH_TIMEOUT_SECONDS * 1100 * 2);
-      await apply(deployment(`${id}-b`));
+      await cluster.apply(deployment(`${id}-b`));
       expect(
         await waitFor(
           async () => (await workloads()).length === 2 && workloads(),
@@ -249,10 +240,9 @@ describeIntegration('the watch cache across a credential rotation', () => {
         ),
       ).toEqual([`${id}-a`, `${id}-b`]);
 
-      polling = false;
-      await poll;
-      expect(seen.length).toBeGreaterThan(10);
-      expect(seen.filter(c => c.state !== 'ok')).toEqual([]);
+      await states.stop();
+      expect(states.seen.length).toBeGreaterThan(10);
+      expect(states.seen.filter(c => c.state !== 'ok')).toEqual([]);
 
       // the other clusters: one error each, naming the key; no credential anywhere
       const all = await clusters();
@@ -282,14 +272,14 @@ describeIntegration('the watch cache across a credential rotation', () => {
         "Cluster 'odd' is misconfigured: kubernetes.clusterLocatorMethods[0].clusters[1].authProvider",
       );
     } finally {
-      polling = false;
+      states?.stop();
       await backend.stop();
     }
   });
 
   it("keeps watching when an authentication strategy's token is replaced and revoked", async () => {
-    const tokenC = await tokenBoundTo(secretC);
-    const tokenD = await tokenBoundTo(secretD);
+    const tokenC = await cluster.createReaderToken({ boundToSecret: secretC });
+    const tokenD = await cluster.createReaderToken({ boundToSecret: secretD });
     // An adopter's strategy, as a cloud one behaves: a new token at some
     // point, the old one expiring (here: revoked) soon after.
     let current = tokenC;
@@ -324,34 +314,14 @@ describeIntegration('the watch cache across a credential rotation', () => {
       ],
       features: [strategy],
     });
-    const seen: ClusterStatus[] = [];
-    let polling = true;
-    const workloads = async () => {
-      const res = await request(backend.server)
-        .get(`/api/deployment-health/entity/default/component/${id}`)
-        .set('Authorization', mockCredentials.user.header());
-      const body = res.body as EntityHealthResponse;
-      return (body.clusters.find(c => c.cluster === CLUSTER)?.workloads ?? [])
-        .map(w => w.name)
-        .sort();
-    };
+    let states: ReturnType<typeof recordClusterStates> | undefined;
+    const { clusters, workloads } = healthApi(backend.server);
     try {
       await waitFor(async () => (await workloads()).length > 0, {
         timeoutMs: 60_000,
         what: 'the first list',
       });
-      const poll = (async () => {
-        while (polling) {
-          const res = await request(backend.server)
-            .get('/api/deployment-health/clusters')
-            .set('Authorization', mockCredentials.user.header());
-          const c = (res.body as ClustersResponse).clusters.find(
-            x => x.name === CLUSTER,
-          );
-          if (c) seen.push(c);
-          await sleep(200);
-        }
-      })();
+      states = recordClusterStates(clusters);
 
       current = tokenD;
       await cluster.kubectl(
@@ -367,18 +337,17 @@ describeIntegration('the watch cache across a credential rotation', () => {
         what: 'the old token to be rejected',
       });
       await sleep(WATCH_TIMEOUT_SECONDS * 1100 * 2);
-      await apply(deployment(`${id}-c`));
+      await cluster.apply(deployment(`${id}-c`));
       await waitFor(async () => (await workloads()).includes(`${id}-c`), {
         timeoutMs: 60_000,
         what: 'the Deployment created after the rotation',
       });
 
-      polling = false;
-      await poll;
-      expect(seen.length).toBeGreaterThan(10);
-      expect(seen.filter(c => c.state !== 'ok')).toEqual([]);
+      await states.stop();
+      expect(states.seen.length).toBeGreaterThan(10);
+      expect(states.seen.filter(c => c.state !== 'ok')).toEqual([]);
     } finally {
-      polling = false;
+      states?.stop();
       await backend.stop();
     }
   });

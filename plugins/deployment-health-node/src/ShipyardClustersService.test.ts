@@ -1,19 +1,11 @@
 import { ConfigReader } from '@backstage/config';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import {
-  createBackendPlugin,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ConfigShipyardClusters,
-  shipyardClustersServiceRef,
-  ShipyardClustersService,
-} from './ShipyardClustersService';
-import { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
+import { ConfigShipyardClusters } from './ShipyardClustersService';
+import { configClusters } from './__testUtils__/configClusters';
 
 const TOKEN = 'sekret-token-value';
 
@@ -22,15 +14,6 @@ function tmpFile(name: string, content: string) {
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);
   return file;
-}
-
-/** The service over the given `type: config` cluster entries only. */
-function configClusters(...clusters: object[]) {
-  return ConfigShipyardClusters.fromConfig(
-    new ConfigReader({
-      kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
-    }),
-  );
 }
 
 const data = {
@@ -98,12 +81,14 @@ describe('ConfigShipyardClusters', () => {
   it('reads token and CA files on each call', async () => {
     const tokenFile = tmpFile('token', 'first\n');
     const caFile = tmpFile('ca.crt', 'PEM');
-    const c = configClusters({
-      name: 'x',
-      url: 'https://x',
-      serviceAccountTokenFile: tokenFile,
-      caFile,
-    });
+    const c = configClusters([
+      {
+        name: 'x',
+        url: 'https://x',
+        serviceAccountTokenFile: tokenFile,
+        caFile,
+      },
+    ]);
     expect((await c.getKubeConfig('x')).getCurrentUser()?.token).toBe('first');
     expect((await c.getKubeConfig('x')).getCurrentCluster()?.caData).toBe(
       Buffer.from('PEM').toString('base64'),
@@ -114,7 +99,7 @@ describe('ConfigShipyardClusters', () => {
 
   it('gives deploy access only through the separate deployer identity', async () => {
     const deployerFile = tmpFile('deployer-token', 'deployer\n');
-    const c = configClusters(
+    const c = configClusters([
       {
         name: 'with',
         url: 'https://x',
@@ -122,7 +107,7 @@ describe('ConfigShipyardClusters', () => {
         deployerServiceAccountTokenFile: deployerFile,
       },
       { name: 'without', url: 'https://y', serviceAccountToken: TOKEN },
-    );
+    ]);
     expect((await c.getKubeConfig('with')).getCurrentUser()?.token).toBe(TOKEN);
     expect(
       (await c.getKubeConfig('with', 'deploy')).getCurrentUser()?.token,
@@ -191,166 +176,6 @@ describe('ConfigShipyardClusters', () => {
   it('starts with no kubernetes config at all', async () => {
     const empty = ConfigShipyardClusters.fromConfig(new ConfigReader({}));
     expect(await empty.listClusters()).toEqual([]);
-  });
-});
-
-describe('shipyardClustersServiceRef', () => {
-  it('has a default factory reading root config', async () => {
-    let names: string[] = [];
-    await startTestBackend({
-      features: [
-        mockServices.rootConfig.factory({ data }),
-        createBackendPlugin({
-          pluginId: 'consumer',
-          register(env) {
-            env.registerInit({
-              deps: { clusters: shipyardClustersServiceRef },
-              async init({ clusters: c }) {
-                names = (await c.listClusters()).map(x => x.name);
-              },
-            });
-          },
-        }),
-      ],
-    });
-    expect(names).toEqual(['dev', 'broken', 'dev#2', 'ftp', 'local']);
-  });
-});
-
-describe('authentication strategies of the default factory', () => {
-  const env = { ...process.env };
-  afterEach(() => {
-    process.env = { ...env };
-  });
-
-  /** Starts a backend on these config clusters and returns its clusters service. */
-  async function serviceFor(clusters: object[], features: any[] = []) {
-    let service: ShipyardClustersService | undefined;
-    await startTestBackend({
-      features: [
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [{ type: 'config', clusters }],
-            },
-          },
-        }),
-        ...features,
-        createBackendPlugin({
-          pluginId: 'consumer',
-          register(env2) {
-            env2.registerInit({
-              deps: { clusters: shipyardClustersServiceRef },
-              async init({ clusters: c }) {
-                service = c;
-              },
-            });
-          },
-        }),
-      ],
-    });
-    return service!;
-  }
-
-  it('presents the token of upstream AwsIamStrategy, signed for the cluster', async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-    process.env.AWS_SECRET_ACCESS_KEY = 'aws-secret-value-must-not-leak';
-    process.env.AWS_REGION = 'eu-west-1';
-    const service = await serviceFor([
-      { name: 'eks', url: 'https://eks.example.com', authProvider: 'aws' },
-    ]);
-    const token = (await service.getKubeConfig('eks')).getCurrentUser()?.token;
-    // What aws-iam-authenticator (EKS) verifies: a presigned STS
-    // GetCallerIdentity URL that signs the x-k8s-aws-id header (the cluster).
-    expect(token).toMatch(/^k8s-aws-v1\./);
-    const url = new URL(
-      Buffer.from(token!.slice('k8s-aws-v1.'.length), 'base64url').toString(),
-    );
-    expect(url.host).toBe('sts.eu-west-1.amazonaws.com');
-    expect(url.searchParams.get('Action')).toBe('GetCallerIdentity');
-    expect(url.searchParams.get('X-Amz-Credential')).toMatch(
-      /^AKIDEXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request$/,
-    );
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe(
-      'host;x-k8s-aws-id',
-    );
-    expect(JSON.stringify(await service.listClusters())).not.toContain(
-      'k8s-aws-v1',
-    );
-  });
-
-  it('reports an unreachable STS (assumeRole) on that cluster only', async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-    process.env.AWS_SECRET_ACCESS_KEY = 'aws-secret-value-must-not-leak';
-    process.env.AWS_ENDPOINT_URL_STS = 'http://127.0.0.1:9';
-    process.env.AWS_MAX_ATTEMPTS = '1';
-    const service = await serviceFor([
-      {
-        name: 'eks',
-        url: 'https://eks.example.com',
-        authProvider: 'aws',
-        assumeRole: 'arn:aws:iam::123456789012:role/reader',
-        externalId: 'external-id-must-not-leak',
-      },
-      { name: 'dev', url: 'https://dev.example.com', serviceAccountToken: 't' },
-    ]);
-    const error = await service.getKubeConfig('eks').catch(e => e);
-    expect(error.message).toMatch(
-      /^cluster 'eks': authProvider 'aws' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: /,
-    );
-    // the SDK really called the STS endpoint it was pointed at
-    expect(error.message).toContain('connect ECONNREFUSED 127.0.0.1:9');
-    expect(error.message).not.toMatch(/must-not-leak/);
-    expect((await service.getKubeConfig('dev')).getCurrentUser()?.token).toBe(
-      't',
-    );
-  });
-
-  it('uses strategies added with shipyardAuthStrategyServiceRef', async () => {
-    const service = await serviceFor(
-      [{ name: 'p', url: 'https://p.example.com', authProvider: 'pinniped' }],
-      [
-        createServiceFactory({
-          service: shipyardAuthStrategyServiceRef,
-          deps: {},
-          factory: () => ({
-            authProvider: 'pinniped',
-            strategy: {
-              getCredential: async () => ({
-                type: 'bearer token' as const,
-                token: 'from-pinniped',
-              }),
-              validateCluster: () => [],
-              presentAuthMetadata: () => ({}),
-            },
-          }),
-        }),
-      ],
-    );
-    expect((await service.listClusters())[0].configError).toBeUndefined();
-    expect((await service.getKubeConfig('p')).getCurrentUser()?.token).toBe(
-      'from-pinniped',
-    );
-  });
-
-  it('refuses a strategy for serviceAccount, which Shipyard serves itself', async () => {
-    await expect(
-      serviceFor(
-        [{ name: 'dev', url: 'https://dev.example.com' }],
-        [
-          createServiceFactory({
-            service: shipyardAuthStrategyServiceRef,
-            deps: {},
-            factory: () => ({
-              authProvider: 'serviceAccount',
-              strategy: {} as any,
-            }),
-          }),
-        ],
-      ),
-    ).rejects.toThrow(
-      "a strategy for authProvider 'serviceAccount' cannot be added (Shipyard serves it)",
-    );
   });
 });
 

@@ -5,11 +5,12 @@
  *
  * @packageDocumentation
  */
-export type { ClusterAccess, ShipyardCluster } from './clusterConfig';
-export {
-  shipyardClustersServiceRef,
-  ConfigShipyardClusters,
-} from './ShipyardClustersService';
+export type {
+  ClusterAccess,
+  ShipyardCluster,
+} from './config/clusterDefinition';
+export { ConfigShipyardClusters } from './ShipyardClustersService';
+export { shipyardClustersServiceRef } from './shipyardClustersServiceRef';
 export type {
   ConfigShipyardClustersOptions,
   ShipyardClustersService,

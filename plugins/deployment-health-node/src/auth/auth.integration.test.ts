@@ -11,7 +11,6 @@
  */
 import { ConfigReader } from '@backstage/config';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   describeIntegration,
   waitFor,
@@ -26,6 +25,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { listNamespaces, whoAmI } from './__testUtils__/kubeIdentity';
+import { configClusters } from '../__testUtils__/configClusters';
 
 const run = promisify(execFile);
 const CLUSTER = 'auth-it';
@@ -34,38 +35,6 @@ const suffix = Date.now().toString(36);
 const CERT_USER = `shipyard-cert-it-${suffix}`;
 
 jest.setTimeout(300_000);
-
-/** Who the API server says this KubeConfig is. */
-async function whoAmI(kc: KubeConfig): Promise<string | undefined> {
-  const review = await kc
-    .makeApiClient(AuthenticationV1Api)
-    .createSelfSubjectReview({
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'SelfSubjectReview',
-      },
-    });
-  return review.status?.userInfo?.username;
-}
-
-/** Lists namespaces through Shipyard's read path: the reader's RBAC allows it. */
-async function listNamespaces(kc: KubeConfig) {
-  const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-    '/api/v1/namespaces',
-  );
-  return list.items.length;
-}
-
-const configClusters = (
-  clusters: object[],
-  options: Parameters<typeof ConfigShipyardClusters.fromConfig>[1] = {},
-) =>
-  ConfigShipyardClusters.fromConfig(
-    new ConfigReader({
-      kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
-    }),
-    options,
-  );
 
 describeIntegration(
   'cluster authentication against the local kube-apiserver',
@@ -77,6 +46,34 @@ describeIntegration(
       cluster = await startTestCluster(CLUSTER);
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-auth-it-'));
     });
+
+    /** The service over a kubeconfig context `context`: this cluster as `user`. */
+    function kubeconfigContextClusters(context: string, user: object) {
+      const kubeconfig = path.join(tmp, `${context}-kubeconfig`);
+      fs.writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [
+            {
+              name: 'c',
+              cluster: {
+                server: cluster.server,
+                'certificate-authority-data': cluster.caData,
+              },
+            },
+          ],
+          users: [{ name: 'u', user }],
+          contexts: [{ name: context, context: { cluster: 'c', user: 'u' } }],
+        }),
+      );
+      return ConfigShipyardClusters.fromConfig(
+        new ConfigReader({
+          deploymentHealth: { kubeconfigContexts: [{ context, kubeconfig }] },
+        }),
+      );
+    }
 
     afterAll(async () => {
       await cluster
@@ -154,41 +151,10 @@ describeIntegration(
       });
 
       it('reads with a kubeconfig context whose user has a client certificate', async () => {
-        const kubeconfig = path.join(tmp, 'cert-kubeconfig');
-        fs.writeFileSync(
-          kubeconfig,
-          JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'Config',
-            clusters: [
-              {
-                name: 'c',
-                cluster: {
-                  server: cluster.server,
-                  'certificate-authority-data': cluster.caData,
-                },
-              },
-            ],
-            users: [
-              {
-                name: 'u',
-                user: {
-                  'client-certificate-data':
-                    Buffer.from(certPem).toString('base64'),
-                  'client-key-data': Buffer.from(keyPem).toString('base64'),
-                },
-              },
-            ],
-            contexts: [{ name: 'cert', context: { cluster: 'c', user: 'u' } }],
-          }),
-        );
-        const clusters = ConfigShipyardClusters.fromConfig(
-          new ConfigReader({
-            deploymentHealth: {
-              kubeconfigContexts: [{ context: 'cert', kubeconfig }],
-            },
-          }),
-        );
+        const clusters = kubeconfigContextClusters('cert', {
+          'client-certificate-data': Buffer.from(certPem).toString('base64'),
+          'client-key-data': Buffer.from(keyPem).toString('base64'),
+        });
         const kc = await clusters.getKubeConfig('cert');
         expect(await whoAmI(kc)).toBe(CERT_USER);
         expect(await listNamespaces(kc)).toBeGreaterThan(0);
@@ -237,45 +203,15 @@ process.stdout.write(JSON.stringify({
   },
 }));`,
       );
-      const kubeconfig = path.join(tmp, 'exec-kubeconfig');
-      fs.writeFileSync(
-        kubeconfig,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'c',
-              cluster: {
-                server: cluster.server,
-                'certificate-authority-data': cluster.caData,
-              },
-            },
-          ],
-          users: [
-            {
-              name: 'u',
-              user: {
-                exec: {
-                  apiVersion: 'client.authentication.k8s.io/v1',
-                  command: process.execPath,
-                  args: [plugin],
-                  env: [{ name: 'TOKEN_FILE', value: cluster.tokenFile }],
-                  interactiveMode: 'Never',
-                },
-              },
-            },
-          ],
-          contexts: [{ name: 'exec', context: { cluster: 'c', user: 'u' } }],
-        }),
-      );
-      const clusters = ConfigShipyardClusters.fromConfig(
-        new ConfigReader({
-          deploymentHealth: {
-            kubeconfigContexts: [{ context: 'exec', kubeconfig }],
-          },
-        }),
-      );
+      const clusters = kubeconfigContextClusters('exec', {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+          env: [{ name: 'TOKEN_FILE', value: cluster.tokenFile }],
+          interactiveMode: 'Never',
+        },
+      });
       const kc = await clusters.getKubeConfig('exec');
       expect(await whoAmI(kc)).toBe(READER);
       expect(await listNamespaces(kc)).toBeGreaterThan(0);
@@ -284,29 +220,12 @@ process.stdout.write(JSON.stringify({
     it('picks up a rotated token file on the next connection, without a restart', async () => {
       // Two tokens of the reader, each bound to a Secret: deleting the Secret
       // revokes its token in the API server.
-      const tokenBoundTo = async (secret: string) => {
-        await cluster.kubectl(
-          'create',
-          'secret',
-          'generic',
-          secret,
-          '-n',
-          'shipyard-system',
-        );
-        return (
-          await cluster.kubectl(
-            'create',
-            'token',
-            'shipyard-health-reader',
-            '-n',
-            'shipyard-system',
-            '--bound-object-kind=Secret',
-            `--bound-object-name=${secret}`,
-          )
-        ).trim();
-      };
-      const tokenA = await tokenBoundTo(`rot-a-${suffix}`);
-      const tokenB = await tokenBoundTo(`rot-b-${suffix}`);
+      const tokenA = await cluster.createReaderToken({
+        boundToSecret: `rot-a-${suffix}`,
+      });
+      const tokenB = await cluster.createReaderToken({
+        boundToSecret: `rot-b-${suffix}`,
+      });
       const tokenFile = path.join(tmp, 'rotating-token');
       fs.writeFileSync(tokenFile, tokenA);
       const clusters = configClusters([

@@ -31,10 +31,11 @@
  *   SHIPYARD_INTEGRATION=1 yarn backstage-cli package test --watchAll=false src/auth/cloud.integration.test.ts
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
@@ -46,6 +47,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeHttp } from '../kube/kubeHttp';
 import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { listNamespaces, whoAmI } from './__testUtils__/kubeIdentity';
 import { loadUpstreamStrategies } from './upstreamStrategies';
 import {
   authnFiles,
@@ -325,16 +327,28 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
   );
 }
 
-async function whoAmI(kc: KubeConfig) {
-  const review = await kc
-    .makeApiClient(AuthenticationV1Api)
-    .createSelfSubjectReview({
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'SelfSubjectReview',
-      },
-    });
-  return review.status?.userInfo?.username;
+/**
+ * The service over these config clusters with upstream's strategy for
+ * `provider`, loaded as the default factory loads it. `kubernetes` adds
+ * config keys beside the clusters.
+ */
+async function upstreamClusters(
+  provider: string,
+  clusters: object[],
+  options: { kubernetes?: object; logger?: LoggerService } = {},
+) {
+  const config = new ConfigReader({
+    kubernetes: {
+      ...options.kubernetes,
+      clusterLocatorMethods: [{ type: 'config', clusters }],
+    },
+  });
+  return ConfigShipyardClusters.fromConfig(config, {
+    authStrategies: await loadUpstreamStrategies([provider], {
+      config,
+      logger: options.logger ?? mockServices.logger.mock(),
+    }),
+  });
 }
 
 describeIntegration(
@@ -385,45 +399,27 @@ describeIntegration(
     });
 
     it('reads as the assumed role with the token of upstream AwsIamStrategy', async () => {
-      const config = new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: CLUSTER,
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'aws',
-                  assumeRole: ROLE,
-                  externalId: EXTERNAL_ID,
-                },
-                {
-                  name: 'wrong-id',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'aws',
-                  assumeRole: ROLE,
-                  externalId: 'not-the-external-id',
-                },
-              ],
-            },
-          ],
+      const clusters = await upstreamClusters('aws', [
+        {
+          name: CLUSTER,
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'aws',
+          assumeRole: ROLE,
+          externalId: EXTERNAL_ID,
         },
-      });
-      const clusters = ConfigShipyardClusters.fromConfig(config, {
-        authStrategies: await loadUpstreamStrategies(['aws'], {
-          config,
-          logger: mockServices.logger.mock(),
-        }),
-      });
+        {
+          name: 'wrong-id',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'aws',
+          assumeRole: ROLE,
+          externalId: 'not-the-external-id',
+        },
+      ]);
       const kc = await clusters.getKubeConfig(CLUSTER);
       expect(await whoAmI(kc)).toBe(USER);
-      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-        '/api/v1/namespaces',
-      );
-      expect(list.items.length).toBeGreaterThan(0);
+      expect(await listNamespaces(kc)).toBeGreaterThan(0);
       // the API server really asked the webhook about an EKS token
       expect(seenTokens.some(t => t?.startsWith('k8s-aws-v1.'))).toBe(true);
 
@@ -437,36 +433,18 @@ describeIntegration(
     });
 
     it('reads with the access token of upstream GoogleServiceAccountStrategy (application default credentials)', async () => {
-      const config = new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'gke',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'googleServiceAccount',
-                },
-              ],
-            },
-          ],
+      const clusters = await upstreamClusters('googleServiceAccount', [
+        {
+          name: 'gke',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'googleServiceAccount',
         },
-      });
-      const clusters = ConfigShipyardClusters.fromConfig(config, {
-        authStrategies: await loadUpstreamStrategies(['googleServiceAccount'], {
-          config,
-          logger: mockServices.logger.mock(),
-        }),
-      });
+      ]);
       const kc = await clusters.getKubeConfig('gke');
       expect(googleTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(GKE_USER);
-      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-        '/api/v1/namespaces',
-      );
-      expect(list.items.length).toBeGreaterThan(0);
+      expect(await listNamespaces(kc)).toBeGreaterThan(0);
     });
 
     describe('googleServiceAccount with a service account key', () => {
@@ -497,36 +475,24 @@ describeIntegration(
 
       /** The service over a key-authenticated cluster and a serviceAccount one. */
       const serviceWith = async (kubernetes: object) => {
-        const config = new ConfigReader({
-          kubernetes: {
-            ...kubernetes,
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'gke-key',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    authProvider: 'googleServiceAccount',
-                  },
-                  {
-                    name: 'plain',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    serviceAccountToken: cluster.readerToken,
-                  },
-                ],
-              },
-            ],
-          },
-        });
-        return ConfigShipyardClusters.fromConfig(config, {
-          authStrategies: await loadUpstreamStrategies(
-            ['googleServiceAccount'],
-            { config, logger: mockServices.logger.mock() },
-          ),
-        });
+        return upstreamClusters(
+          'googleServiceAccount',
+          [
+            {
+              name: 'gke-key',
+              url: cluster.server,
+              caData: cluster.caData,
+              authProvider: 'googleServiceAccount',
+            },
+            {
+              name: 'plain',
+              url: cluster.server,
+              caData: cluster.caData,
+              serviceAccountToken: cluster.readerToken,
+            },
+          ],
+          { kubernetes },
+        );
       };
 
       const expectKeyIdentity = async (clusters: ConfigShipyardClusters) => {
@@ -539,10 +505,7 @@ describeIntegration(
         expect(googleTokens.size).toBe(fromMetadata); // not from the metadata server
         expect(proxy.connects).toContain('www.googleapis.com');
         expect(await whoAmI(kc)).toBe(GKE_KEY_USER);
-        const list = await new KubeHttp(kc, 10_000).getJson<{
-          items: unknown[];
-        }>('/api/v1/namespaces');
-        expect(list.items.length).toBeGreaterThan(0);
+        expect(await listNamespaces(kc)).toBeGreaterThan(0);
       };
 
       it('reads with a key from kubernetes.googleServiceAccountCredentials', async () => {
@@ -587,36 +550,18 @@ describeIntegration(
     });
 
     it('reads with the token of upstream AzureIdentityStrategy (managed identity)', async () => {
-      const config = new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'aks',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'azure',
-                },
-              ],
-            },
-          ],
+      const clusters = await upstreamClusters('azure', [
+        {
+          name: 'aks',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'azure',
         },
-      });
-      const clusters = ConfigShipyardClusters.fromConfig(config, {
-        authStrategies: await loadUpstreamStrategies(['azure'], {
-          config,
-          logger: mockServices.logger.mock(),
-        }),
-      });
+      ]);
       const kc = await clusters.getKubeConfig('aks');
       expect(azureTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
       expect(await whoAmI(kc)).toBe(AKS_USER);
-      const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-        '/api/v1/namespaces',
-      );
-      expect(list.items.length).toBeGreaterThan(0);
+      expect(await listNamespaces(kc)).toBeGreaterThan(0);
     });
 
     it('is refused with a token signed with the wrong secret', async () => {
@@ -771,45 +716,31 @@ describeIntegration(
 
       /** The service (built now: DefaultAzureCredential reads the environment). */
       const service = async () => {
-        const config = new ConfigReader({
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'aks-entra',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    authProvider: 'azure',
-                  },
-                  {
-                    name: 'plain',
-                    url: cluster.server,
-                    caData: cluster.caData,
-                    serviceAccountToken: cluster.readerToken,
-                  },
-                ],
-              },
-            ],
-          },
-        });
-        return ConfigShipyardClusters.fromConfig(config, {
-          authStrategies: await loadUpstreamStrategies(['azure'], {
-            config,
-            logger,
-          }),
-        });
+        return upstreamClusters(
+          'azure',
+          [
+            {
+              name: 'aks-entra',
+              url: cluster.server,
+              caData: cluster.caData,
+              authProvider: 'azure',
+            },
+            {
+              name: 'plain',
+              url: cluster.server,
+              caData: cluster.caData,
+              serviceAccountToken: cluster.readerToken,
+            },
+          ],
+          { logger },
+        );
       };
 
       const expectEntraIdentity = async (clusters: ConfigShipyardClusters) => {
         const kc = await clusters.getKubeConfig('aks-entra');
         expect(entraTokens.has(kc.getCurrentUser()?.token ?? '')).toBe(true);
         expect(await whoAmI(kc)).toBe(AKS_ENTRA_USER);
-        const list = await new KubeHttp(kc, 10_000).getJson<{
-          items: unknown[];
-        }>('/api/v1/namespaces');
-        expect(list.items.length).toBeGreaterThan(0);
+        expect(await listNamespaces(kc)).toBeGreaterThan(0);
         // MSAL asked Microsoft's instance discovery about the authority host
         expect(proxy.connects).toEqual(
           expect.arrayContaining([INSTANCE_DISCOVERY_HOST, AUTHORITY_HOST]),
@@ -825,14 +756,7 @@ describeIntegration(
         const file = path.join(tmp, 'azure-identity-token');
         fs.writeFileSync(
           file,
-          await cluster.kubectl(
-            'create',
-            'token',
-            'shipyard-health-reader',
-            '-n',
-            'shipyard-system',
-            `--audience=${FEDERATED_AUDIENCE}`,
-          ),
+          await cluster.createReaderToken({ audience: FEDERATED_AUDIENCE }),
         );
         process.env.AZURE_FEDERATED_TOKEN_FILE = file;
         await expectEntraIdentity(await service());

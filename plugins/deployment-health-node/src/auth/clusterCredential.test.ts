@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { NotAllowedError } from '@backstage/errors';
 import type {
   AuthenticationStrategy,
@@ -7,8 +6,8 @@ import type {
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigShipyardClusters } from '../ShipyardClustersService';
-import { KubeRequestError } from '../kube/kubeHttp';
+import { KubeRequestError } from '../kube/errors';
+import { configClusters } from '../__testUtils__/configClusters';
 
 const KEY = 'kubernetes.clusterLocatorMethods[0].clusters';
 
@@ -17,12 +16,7 @@ function clustersOf(
   clusters: object[],
   authStrategies: Record<string, AuthenticationStrategy> = {},
 ) {
-  return ConfigShipyardClusters.fromConfig(
-    new ConfigReader({
-      kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
-    }),
-    { authStrategies },
-  );
+  return configClusters(clusters, { authStrategies });
 }
 
 /** A strategy that hands out `credentials` in turn and records what it was asked. */
@@ -308,12 +302,7 @@ describe('inCluster', () => {
   });
 
   const inCluster = (clusters: object[]) =>
-    ConfigShipyardClusters.fromConfig(
-      new ConfigReader({
-        kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
-      }),
-      { inClusterPathPrefix: prefix },
-    );
+    configClusters(clusters, { inClusterPathPrefix: prefix });
 
   it('reads its own cluster with the pod token, and no other cluster gets it', async () => {
     const c = inCluster([

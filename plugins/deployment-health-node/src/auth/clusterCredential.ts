@@ -3,12 +3,14 @@ import type {
   ClusterDetails,
   KubernetesCredential,
 } from '@backstage/plugin-kubernetes-node';
+import { NotAllowedError } from '@backstage/errors';
+import fs from 'node:fs';
 import {
   ClusterAccess,
   ClusterDefinition,
-  tokenFromKeys,
-} from '../clusterConfig';
-import { KubeRequestError, scrubCredentials } from '../kube/kubeHttp';
+  TokenKeys,
+} from '../config/clusterDefinition';
+import { KubeRequestError, scrubCredentials } from '../kube/errors';
 import {
   CLIENT_SIDE_PROVIDERS,
   SERVICE_ACCOUNT,
@@ -109,6 +111,37 @@ function toClusterDetails(def: ConfigDefinition): ClusterDetails {
     caData: def.caData,
     caFile: def.caFile,
   };
+}
+
+function readToken(token?: string, file?: string): string | undefined {
+  if (token) return token;
+  return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/**
+ * The token of Shipyard's own keys for this access. Files are read on every
+ * call, so a rotated token is picked up without a restart. `deploy` never
+ * falls back to the read token (nor to anything else).
+ */
+function tokenFromKeys(
+  def: TokenKeys & { name: string; configKey: string },
+  access: ClusterAccess,
+): string | undefined {
+  if (access === 'read') {
+    return readToken(def.serviceAccountToken, def.serviceAccountTokenFile);
+  }
+  const token = readToken(
+    def.deployerServiceAccountToken,
+    def.deployerServiceAccountTokenFile,
+  );
+  if (!token) {
+    throw new NotAllowedError(
+      `cluster '${def.name}' has no deploy credentials: set deployerServiceAccountToken or ` +
+        `deployerServiceAccountTokenFile on its kubernetes.clusterLocatorMethods entry (${def.configKey}) ` +
+        `(the read identity is never used for writes)`,
+    );
+  }
+  return token;
 }
 
 const bearer = (token: string | undefined): KubernetesCredential =>

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { RequestContext } from '@kubernetes/client-node';
 import https from 'node:https';
-import { KubeRequestError } from '../kube/kubeHttp';
+import { KubeRequestError } from '../kube/errors';
 
 /**
  * The safe error for a failure of a kubeconfig user's exec credential

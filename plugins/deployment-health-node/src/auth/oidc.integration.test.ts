@@ -13,9 +13,7 @@
  * Shipyard its own token (here: OAuth client credentials), added with
  * shipyardAuthStrategyServiceRef.
  */
-import { ConfigReader } from '@backstage/config';
 import type { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   describeIntegration,
   waitFor,
@@ -24,7 +22,7 @@ import { TestCluster } from '@shipyard-platform/test-cluster';
 import crypto from 'node:crypto';
 import https from 'node:https';
 import { KubeHttp } from '../kube/kubeHttp';
-import { ConfigShipyardClusters } from '../ShipyardClustersService';
+import { listNamespaces, whoAmI } from './__testUtils__/kubeIdentity';
 import {
   AUDIENCE,
   authnFiles,
@@ -34,6 +32,7 @@ import {
   ISSUER_PORT,
   startAuthnCluster,
 } from './__testUtils__/authnCluster';
+import { configClusters } from '../__testUtils__/configClusters';
 
 const SUBJECT = 'shipyard-oidc-reader';
 const USER = `oidc:${SUBJECT}`;
@@ -44,7 +43,17 @@ jest.setTimeout(300_000);
 const b64url = (v: object) =>
   Buffer.from(JSON.stringify(v)).toString('base64url');
 
-function signJwt(key: crypto.KeyObject, claims: object) {
+/** An access token for SUBJECT from ISSUER, valid for five minutes, signed with `key`. */
+function accessToken(key: crypto.KeyObject) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: SUBJECT,
+    iat: now,
+    nbf: now,
+    exp: now + 300,
+  };
   const head = `${b64url({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${b64url(
     claims,
   )}`;
@@ -84,16 +93,8 @@ function startIssuer(files: AuthnFiles) {
           json(401, { error: 'invalid_client' });
           return;
         }
-        const now = Math.floor(Date.now() / 1000);
         json(200, {
-          access_token: signJwt(files.signingKey, {
-            iss: ISSUER,
-            aud: AUDIENCE,
-            sub: SUBJECT,
-            iat: now,
-            nbf: now,
-            exp: now + 300,
-          }),
+          access_token: accessToken(files.signingKey),
           token_type: 'Bearer',
           expires_in: 300,
         });
@@ -153,18 +154,6 @@ function clientCredentialsStrategy(
   };
 }
 
-async function whoAmI(kc: KubeConfig) {
-  const review = await kc
-    .makeApiClient(AuthenticationV1Api)
-    .createSelfSubjectReview({
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'SelfSubjectReview',
-      },
-    });
-  return review.status?.userInfo?.username;
-}
-
 describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
   let cluster: TestCluster;
   let issuer: https.Server;
@@ -182,24 +171,15 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
   });
 
   const clustersWith = (strategy: AuthenticationStrategy) =>
-    ConfigShipyardClusters.fromConfig(
-      new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                {
-                  name: 'oidc',
-                  url: cluster.server,
-                  caData: cluster.caData,
-                  authProvider: 'oidc-client-credentials',
-                },
-              ],
-            },
-          ],
+    configClusters(
+      [
+        {
+          name: 'oidc',
+          url: cluster.server,
+          caData: cluster.caData,
+          authProvider: 'oidc-client-credentials',
         },
-      }),
+      ],
       { authStrategies: { 'oidc-client-credentials': strategy } },
     );
 
@@ -219,25 +199,14 @@ describeIntegration('an OIDC identity validated by the kube-apiserver', () => {
         what: 'the API server to accept the OIDC token',
       },
     );
-    const list = await new KubeHttp(kc, 10_000).getJson<{ items: unknown[] }>(
-      '/api/v1/namespaces',
-    );
-    expect(list.items.length).toBeGreaterThan(0);
+    expect(await listNamespaces(kc)).toBeGreaterThan(0);
   });
 
   it('rejects a token signed by another key, and reports a refused client on its cluster', async () => {
     const { privateKey } = crypto.generateKeyPairSync('rsa', {
       modulusLength: 2048,
     });
-    const now = Math.floor(Date.now() / 1000);
-    const forged = signJwt(privateKey, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: SUBJECT,
-      iat: now,
-      nbf: now,
-      exp: now + 300,
-    });
+    const forged = accessToken(privateKey);
     const kc = await clustersWith({
       getCredential: async () => ({ type: 'bearer token', token: forged }),
       validateCluster: () => [],

@@ -7,7 +7,7 @@ import {
   ANNOTATION_KUBERNETES_AUTH_PROVIDER,
 } from '@backstage/plugin-kubernetes-common';
 import type { AuthMetadata } from '@backstage/plugin-kubernetes-node';
-import { ClusterDefinition } from '../clusterConfig';
+import { ClusterDefinition } from '../config/clusterDefinition';
 import { CLIENT_SIDE_PROVIDERS, SERVICE_ACCOUNT } from '../auth/providers';
 
 /** One `type: catalog` entry of kubernetes.clusterLocatorMethods. @internal */

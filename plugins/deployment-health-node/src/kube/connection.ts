@@ -1,4 +1,4 @@
-import { ShipyardCluster } from '../clusterConfig';
+import { ShipyardCluster } from '../config/clusterDefinition';
 import { ShipyardClustersService } from '../ShipyardClustersService';
 import { KubeRequestError } from './errors';
 import { KubeHttp } from './kubeHttp';

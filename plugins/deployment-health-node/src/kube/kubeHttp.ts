@@ -4,10 +4,6 @@ import https from 'node:https';
 import { createInterface } from 'node:readline';
 import { classifyError, KubeRequestError } from './errors';
 
-// auth/clusterCredential.ts (being changed on another branch) still imports
-// these two from here; once it imports ./errors, this line goes.
-export { KubeRequestError, scrubCredentials } from './errors';
-
 /** One page of a list, as {@link KubeHttp.getListPage} reads it. @public */
 export interface KubeListPage {
   /** The objects of this page, as the API server sent them. */

@@ -4,6 +4,7 @@ import {
   ShipyardClustersService,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { repoRoot, startTestCluster } from '@shipyard-platform/test-cluster';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -11,30 +12,17 @@ import path from 'node:path';
 import { createShipyardKubernetesNamespaceAction } from '../actions/kubernetesNamespace';
 import { teamItAccess } from './org';
 
-const REPO_ROOT = path.resolve(__dirname, '../../../..');
-
 /**
- * Starts (or reuses) the local `dev` cluster with `scripts/cluster up dev` and
- * returns the real -node cluster service configured as the portal is: the
- * read-only health-reader token for reads and the separate deployer token for
- * writes, so the tests prove that those identities' RBAC is enough.
+ * Starts (or reuses) the local cluster `name` (startTestCluster) and returns
+ * the real -node cluster service configured as the portal is: the read-only
+ * health-reader token for reads and the separate deployer token for writes,
+ * so the tests prove that those identities' RBAC is enough.
  */
-export function localClusterService(name = 'dev'): {
-  service: ShipyardClustersService;
-  kubeconfig: string;
-} {
-  execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), ['up', name], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 600_000,
-  });
-  const env = JSON.parse(
-    execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), [
-      'env',
-      name,
-      '--json',
-    ]).toString(),
-  );
-  const service = ConfigShipyardClusters.fromConfig(
+export async function localClusterService(
+  name = 'dev',
+): Promise<ShipyardClustersService> {
+  const cluster = await startTestCluster(name);
+  return ConfigShipyardClusters.fromConfig(
     new ConfigReader({
       kubernetes: {
         clusterLocatorMethods: [
@@ -43,11 +31,11 @@ export function localClusterService(name = 'dev'): {
             clusters: [
               {
                 name,
-                url: env.server,
-                environment: env.environment,
-                serviceAccountTokenFile: env.tokenFile,
-                deployerServiceAccountTokenFile: env.deployerTokenFile,
-                caFile: env.caFile,
+                url: cluster.server,
+                environment: cluster.environment,
+                serviceAccountTokenFile: cluster.tokenFile,
+                deployerServiceAccountTokenFile: cluster.deployerTokenFile,
+                caFile: cluster.caFile,
               },
             ],
           },
@@ -55,12 +43,14 @@ export function localClusterService(name = 'dev'): {
       },
     }),
   );
-  return { service, kubeconfig: env.kubeconfig };
 }
 
-/** Runs the repository's pinned kubectl against the cluster. */
+/**
+ * Runs the repository's pinned kubectl against the cluster. Synchronous (unlike
+ * TestCluster.kubectl) for the many tests that call it inline.
+ */
 export function kubectl(name: string, ...args: string[]): string {
-  return execFileSync(path.join(REPO_ROOT, 'scripts/cluster'), [
+  return execFileSync(path.join(repoRoot, 'scripts/cluster'), [
     'kubectl',
     name,
     ...args,
@@ -118,7 +108,7 @@ export function localTeamNamespace(prefix: string) {
     workspacePath: '',
   };
   beforeAll(async () => {
-    local.service = localClusterService('dev').service;
+    local.service = await localClusterService('dev');
     local.workspacePath = await goodServiceWorkspace();
     // the namespace as templates prepare it (Pod Security restricted, quota, limits)
     await prepareTeamNamespace(local.service, local.namespace);

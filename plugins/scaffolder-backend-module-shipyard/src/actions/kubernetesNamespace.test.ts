@@ -1,6 +1,7 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import yaml from 'yaml';
+import type { ShipyardClustersService } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { describeIntegration } from '@shipyard-platform/deployment-health-test-utils';
 import {
   deleteNamespace,
@@ -363,7 +364,7 @@ describe('shipyard:kubernetes:namespace (unit)', () => {
 
 describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
   jest.setTimeout(600_000);
-  let service: ReturnType<typeof localClusterService>['service'];
+  let service: ShipyardClustersService;
   const stamp = Date.now().toString(36);
   const ns = `shipyard-it-${stamp}`;
   /** Namespaces a refused call must not create. */
@@ -374,7 +375,7 @@ describeIntegration('shipyard:kubernetes:namespace (local cluster)', () => {
   };
   let access: Awaited<ReturnType<typeof teamItAccess>>;
   beforeAll(async () => {
-    service = localClusterService('dev').service;
+    service = await localClusterService('dev');
     access = await teamItAccess([ns, ...Object.values(refused)]);
   });
   afterAll(() => {

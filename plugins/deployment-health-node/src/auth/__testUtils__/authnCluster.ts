@@ -10,14 +10,11 @@
  * from an earlier run keeps trusting the servers a new run starts.
  */
 import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { selfSigned } from './selfSigned';
 
 export const AUTHN_CLUSTER = 'authn-it';
 export const ISSUER_PORT = Number(
@@ -36,24 +33,15 @@ export interface AuthnFiles {
   signingKey: crypto.KeyObject;
 }
 
-async function selfSigned(into: string, name: string) {
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '3650',
-    '-keyout',
-    path.join(into, `${name}.key`),
-    '-out',
-    path.join(into, `${name}.crt`),
-    '-subj',
-    `/CN=shipyard-${name}`,
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
+/** `<name>.key` and `<name>.crt` in `into`, for a server on 127.0.0.1. */
+async function serverCertificate(into: string, name: string) {
+  await selfSigned({
+    key: path.join(into, `${name}.key`),
+    cert: path.join(into, `${name}.crt`),
+    commonName: `shipyard-${name}`,
+    days: 3650,
+    extensions: ['subjectAltName=IP:127.0.0.1'],
+  });
 }
 
 /**
@@ -83,8 +71,8 @@ async function ensureFiles() {
     return;
   }
   const tmp = fs.mkdtempSync(`${dir}-`);
-  await selfSigned(tmp, 'issuer');
-  await selfSigned(tmp, 'webhook');
+  await serverCertificate(tmp, 'issuer');
+  await serverCertificate(tmp, 'webhook');
   const { privateKey } = crypto.generateKeyPairSync('rsa', {
     modulusLength: 2048,
   });
@@ -179,20 +167,17 @@ export async function bindReader(
   binding: string,
   user: string,
 ) {
-  const json = await cluster.kubectl(
-    'create',
-    'clusterrolebinding',
-    binding,
-    '--clusterrole=shipyard-health-reader',
-    `--user=${user}`,
-    '--dry-run=client',
-    '-o',
-    'json',
-  );
-  const file = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'binding-')),
-    'b.json',
-  );
-  fs.writeFileSync(file, json);
-  await cluster.kubectl('apply', '-f', file);
+  await cluster.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: binding },
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'shipyard-health-reader',
+    },
+    subjects: [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user },
+    ],
+  });
 }

@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
+import { selfSigned } from './selfSigned';
 
 const run = promisify(execFile);
 
@@ -39,25 +40,16 @@ async function makeCertificates(hosts: string[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-proxy-'));
   const f = (n: string) => path.join(dir, n);
   try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=shipyard-test-ca',
-      '-keyout',
-      f('ca.key'),
-      '-out',
-      f('ca.crt'),
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    await selfSigned({
+      key: f('ca.key'),
+      cert: f('ca.crt'),
+      commonName: 'shipyard-test-ca',
+      days: 1,
+      extensions: [
+        'basicConstraints=critical,CA:TRUE',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+    });
     await run('openssl', [
       'req',
       '-newkey',
