@@ -163,14 +163,18 @@ function podVersion(pod: V1Pod, workloadName: string): string | undefined {
     .version;
 }
 
+/** The version of a pod template; the workload's labels count where the template has none. */
 function templateVersion(
   template: V1PodTemplateSpec | undefined,
-  workloadName: string,
+  workload: Workload,
 ): string | undefined {
   return versionOf(
     containerVersions(template?.spec?.containers ?? [], []),
-    template?.metadata?.labels ?? {},
-    workloadName,
+    {
+      ...(workload.metadata?.labels ?? {}),
+      ...(template?.metadata?.labels ?? {}),
+    },
+    workload.metadata?.name ?? '',
   ).version;
 }
 
@@ -238,10 +242,7 @@ function unfinishedRollout(
       .filter(rs => (rs.status?.replicas ?? 0) > 0)
       .sort((a, b) => (b.status?.replicas ?? 0) - (a.status?.replicas ?? 0))[0];
     if (!current || !old) return undefined;
-    const from = templateVersion(
-      old.spec?.template,
-      workload.metadata?.name ?? '',
-    );
+    const from = templateVersion(old.spec?.template, workload);
     if (!from || from === to) return undefined;
     const stuck = rollout.conditions.some(
       c => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
@@ -305,7 +306,12 @@ export function workloadVersion(
   const chart = parseHelmChart(labels[LABEL_HELM_CHART]);
   const appVersion = labels[LABEL_APP_VERSION];
   const helmRelease = workload.metadata?.annotations?.[ANNOTATION_HELM_RELEASE];
-  const since = current?.metadata?.creationTimestamp;
+  // Until the controller has made the ReplicaSet of a new template, the
+  // newest one is still the old version's: no "since" rather than a wrong one.
+  const since =
+    current && templateVersion(current.spec?.template, workload) === version
+      ? current.metadata?.creationTimestamp
+      : undefined;
   const replicas = replicaVersions(related.pods, name);
   const unfinished = unfinishedRollout(
     workload,
