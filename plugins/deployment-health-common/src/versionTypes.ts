@@ -23,12 +23,15 @@ export interface ContainerVersion {
 
 /** A Helm chart, from the `helm.sh/chart` label (`<name>-<version>`). @public */
 export interface ChartVersion {
+  /** Chart name, e.g. orders-api. */
   name: string;
+  /** Chart version, e.g. 1.4.0. */
   version: string;
 }
 
 /** How many pods run one version. @public */
 export interface ReplicaVersion {
+  /** The version the pods run (`unknown` when nothing tells). */
   version: string;
   /** Pods that run it. */
   pods: number;
@@ -91,7 +94,9 @@ export interface WorkloadVersion {
 
 /** One workload's version in one environment (over its clusters). @public */
 export interface EnvironmentWorkloadVersion {
+  /** Workload kind. */
   kind: WorkloadKind;
+  /** Workload name (the same in each environment). */
   name: string;
   /** The version, when its clusters agree; for a cluster mix the lowest (what the environment is at least at). */
   version?: string;
@@ -111,7 +116,9 @@ export interface EnvironmentWorkloadVersion {
 
 /** What one environment runs of a service. @public */
 export interface EnvironmentVersions {
+  /** Environment name, as configured on its clusters. */
   environment: string;
+  /** The service's workloads there, by kind and name. */
   workloads: EnvironmentWorkloadVersion[];
 }
 
@@ -124,13 +131,17 @@ export interface EnvironmentVersions {
  * @public
  */
 export interface VersionDrift {
+  /** behind: a lower semantic version; different: not comparable. */
   kind: 'behind' | 'different';
+  /** The workload that drifts. */
   workload: { kind: WorkloadKind; name: string };
   /** The environment that is behind (or different). */
   environment: string;
+  /** The version it runs. */
   version: string;
   /** The environment it is compared with (the newest version). */
   comparedTo: string;
+  /** The version that one runs. */
   comparedToVersion: string;
   /** Since when: when `comparedTo` got its version, if known. */
   since?: string;
@@ -138,6 +149,8 @@ export interface VersionDrift {
 
 /** Versions of a service per environment, and its drift. @public */
 export interface ServiceVersions {
+  /** Each environment the service runs in, by name. */
   environments: EnvironmentVersions[];
+  /** Where an environment is behind (or differs from) another. */
   drift: VersionDrift[];
 }
