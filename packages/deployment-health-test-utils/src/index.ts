@@ -38,6 +38,12 @@ export const deploymentHealthFixtures: Record<
   'prod-auth-gateway-oomkilled': require('./__fixtures__/prod-auth-gateway-oomkilled.json'),
   'prod-checkout-api-deadline': require('./__fixtures__/prod-checkout-api-deadline.json'),
   'prod-storefront-web-hpa-max': require('./__fixtures__/prod-storefront-web-hpa-max.json'),
+  'dev-orders-api-healthy': require('./__fixtures__/dev-orders-api-healthy.json'),
+  'dev-orders-api-rollout-progressing': require('./__fixtures__/dev-orders-api-rollout-progressing.json'),
+  'dev-orders-api-rollout-stuck': require('./__fixtures__/dev-orders-api-rollout-stuck.json'),
+  'prod-orders-api-behind': require('./__fixtures__/prod-orders-api-behind.json'),
+  'dev-ledger-db-mixed': require('./__fixtures__/dev-ledger-db-mixed.json'),
+  'dev-plain-worker-unlabeled': require('./__fixtures__/dev-plain-worker-unlabeled.json'),
 };
 
 const CLUSTERS = {

@@ -32,6 +32,8 @@ describe('restrictToSummary', () => {
     'dev-catalog-api-imagepull',
     'prod-auth-gateway-oomkilled',
     'prod-checkout-api-deadline',
+    'dev-orders-api-rollout-stuck',
+    'dev-plain-worker-unlabeled',
   ])(
     '%s: keeps statuses, codes and counts, and no pod name, image or message',
     name => {
@@ -61,6 +63,14 @@ describe('restrictToSummary', () => {
       expect(c.workloads.every(w => !w.images.length && !w.pods.length)).toBe(
         true,
       );
+      // what runs stays: versions, rollouts, drift
+      expect(c.workloads.map(w => w.version?.version)).toEqual(
+        fc.workloads.map(w => w.version?.version),
+      );
+      expect(c.workloads.map(w => w.version?.rollout)).toEqual(
+        fc.workloads.map(w => w.version?.rollout),
+      );
+      expect(summary.versions).toEqual(full.versions);
     },
   );
 

@@ -2,6 +2,7 @@ import {
   EntityHealth,
   HealthReason,
   PodHealth,
+  WorkloadVersion,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /*
@@ -39,7 +40,7 @@ const SUMMARY_KINDS = new Set([
 /**
  * The summary for a caller with `deployment-health.entity.summary.read` only:
  * statuses, reason codes (with Kubernetes' reason word), rollout and pod
- * counts, workload names and cluster errors. No pod names, images, container
+ * counts, workload names, versions and cluster errors. No pod names, images, container
  * or event messages, rollout condition messages; reasons about pods get a
  * generic message. Marked `detailsRestricted` so a view can say why.
  */
@@ -55,6 +56,7 @@ export function restrictToSummary(e: EntityHealth): EntityHealth {
       workloads: c.workloads.map(w => ({
         ...w,
         images: [],
+        ...(w.version ? { version: restrictVersion(w.version) } : {}),
         reasons: w.reasons.map(restrictReason),
         rollout: {
           ...w.rollout,
@@ -66,6 +68,15 @@ export function restrictToSummary(e: EntityHealth): EntityHealth {
     })),
     detailsRestricted: true,
   };
+}
+
+/**
+ * The version of a workload for a summary reader: what runs (version
+ * strings, chart, revision, rollout, mix) stays, the images that name the
+ * registry and repository do not.
+ */
+function restrictVersion(v: WorkloadVersion): WorkloadVersion {
+  return { ...v, containers: [] };
 }
 
 /**

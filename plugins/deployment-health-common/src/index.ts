@@ -6,6 +6,7 @@
  */
 export * from './types';
 export * from './reasons';
+export * from './versionTypes';
 export * from './reports';
 export * from './permissions';
 export * from './annotations';

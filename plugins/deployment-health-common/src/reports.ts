@@ -3,6 +3,7 @@
  */
 import type { HealthReason } from './reasons';
 import type { HealthStatus, WorkloadHealth, PodHealth } from './types';
+import type { ServiceVersions } from './versionTypes';
 
 /**
  * Why a cluster's data is missing or old.
@@ -100,6 +101,8 @@ export interface EntityHealth {
   reasons: HealthReason[];
   /** One entry per cluster the service is deployed to, plus clusters that could not be read. */
   clusters: ClusterHealth[];
+  /** What version runs in each environment, and where an environment is behind another. */
+  versions?: ServiceVersions;
   /**
    * True when the caller may read only the summary (not
    * `deployment-health.entity.read`): no pods, images, events, object names

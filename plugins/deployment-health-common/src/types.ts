@@ -4,6 +4,7 @@
  * reasons.ts, the cluster and service reports in reports.ts.
  */
 import type { HealthReason } from './reasons';
+import type { WorkloadVersion } from './versionTypes';
 
 /**
  * Overall status of a pod, workload, cluster or service.
@@ -174,6 +175,8 @@ export interface WorkloadHealth {
   images: string[];
   /** Rollout state from the workload's spec and status. */
   rollout: RolloutHealth;
+  /** The version it runs: images, chart, revision, replica versions and an unfinished rollout. */
+  version?: WorkloadVersion;
   /** The HPA that scales the workload, if any. */
   hpa?: HpaHealth;
   /** Pod counts; always present, also when `pods` is left out (team view). */

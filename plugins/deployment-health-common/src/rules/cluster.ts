@@ -117,10 +117,16 @@ export function clusterHealth(
   ];
   // ReplicaSet uid -> owning Deployment uid
   const rsOwner = new Map<string, string>();
+  const replicaSetsByWorkload = new Map<string, V1ReplicaSet[]>();
   for (const rs of objects.replicaSets ?? []) {
     const owner = controllerOf(rs);
-    if (owner?.kind === 'Deployment' && rs.metadata?.uid)
+    if (owner?.kind === 'Deployment' && rs.metadata?.uid) {
       rsOwner.set(rs.metadata.uid, owner.uid);
+      replicaSetsByWorkload.set(owner.uid, [
+        ...(replicaSetsByWorkload.get(owner.uid) ?? []),
+        rs,
+      ]);
+    }
   }
   const podsByWorkload = new Map<string, V1Pod[]>();
   const otherPods: V1Pod[] = [];
@@ -207,6 +213,7 @@ export function clusterHealth(
           pods: podsByWorkload.get(uid) ?? [],
           hpa: hpaByWorkload.get(uid),
           events: eventsByWorkload.get(uid) ?? [],
+          replicaSets: replicaSetsByWorkload.get(uid) ?? [],
         },
         options,
       );

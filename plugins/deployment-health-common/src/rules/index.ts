@@ -24,3 +24,10 @@ export {
   notDeployedReason,
   deploymentStateOf,
 } from './service';
+export {
+  workloadVersion,
+  parseImageRef,
+  parseHelmChart,
+  runningDigest,
+} from './versions';
+export { serviceVersions, compareVersions } from './drift';

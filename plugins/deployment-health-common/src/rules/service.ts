@@ -1,6 +1,7 @@
 import { HealthReason } from '../reasons';
 import { ClusterHealth, EntityHealth } from '../reports';
 import { DeploymentState, statusOf, worstStatus } from './status';
+import { serviceVersions } from './drift';
 
 /** Whether the service runs in the cluster: it has workloads or pods there. @public */
 export function isDeployedIn(
@@ -50,7 +51,8 @@ export function deploymentStateOf(clusters: ClusterHealth[]): DeploymentState {
 
 /**
  * Health of one service across clusters: the clusters' findings, each with
- * the cluster it was made in, and NotDeployed when it runs in none.
+ * the cluster it was made in, NotDeployed when it runs in none, and the
+ * versions it runs per environment with their drift.
  *
  * @public
  */
@@ -72,5 +74,6 @@ export function entityHealth(
     status: worstStatus([statusOf(reasons), ...clusters.map(c => c.status)]),
     reasons,
     clusters,
+    versions: serviceVersions(clusters),
   };
 }

@@ -1,6 +1,7 @@
 import type {
   CoreV1Event,
   V1Pod,
+  V1ReplicaSet,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { HealthStatus, PodHealth, WorkloadHealth } from '../types';
@@ -10,6 +11,7 @@ import { podHealth } from './pods';
 import { capReason, RuleOptions, statusOf } from './status';
 import { hpaHealth, isMetricsFailure } from './hpa';
 import { rolloutHealth, Workload } from './rollout';
+import { workloadVersion } from './versions';
 
 /**
  * Many pods usually fail the same way; one reason per code keeps the report
@@ -61,6 +63,8 @@ export function workloadHealth(
     pods: V1Pod[];
     hpa?: V2HorizontalPodAutoscaler;
     events: CoreV1Event[];
+    /** A Deployment's ReplicaSets: where its versions and rollouts come from. */
+    replicaSets?: V1ReplicaSet[];
   },
   options?: RuleOptions,
 ): WorkloadHealth {
@@ -111,6 +115,7 @@ export function workloadHealth(
     reasons,
     images: containers.map(c => c.image ?? ''),
     rollout,
+    version: workloadVersion(workload, related, rollout),
     ...(hpa ? { hpa } : {}),
     podSummary: {
       total: pods.length,

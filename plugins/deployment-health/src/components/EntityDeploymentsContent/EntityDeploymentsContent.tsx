@@ -25,6 +25,7 @@ import { RefreshBar } from '../common/RefreshBar';
 import { StatusChip } from '../common/StatusChip';
 import { compareEnvironments } from '../common/environments';
 import { ClusterSection } from './ClusterSection';
+import { VersionsSummary } from './VersionsSummary';
 
 const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2) },
@@ -107,6 +108,7 @@ function Body(props: { entity: Entity; data: Data }) {
     <>
       {health.detailsRestricted ? <DetailsRestrictedNotice /> : null}
       {errorNotices}
+      {health.versions ? <VersionsSummary versions={health.versions} /> : null}
       {sections.map(c => (
         <ClusterSection key={c.cluster} cluster={c} now={now} />
       ))}

@@ -2,6 +2,7 @@ import {
   HpaHealth,
   RolloutHealth,
   WorkloadHealth,
+  WorkloadVersion,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -11,6 +12,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { ReasonList } from '../common/ReasonList';
 import { StatusChip } from '../common/StatusChip';
 import { splitImage } from '../common/format';
+import { formatUtc, mixedText, rolloutText } from '../common/versionText';
 import { EventsTable } from './EventsTable';
 import { PodsTable } from './PodsTable';
 
@@ -134,6 +136,58 @@ function ImageFacts(props: { images: string[] }) {
   );
 }
 
+/**
+ * The version the workload runs: its version string, chart (or that it is
+ * unknown), app version, Helm release, since when, and what is unusual: an
+ * unfinished rollout, or pods on several versions.
+ */
+function VersionFacts(props: { version: WorkloadVersion }) {
+  const { version: v } = props;
+  const classes = useStyles();
+  const digests = v.containers.filter(c => c.digest);
+  return (
+    <div aria-label="Version">
+      <Typography className={classes.label} component="div">
+        Version
+      </Typography>
+      <Typography variant="body2">
+        <strong className={classes.mono}>{v.version ?? 'unknown'}</strong>
+        {v.source === 'label' ? ' (from the app version label)' : ''}
+        {v.since ? ` · since ${formatUtc(v.since)}` : ''}
+      </Typography>
+      <Typography variant="caption" color="textSecondary" component="div">
+        {v.chart
+          ? `Chart ${v.chart.name} ${v.chart.version}`
+          : 'Chart version unknown'}
+        {v.appVersion ? ` · app version ${v.appVersion}` : ''}
+        {v.helmRelease ? ` · Helm release ${v.helmRelease}` : ''}
+      </Typography>
+      {digests.map(c => (
+        <Typography
+          key={c.name}
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          className={classes.mono}
+          title={c.digest}
+        >
+          {c.name}: {c.digest!.slice(0, 19)}
+        </Typography>
+      ))}
+      {v.rollout ? (
+        <Typography variant="body2" color="secondary">
+          {rolloutText(v.rollout)}
+        </Typography>
+      ) : null}
+      {v.mixed ? (
+        <Typography variant="body2" color="secondary">
+          {mixedText(v.replicas.map(r => `${r.version} (${r.pods})`))}
+        </Typography>
+      ) : null}
+    </div>
+  );
+}
+
 /** One Deployment / StatefulSet / DaemonSet in one cluster. */
 export function WorkloadPanel(props: {
   workload: WorkloadHealth;
@@ -156,6 +210,7 @@ export function WorkloadPanel(props: {
       </div>
       <ReasonList reasons={w.reasons} aria-label={`Reasons for ${where}`} />
       <div className={classes.facts}>
+        {w.version ? <VersionFacts version={w.version} /> : null}
         <RolloutFacts rollout={w.rollout} kind={w.kind} />
         {w.hpa ? <HpaFacts hpa={w.hpa} /> : null}
         {w.images.length > 0 ? <ImageFacts images={w.images} /> : null}

@@ -1,6 +1,8 @@
 import {
   ClusterHealth,
   deploymentStateOf,
+  EnvironmentVersions,
+  VersionDrift,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -8,6 +10,7 @@ import { STATE_LABELS, StatusChip } from '../common/StatusChip';
 import { formatAgo } from '../common/format';
 import { SyncAge } from '../common/SyncAge';
 import { topReason } from '../common/topReason';
+import { EnvironmentVersionLines } from '../common/VersionFlags';
 
 const useStyles = makeStyles(theme => ({
   cell: { display: 'flex', flexDirection: 'column', gap: 4 },
@@ -26,12 +29,20 @@ function readyCounts(clusters: ClusterHealth[]) {
   return { ready, desired };
 }
 
-/** One service in one environment: a line per cluster, or Not deployed. */
+/**
+ * One service in one environment: a line per cluster, then the version of
+ * each workload with its flags (rollout, mixed versions, drift); or Not
+ * deployed.
+ */
 export function EnvCell(props: {
   clusters: ClusterHealth[] | undefined;
   now: Date;
+  /** What the service runs in this environment (older backends send none). */
+  versions?: EnvironmentVersions;
+  /** Where this environment is behind or differs from another. */
+  drift?: VersionDrift[];
 }) {
-  const { clusters, now } = props;
+  const { clusters, now, versions, drift = [] } = props;
   const classes = useStyles();
   if (!clusters || deploymentStateOf(clusters) === 'NotDeployed') {
     return <span className={classes.muted}>{STATE_LABELS.NotDeployed}</span>;
@@ -90,6 +101,7 @@ export function EnvCell(props: {
           </div>
         );
       })}
+      <EnvironmentVersionLines versions={versions} drift={drift} />
     </div>
   );
 }

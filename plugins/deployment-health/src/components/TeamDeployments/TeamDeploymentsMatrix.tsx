@@ -250,7 +250,16 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
                 </TableCell>
                 {shownEnvs.map(e => (
                   <TableCell key={e}>
-                    <EnvCell clusters={r.byEnv.get(e)} now={now} />
+                    <EnvCell
+                      clusters={r.byEnv.get(e)}
+                      now={now}
+                      versions={r.entity.versions?.environments.find(
+                        v => v.environment === e,
+                      )}
+                      drift={r.entity.versions?.drift.filter(
+                        d => d.environment === e,
+                      )}
+                    />
                   </TableCell>
                 ))}
               </TableRow>
