@@ -95,6 +95,14 @@ up_one() {
   port="$(cluster_port "$name")"
   dir="$(cdir "$name")"
   start=$(date +%s.%N)
+  # A cluster started on another port (the port rule or SHIPYARD_CLUSTER_<NAME>_PORT
+  # changed since) would be reused while everything else points at the new one.
+  local running_at
+  running_at="$(kc "$name" config view --minify -o jsonpath='{.clusters[0].cluster.server}' 2>/dev/null || true)"
+  if [[ -n "$running_at" && "$running_at" != "$(server_of "$name")" ]]; then
+    log "[$name] was started at ${running_at}, but its address is now $(server_of "$name"): restarting it there"
+    down_one "$name" quiet
+  fi
   if is_up "$name"; then
     log "[$name] already running at $(server_of "$name") - reusing it"
     if [[ "$(cat "${dir}/config.sha" 2>/dev/null)" != "$(config_sha)" ]]; then

@@ -26,6 +26,7 @@
  * show well before a missed bookmark would give the streams away.
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { RESOURCES } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import type {
   ClustersResponse,
   EntityHealthResponse,
@@ -158,9 +159,11 @@ class StallingProxy {
     this.forwarding = false;
   }
 
-  holdOpen(olderThanMs = 3000) {
+  /** Holds the connections open for more than `olderThanMs`; returns how many it holds. */
+  holdOpen(olderThanMs = 3000): number {
     for (const pair of this.pairs)
       pair.held ||= Date.now() - pair.openedAt > olderThanMs;
+    return [...this.pairs].filter(p => p.held).length;
   }
 
   resume() {
@@ -554,7 +557,11 @@ describeIntegration('silent failures against real API servers', () => {
         timeoutMs: 120_000,
         describe,
       });
-      heldProxy.holdOpen();
+      // the watch streams opened with the first sync: old enough to hold
+      await new Promise(r => setTimeout(r, 4000));
+      const heldStreams = heldProxy.holdOpen();
+      // each watched kind has a stream of its own
+      expect(heldStreams).toBeGreaterThanOrEqual(RESOURCES.length);
       const scaledAt = Date.now();
       await pathsCp.kubectl(
         '-n',
@@ -579,7 +586,7 @@ describeIntegration('silent failures against real API servers', () => {
       );
       // eslint-disable-next-line no-console
       console.log(
-        `seconds from the change behind held watch streams to its report: ${
+        `seconds from the change behind ${heldStreams} held watch streams to its report: ${
           Math.round((Date.now() - scaledAt) / 100) / 10
         }`,
       );

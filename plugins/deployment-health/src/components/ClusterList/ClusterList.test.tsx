@@ -1,3 +1,4 @@
+import { ResponseError } from '@backstage/errors';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { exampleClusters } from '@shipyard-platform/deployment-health-test-utils';
 import { screen, within } from '@testing-library/react';
@@ -59,5 +60,33 @@ describe('ClusterList', () => {
     const dev = await row('dev');
     expect(dev[2]).toHaveTextContent('unreachable: connect ECONNREFUSED');
     expect(dev[3]).toHaveTextContent('Never synced');
+  });
+
+  it('shows nothing to a caller without the clusters permission', async () => {
+    const api = mockDeploymentHealthApi({
+      clusters: async () => {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'NotAllowedError', message: 'Unauthorized' },
+            }),
+            { status: 403, headers: { 'content-type': 'application/json' } },
+          ) as any,
+        );
+      },
+    });
+    await renderInTestApp(
+      <>
+        <ClusterList />
+        <p>after</p>
+      </>,
+      { apis: [[deploymentHealthApiRef, api]] },
+    );
+    await screen.findByText('after');
+    await new Promise(r => setTimeout(r, 200));
+    expect(api.getClusters).toHaveBeenCalled();
+    expect(screen.queryByRole('table', { name: 'Clusters' })).toBeNull();
+    expect(screen.queryByText('Clusters')).toBeNull();
+    expect(screen.queryByText(/Unauthorized/)).toBeNull();
   });
 });

@@ -1,4 +1,8 @@
-import type { ClusterStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ClusterStatus,
+  ClustersResponse,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -20,19 +24,33 @@ function connection(c: ClusterStatus): string {
   return c.error ? `${c.error.type}: ${c.error.message}` : 'Error';
 }
 
+/** The clusters, or null for a caller without `deployment-health.clusters.read`. */
+async function readClusters(
+  load: () => Promise<ClustersResponse>,
+): Promise<ClustersResponse | null> {
+  try {
+    return await load();
+  } catch (e) {
+    if (e instanceof ResponseError && e.statusCode === 403) return null;
+    throw e;
+  }
+}
+
 /**
  * Every configured cluster with its connection and how old its data is, so
  * that a cluster whose data is no longer confirmed current shows as such
- * even where no service of the team runs.
+ * even where no service of the team runs. Nothing for a caller who may not
+ * read the cluster list.
  */
 export function ClusterList(props: { refreshIntervalMs?: number }) {
   const api = useApi(deploymentHealthApiRef);
   const load = useCallback(
-    (signal: AbortSignal) => api.getClusters({ signal }),
+    (signal: AbortSignal) => readClusters(() => api.getClusters({ signal })),
     [api],
   );
   const state = usePolling('clusters', load, props.refreshIntervalMs);
   const now = useNow(1000);
+  if (state.value === null) return null;
   return (
     <>
       <RefreshBar state={state} intervalMs={props.refreshIntervalMs}>
@@ -41,7 +59,7 @@ export function ClusterList(props: { refreshIntervalMs?: number }) {
         </Typography>
       </RefreshBar>
       <DataState state={state}>
-        {({ clusters }) => (
+        {data => (
           <Table size="small" aria-label="Clusters">
             <TableHead>
               <TableRow>
@@ -52,7 +70,7 @@ export function ClusterList(props: { refreshIntervalMs?: number }) {
               </TableRow>
             </TableHead>
             <TableBody>
-              {clusters.map(c => (
+              {(data?.clusters ?? []).map(c => (
                 <TableRow key={c.name}>
                   <TableCell>{c.title ?? c.name}</TableCell>
                   <TableCell>{c.environment}</TableCell>
