@@ -70,6 +70,12 @@ seed_cluster() {
       fi
     done < <(kc "$name" get deploy -A -l app.kubernetes.io/part-of=shipyard-examples --no-headers -o custom-columns=NS:.metadata.namespace,N:.metadata.name)
   fi
+  # A seed that was interrupted (Ctrl-C, a killed test run) leaves the release
+  # pending, and helm refuses every upgrade until it is rolled back.
+  if seed_helm "$name" status "$SEED_RELEASE" -n "$SEED_NS" -o json 2>/dev/null | grep -q '"status":"pending-'; then
+    log "[$name] seed: ${SEED_RELEASE} was left pending by an interrupted run; rolling it back"
+    seed_helm "$name" rollback "$SEED_RELEASE" -n "$SEED_NS" >/dev/null
+  fi
   log "[$name] seed: helm upgrade ${SEED_RELEASE} (current versions) ..."
   # Retried: under heavy load a release-record write can time out and its retry then
   # fails with "release: already exists" although the upgrade went through.

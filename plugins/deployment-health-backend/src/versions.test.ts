@@ -54,8 +54,18 @@ describe('versions in the health reports', () => {
   ) =>
     startHealthBackend({
       clusters: [
-        { name: 'dev', url: dev.url, environment: 'development' },
-        { name: 'prod', url: prod.url, environment: 'production' },
+        {
+          name: 'dev',
+          url: dev.url,
+          environment: 'development',
+          serviceAccountToken: 'reader-token',
+        },
+        {
+          name: 'prod',
+          url: prod.url,
+          environment: 'production',
+          serviceAccountToken: 'reader-token',
+        },
       ],
       entities,
       tenancy: {
