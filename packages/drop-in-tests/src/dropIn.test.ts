@@ -239,6 +239,7 @@ describeDropIn('Shipyard in a fresh Backstage app', () => {
       // app takes the release this repository runs on, as versions:bump would.
       bumpToTestedBackstage(appDir);
       forgetCachedShipyardPackages();
+      forgetMetadataOfOtherLocalRegistries();
       run('yarn', ['install'], appDir, env);
       stockDuplicates = duplicateBackstagePackages(appDir);
     },
@@ -417,6 +418,31 @@ function forgetCachedShipyardPackages() {
   ).trim();
   for (const file of fs.existsSync(cache) ? fs.readdirSync(cache) : []) {
     if (file.startsWith(`${SCOPE}-`)) fs.rmSync(path.join(cache, file));
+  }
+}
+
+/**
+ * Yarn keys its npm metadata cache by host, not port: metadata that an earlier
+ * run fetched from a registry on another port of 127.0.0.1 (the port moved
+ * once) carries that registry's tarball URLs, and yarn would download from a
+ * registry that is gone. Those entries go; ours stay, so warm runs stay warm.
+ */
+function forgetMetadataOfOtherLocalRegistries() {
+  const global = run(
+    'yarn',
+    ['config', 'get', 'globalFolder'],
+    appDir,
+    env,
+  ).trim();
+  const npm = path.join(global, 'metadata', 'npm');
+  for (const key of fs.existsSync(npm) ? fs.readdirSync(npm) : []) {
+    const dir = path.join(npm, key, '127.0.0.1');
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const ports = text.matchAll(/:\/\/127\.0\.0\.1:(\d+)\//g);
+      if ([...ports].some(m => Number(m[1]) !== REGISTRY_PORT))
+        fs.rmSync(path.join(dir, file));
+    }
   }
 }
 
