@@ -72,7 +72,10 @@ seed_cluster() {
   fi
   # A seed that was interrupted (Ctrl-C, a killed test run) leaves the release
   # pending, and helm refuses every upgrade until it is rolled back.
-  if seed_helm "$name" status "$SEED_RELEASE" -n "$SEED_NS" -o json 2>/dev/null | grep -q '"status":"pending-'; then
+  # (read whole first: with pipefail, grep -q ending the pipe early could fail it)
+  local release_json
+  release_json="$(seed_helm "$name" status "$SEED_RELEASE" -n "$SEED_NS" -o json 2>/dev/null || true)"
+  if grep -q '"status":"pending-' <<<"$release_json"; then
     log "[$name] seed: ${SEED_RELEASE} was left pending by an interrupted run; rolling it back"
     seed_helm "$name" rollback "$SEED_RELEASE" -n "$SEED_NS" >/dev/null
   fi
