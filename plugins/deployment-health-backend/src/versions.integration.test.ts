@@ -8,7 +8,6 @@
  * are not running, never stopped here); everything it creates is in its own
  * namespace, deleted at the end.
  */
-import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   EntityHealthResponse,
   GroupHealthResponse,
@@ -21,8 +20,11 @@ import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
-import { component, startHealthBackend } from './__testUtils__/backend';
+import {
+  component,
+  readAsUser,
+  startHealthBackend,
+} from './__testUtils__/backend';
 
 const ns = `dh-versions-${Date.now().toString(36)}`;
 const NAME = 'versions-probe';
@@ -66,13 +68,7 @@ describeIntegration('versions and drift at real API servers', () => {
   let prod: TestCluster;
   let backend: Awaited<ReturnType<typeof startHealthBackend>> | undefined;
 
-  const get = async <T>(p: string): Promise<T> => {
-    const res = await request(backend!.server)
-      .get(`/api/deployment-health/${p}`)
-      .set('Authorization', mockCredentials.user.header());
-    expect(res.status).toBe(200);
-    return res.body as T;
-  };
+  const get = <T>(p: string) => readAsUser<T>(backend!.server, p);
   const entity = () =>
     get<EntityHealthResponse>(`entity/default/component/${NAME}`);
   const versionIn = (e: EntityHealthResponse, cluster: string) =>

@@ -1,4 +1,3 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   deploymentHealthReadPermission,
   EntityHealthResponse,
@@ -10,11 +9,11 @@ import {
   seedFixture,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
-import request from 'supertest';
 import {
   component,
   permissionsDenying,
   startHealthBackend,
+  readAsUser,
 } from './__testUtils__/backend';
 
 /*
@@ -74,13 +73,7 @@ describe('versions in the health reports', () => {
       permissions,
     });
 
-  const get = async <T>(server: any, path: string) => {
-    const res = await request(server)
-      .get(`/api/deployment-health/${path}`)
-      .set('Authorization', mockCredentials.user.header());
-    expect(res.status).toBe(200);
-    return res.body as T;
-  };
+  const get = readAsUser;
   const synced = (e: EntityHealthResponse) =>
     e.clusters.length === 2 &&
     e.clusters.every(c => c.workloads[0]?.version?.replicas.length);

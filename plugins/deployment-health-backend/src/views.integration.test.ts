@@ -15,7 +15,6 @@
  * Runs on its own cluster ("views"), started and stopped here: the count is
  * cluster-wide, so other tests' requests must not reach it.
  */
-import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   ClusterHealth,
   EntityHealthResponse,
@@ -31,8 +30,11 @@ import {
   stopTestCluster,
   TestCluster,
 } from '@shipyard-platform/test-cluster';
-import request from 'supertest';
-import { component, startHealthBackend } from './__testUtils__/backend';
+import {
+  component,
+  readAsUser,
+  startHealthBackend,
+} from './__testUtils__/backend';
 
 const CLUSTER = 'views';
 const ns = `dh-views-${Date.now().toString(36)}`;
@@ -79,13 +81,7 @@ describeIntegration('deployment health views at a real API server', () => {
   let cluster: TestCluster;
   let backend: Awaited<ReturnType<typeof startHealthBackend>> | undefined;
 
-  const get = async <T>(p: string): Promise<T> => {
-    const res = await request(backend!.server)
-      .get(`/api/deployment-health/${p}`)
-      .set('Authorization', mockCredentials.user.header());
-    expect(res.status).toBe(200);
-    return res.body as T;
-  };
+  const get = <T>(p: string) => readAsUser<T>(backend!.server, p);
   const clusterOf = async (
     entity: string,
   ): Promise<ClusterHealth | undefined> =>

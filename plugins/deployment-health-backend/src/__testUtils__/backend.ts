@@ -11,6 +11,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import request from 'supertest';
 import { deploymentHealthPlugin } from '../plugin';
 
 /** A catalog Component of `owner` whose kubernetes-id is its name (unless annotated otherwise). */
@@ -127,4 +128,13 @@ export function capturingRootLogger() {
     },
   });
   return { lines, factory };
+}
+
+/** GET `/api/deployment-health/<path>` as the mock signed-in user; expects 200 and returns the body. */
+export async function readAsUser<T>(server: any, path: string): Promise<T> {
+  const res = await request(server)
+    .get(`/api/deployment-health/${path}`)
+    .set('Authorization', mockCredentials.user.header());
+  expect(res.status).toBe(200);
+  return res.body as T;
 }
