@@ -12,7 +12,7 @@ import packageJson from '../package.json';
 import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
-import { readOptions } from './options';
+import { readOptions, readPreparingClusters } from './options';
 import { createRouter } from './router';
 
 // On import, before anything registers: a backend of another Backstage release
@@ -75,6 +75,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
           options,
           logger,
           onDemand: new OnDemandQuery(options),
+          preparing: () => readPreparingClusters(config),
         });
         httpRouter.use(await createRouter({ httpAuth, health }));
       },
