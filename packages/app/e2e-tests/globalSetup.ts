@@ -45,8 +45,8 @@ export default async function waitForWatchedClusters() {
     await new Promise(r => setTimeout(r, 2000));
   }
   throw new Error(
-    `the portal did not watch the clusters ${wanted.join(
-      ', ',
-    )} within ${timeoutMs / 60_000} min (last: ${last}); see artifacts/portal.log`,
+    `the portal did not watch the clusters ${wanted.join(', ')} within ${
+      timeoutMs / 60_000
+    } min (last: ${last}); see artifacts/portal.log`,
   );
 }
