@@ -31,6 +31,7 @@ export default async function waitForWatchedClusters() {
       const body: Clusters = await res.json();
       const ok = body.clusters.filter(c => c.state === 'ok').map(c => c.name);
       if (wanted.every(name => ok.includes(name))) {
+        // eslint-disable-next-line no-console -- the run's log says how long the wait took
         console.log(
           `clusters ${wanted.join(', ')} watched after ${Math.round(
             (Date.now() - started) / 1000,
