@@ -77,7 +77,11 @@ export function invokeAction(
 }
 
 /** GET from the REST API as `user`: what the action must answer alike. */
-export function getAsUser(server: any, path: string, user = 'user:default/ada') {
+export function getAsUser(
+  server: any,
+  path: string,
+  user = 'user:default/ada',
+) {
   return request(server)
     .get(`/api/deployment-health/${path}`)
     .set('Authorization', mockCredentials.user.header(user));

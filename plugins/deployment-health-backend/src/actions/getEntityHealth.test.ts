@@ -1,4 +1,7 @@
-import { FakeKubeApi, waitFor } from '@shipyard-platform/deployment-health-test-utils';
+import {
+  FakeKubeApi,
+  waitFor,
+} from '@shipyard-platform/deployment-health-test-utils';
 import type { EntityHealthResponse } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   getAsUser,
@@ -21,7 +24,10 @@ describe('deployment-health:get-entity-health', () => {
   /** Waits until the cache holds ledger-worker's two pods. */
   const synced = (server: any) =>
     waitFor(async () => {
-      const res = await getAsUser(server, 'entity/default/component/ledger-worker');
+      const res = await getAsUser(
+        server,
+        'entity/default/component/ledger-worker',
+      );
       const c = (res.body as EntityHealthResponse).clusters?.[0];
       return (
         c?.workloads[0]?.pods.length === 2 &&
@@ -29,7 +35,7 @@ describe('deployment-health:get-entity-health', () => {
       );
     });
 
-  it('answers the entity endpoint\'s report, from the cache', async () => {
+  it("answers the entity endpoint's report, from the cache", async () => {
     const { server } = await startActionsBackend(api);
     await synced(server);
     const before = api.requests.length;
@@ -53,7 +59,10 @@ describe('deployment-health:get-entity-health', () => {
         .filter(r => !r.includes('watch=true') && r !== 'GET /version'),
     ).toEqual([]);
     // the whole report, field for field: the output schema drops nothing
-    const rest = await getAsUser(server, 'entity/default/component/ledger-worker');
+    const rest = await getAsUser(
+      server,
+      'entity/default/component/ledger-worker',
+    );
     expect(withoutGeneratedAt(output)).toEqual(withoutGeneratedAt(rest.body));
   });
 
@@ -73,7 +82,10 @@ describe('deployment-health:get-entity-health', () => {
       ),
     });
     await waitFor(async () => {
-      const res = await getAsUser(server, 'entity/default/component/ledger-worker');
+      const res = await getAsUser(
+        server,
+        'entity/default/component/ledger-worker',
+      );
       return res.body.clusters?.[0]?.workloads?.length > 0;
     });
     const res = await invokeAction(server, 'get-entity-health', {
@@ -84,7 +96,10 @@ describe('deployment-health:get-entity-health', () => {
     expect(output.detailsRestricted).toBe(true);
     expect(output.clusters[0].workloads[0].pods).toEqual([]);
     expect(output.clusters[0].workloads[0].images).toEqual([]);
-    const rest = await getAsUser(server, 'entity/default/component/ledger-worker');
+    const rest = await getAsUser(
+      server,
+      'entity/default/component/ledger-worker',
+    );
     expect(withoutGeneratedAt(output)).toEqual(withoutGeneratedAt(rest.body));
   });
 
