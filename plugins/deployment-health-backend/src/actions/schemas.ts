@@ -237,6 +237,12 @@ export function healthSchemas(z: Z) {
     objectCounts: z.record(z.number()).optional(),
   });
 
+  const preparing = z.object({
+    message: z.string(),
+    step: z.number().optional(),
+    steps: z.number().optional(),
+  });
+
   return {
     entityHealthResponse: entityHealth.extend({ generatedAt: z.string() }),
     groupHealthResponse: z.object({
@@ -245,8 +251,12 @@ export function healthSchemas(z: Z) {
       status,
       entities: z.array(entityHealth.extend({ owner: z.string() })),
       clusters: z.array(clusterStatus),
+      preparing: preparing.optional(),
       generatedAt: z.string(),
     }),
-    clustersResponse: z.object({ clusters: z.array(clusterStatus) }),
+    clustersResponse: z.object({
+      clusters: z.array(clusterStatus),
+      preparing: preparing.optional(),
+    }),
   };
 }
