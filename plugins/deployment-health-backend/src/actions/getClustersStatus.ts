@@ -16,7 +16,7 @@ export function registerGetClustersStatusAction(options: {
   actionsRegistry.register({
     name: 'get-clusters-status',
     title: 'Get the status of the Kubernetes clusters',
-    description: `Status of each Kubernetes cluster the portal watches for deployment health: environment, whether its cache is synced (ok, syncing, error with the error type and a safe message), when it was last confirmed current, whether that is stale, and cached object counts by kind.
+    description: `Status of each Kubernetes cluster the portal watches for deployment health: environment, whether its cache is synced (ok, syncing, error with the error type and a safe message), when it was last confirmed current, whether that is stale, and cached object counts by kind; "preparing" while announced clusters are still being set up.
 Answered from memory (no request to the clusters).`,
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
