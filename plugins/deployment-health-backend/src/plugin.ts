@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
@@ -9,6 +10,7 @@ import {
   shipyardClustersServiceRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import packageJson from '../package.json';
+import { registerHealthActions } from './actions';
 import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
@@ -20,7 +22,8 @@ import { createRouter } from './router';
 assertSupportedBackstageRelease(packageJson);
 /**
  * Deployment health backend: one list+watch cache per configured cluster and
- * a REST API for entity, team and cluster health.
+ * a REST API and read-only actions (actions registry) for entity, team and
+ * cluster health.
  *
  * @public
  */
@@ -38,6 +41,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -49,6 +53,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
         lifecycle,
         catalog,
         clusters,
+        actionsRegistry,
       }) {
         const options = readOptions(config);
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
@@ -78,6 +83,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
           preparing: () => readPreparingClusters(config),
         });
         httpRouter.use(await createRouter({ httpAuth, health }));
+        registerHealthActions({ actionsRegistry, health });
       },
     });
   },
