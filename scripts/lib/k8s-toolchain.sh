@@ -43,10 +43,9 @@ tool_group() {
 }
 tool_pinned_version() { local g; g="$(tool_group "$1")"; echo "v${g##*-v}"; }
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl metrics-server helm)
-# Tools only the tests use: never in ALL_TOOLS, so `missing` (and scripts/start, which
-# builds what it lists before the clusters come up) leaves them out; the tests build
-# them on demand with `scripts/cluster build <tool>`.
-TEST_TOOLS=(kube-score)
+# Test-only tools (kube-score) have a tool_group and a build_tool case but are never in
+# ALL_TOOLS: `missing` (and so scripts/start, which builds what it lists before the
+# clusters come up) leaves them out; the tests build them with `scripts/cluster build kube-score`.
 
 # major.minor of a vX.Y.Z string
 minor_of() { sed -E 's/^v?([0-9]+\.[0-9]+).*/\1/' <<<"$1"; }
