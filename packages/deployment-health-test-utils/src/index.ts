@@ -22,6 +22,7 @@ import {
 
 export * from './fakeKubeApi';
 export * from './integration';
+export * from './kubeScore';
 export * from './waitFor';
 
 /** Raw object dumps, keyed by fixture name (cluster-service-situation). @public */

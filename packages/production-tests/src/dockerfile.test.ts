@@ -87,7 +87,7 @@ describe('deploy/Dockerfile', () => {
     expect(finalText).not.toMatch(/\b(g\+\+|build-essential|make|python3)\b/);
     const users = finalStage.filter(i => i.getKeyword() === 'USER');
     expect(users.length).toBeGreaterThan(0);
-    expect(users[users.length - 1].getArgumentsContent()).toBe('1000:1000');
+    expect(users[users.length - 1].getArgumentsContent()).toBe('10001:10001');
     const cmd = finalStage.find(i => i.getKeyword() === 'CMD')!;
     expect(JSON.parse(cmd.getRawArgumentsContent()!)).toEqual(IMAGE_CMD);
     const wd = finalStage

@@ -6,6 +6,11 @@ import {
   formatFindings,
   parseRenderedManifests,
 } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
+import {
+  KUBE_SCORE_BUILD_TIMEOUT_MS,
+  kubeScore,
+  requireKubeScore,
+} from '@shipyard-platform/deployment-health-test-utils';
 import { CHART_DIR, helmBinary, IMAGE_CMD, run } from './lib/repo';
 import {
   byKind,
@@ -19,6 +24,9 @@ jest.setTimeout(120_000);
 
 const rendered: Record<string, any[]> = {};
 const renderedText: Record<string, string> = {};
+
+// builds kube-score (test-only tool) on the first run, ~100 s; cached after
+beforeAll(() => requireKubeScore(), KUBE_SCORE_BUILD_TIMEOUT_MS);
 
 beforeAll(async () => {
   for (const v of VALUES_FILES) {
@@ -62,6 +70,14 @@ describe('deploy/helm/shipyard: lint and policy', () => {
       sourcePrefix: 'deploy/helm/shipyard',
     });
     expect(formatFindings(checkKubernetesObjects(objects))).toBe('');
+  });
+
+  it('passes kube-score: no CRITICAL or WARNING beyond tools/k8s/kube-score.args, for the defaults and every values file', async () => {
+    for (const v of VALUES_FILES)
+      expect({ v, findings: await kubeScore(renderedText[v]) }).toEqual({
+        v,
+        findings: [],
+      });
   });
 
   it('the helm test pod reaches the Service through the NetworkPolicy but is not one of its endpoints', () => {
@@ -137,7 +153,8 @@ describe.each(VALUES_FILES)('deploy/helm/shipyard rendered with %s', v => {
     const pod = deployment().spec.template.spec;
     expect(pod.securityContext).toMatchObject({
       runAsNonRoot: true,
-      runAsUser: 1000,
+      runAsUser: 10001,
+      runAsGroup: 10001,
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container().securityContext).toEqual({

@@ -185,19 +185,25 @@ export function checkCompose(
     (svc.volumes ?? []).forEach((v: any, idx: number) => {
       let type: string | undefined;
       let source: string | undefined;
+      let readOnly = false;
       if (typeof v === 'string') {
+        // SOURCE:TARGET[:MODE], MODE a comma-separated list such as "ro,z"
         const parts = v.split(':');
         source = parts.length > 1 ? parts[0] : undefined;
         if (!source) type = 'anonymous';
         else type = /^[./~]|^\$/.test(source) ? 'bind' : 'volume';
+        readOnly = parts.length > 2 && parts[2].split(',').includes('ro');
       } else if (v && typeof v === 'object') {
         type = v.type;
         source = v.source;
+        readOnly = v.read_only === true;
       }
-      if (type === 'bind') {
+      // Data is what a container writes. A read-only bind mount (the source
+      // and config the golden path mounts for hot reload) cannot hold any.
+      if (type === 'bind' && !readOnly) {
         add(
           'compose.named-volumes',
-          `service "${name}" bind-mounts "${source}"; prefer named volumes for data`,
+          `service "${name}" bind-mounts "${source}" read-write; prefer named volumes for data, or mount it read-only (:ro)`,
           [...base, 'volumes', idx],
           'warning',
         );

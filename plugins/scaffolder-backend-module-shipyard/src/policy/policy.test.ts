@@ -204,6 +204,40 @@ describe('checkCompose', () => {
     expect(errorRules(check(content))).toEqual([]);
   });
 
+  it('takes read-only bind mounts (hot-reload source, config) for no data, and warns on a writable one', () => {
+    const named = (c: any) =>
+      check(c)
+        .filter(f => f.rule === 'compose.named-volumes')
+        .map(f => `${f.severity}: ${f.message}`);
+    const readOnly = mutate(
+      c =>
+        (c.services.app.volumes = [
+          './src:/app/src:ro',
+          './monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro,z',
+          {
+            type: 'bind',
+            source: './tests',
+            target: '/app/tests',
+            read_only: true,
+          },
+        ]),
+    );
+    expect(named(readOnly)).toEqual([]);
+    const writable = mutate(
+      c =>
+        (c.services.app.volumes = [
+          './src:/app/src',
+          './cache:/app/cache:rw',
+          { type: 'bind', source: './tests', target: '/app/tests' },
+        ]),
+    );
+    expect(named(writable)).toEqual([
+      'warning: service "app" bind-mounts "./src" read-write; prefer named volumes for data, or mount it read-only (:ro)',
+      'warning: service "app" bind-mounts "./cache" read-write; prefer named volumes for data, or mount it read-only (:ro)',
+      'warning: service "app" bind-mounts "./tests" read-write; prefer named volumes for data, or mount it read-only (:ro)',
+    ]);
+  });
+
   it('flags a committed .env and a missing .env.example', () => {
     expect(errorRules(check(good, { hasDotEnv: true }))).toEqual([
       'compose.no-secrets',
