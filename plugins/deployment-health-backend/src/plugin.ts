@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   assertSupportedBackstageRelease,
@@ -12,6 +13,7 @@ import packageJson from '../package.json';
 import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
+import { HealthSignals, readHealthSignalsOptions } from './live/HealthSignals';
 import { readOptions } from './options';
 import { createRouter } from './router';
 
@@ -36,8 +38,10 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -47,13 +51,27 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         lifecycle,
+        auth,
         catalog,
         clusters,
+        signals,
       }) {
         const options = readOptions(config);
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
 
         const caches = new ClusterCaches(clusters, options, logger);
+        // Changes the caches see are announced to the browsers with signals.
+        const live = new HealthSignals({
+          signals,
+          catalog,
+          auth,
+          logger,
+          tenancy: options.tenancy,
+          options: readHealthSignalsOptions(config),
+        });
+        caches.onChange(change => live.notify(change));
+        lifecycle.addStartupHook(() => live.start());
+        lifecycle.addShutdownHook(() => live.stop());
         // Watches start once the backend is up (the catalog, which may list
         // clusters, serves by then); failures are per cluster and retried
         // with backoff, never fatal for the backend. Clusters added to or
