@@ -8,13 +8,17 @@ import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
 
 const PREFIX = 'deployment-health';
 
+// Entity refs compare case-insensitively; channels are compared as strings.
+const normalized = (ref: string) => ref.toLocaleLowerCase('en-US');
+
 /**
  * The channel on which an entity's health changes are announced.
  *
  * @public
  */
 export function entityHealthChannel(entityRef: string): string {
-  return `${PREFIX}:entity:${stringifyEntityRef(parseEntityRef(entityRef))}`;
+  const ref = stringifyEntityRef(parseEntityRef(entityRef));
+  return `${PREFIX}:entity:${normalized(ref)}`;
 }
 
 /**
@@ -28,7 +32,7 @@ export function groupHealthChannel(groupRef: string): string {
     defaultKind: 'group',
     defaultNamespace: 'default',
   });
-  return `${PREFIX}:group:${stringifyEntityRef(ref)}`;
+  return `${PREFIX}:group:${normalized(stringifyEntityRef(ref))}`;
 }
 
 /**

@@ -64,7 +64,7 @@ jest.setTimeout(30_000);
 describe('health signals', () => {
   const api = new FakeKubeApi();
   const fixture = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
-  const pod = fixture.pods[0] as any;
+  const pod = fixture.pods![0] as any;
 
   beforeAll(async () => {
     await api.start();
@@ -141,7 +141,10 @@ describe('health signals', () => {
         // team-other, whose ledger-copy has the same kubernetes-id
         recipients: {
           type: 'user',
-          entityRef: ['group:default/team-payments', 'group:default/platform-sre'],
+          entityRef: [
+            'group:default/team-payments',
+            'group:default/platform-sre',
+          ],
         },
         message: {
           kind: 'entity',
@@ -155,7 +158,10 @@ describe('health signals', () => {
         channel: 'deployment-health:group:group:default/team-payments',
         recipients: {
           type: 'user',
-          entityRef: ['group:default/team-payments', 'group:default/platform-sre'],
+          entityRef: [
+            'group:default/team-payments',
+            'group:default/platform-sre',
+          ],
         },
         message: {
           kind: 'group',
@@ -173,7 +179,13 @@ describe('health signals', () => {
       });
       // no object data: no pod, namespace, cluster or status in any signal
       const text = JSON.stringify(signals.published);
-      for (const secret of [pod.metadata.name, '"payments"', 'prod', 'Failed', 'restart'])
+      for (const secret of [
+        pod.metadata.name,
+        '"payments"',
+        'prod',
+        'Failed',
+        'restart',
+      ])
         expect(text).not.toContain(secret);
     } finally {
       await backend.stop();
@@ -203,7 +215,14 @@ describe('health signals', () => {
           .set('Authorization', mockCredentials.user.header());
         return res.body.clusters?.[0]?.workloads?.length > 0;
       });
-      api.upsert({ ...pod, kind: 'Pod', metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, touched: 'yes' } } });
+      api.upsert({
+        ...pod,
+        kind: 'Pod',
+        metadata: {
+          ...pod.metadata,
+          labels: { ...pod.metadata.labels, touched: 'yes' },
+        },
+      });
       await new Promise(r => setTimeout(r, 1500));
       expect(signals.published).toEqual([]);
     } finally {

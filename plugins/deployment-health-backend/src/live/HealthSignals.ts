@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   Entity,
@@ -83,7 +80,8 @@ export class HealthSignals {
   notify(change: IndexChange) {
     if (!this.deps.options.enabled) return;
     let namespaces = this.pending.get(change.kubernetesId);
-    if (!namespaces) this.pending.set(change.kubernetesId, (namespaces = new Set()));
+    if (!namespaces)
+      this.pending.set(change.kubernetesId, (namespaces = new Set()));
     namespaces.add(change.namespace);
     if (!this.timer)
       this.timer = setTimeout(() => {
@@ -155,20 +153,28 @@ export class HealthSignals {
         if (!('match' in resolved)) continue;
         const { match } = resolved;
         // The same label in another team's namespace is not this entity's.
-        const where = match.type === 'kubernetesId' && changed.get(match.kubernetesId);
+        const where =
+          match.type === 'kubernetesId' && changed.get(match.kubernetesId);
         if (!where || !match.namespaces.some(n => where.has(n))) continue;
         const owners = ownerGroups(entity);
         owners.forEach(o => teams.add(o));
         const entityRef = stringifyEntityRef(entity);
         published.push(
-          this.publish(entityHealthChannel(entityRef), [...owners, ...platform], {
-            kind: 'entity',
-            entityRef,
-            change: 'health',
-          }),
+          this.publish(
+            entityHealthChannel(entityRef),
+            [...owners, ...platform],
+            {
+              kind: 'entity',
+              entityRef,
+              change: 'health',
+            },
+          ),
         );
       }
-      for (const groupRef of await this.withAncestors([...teams], credentials)) {
+      for (const groupRef of await this.withAncestors(
+        [...teams],
+        credentials,
+      )) {
         published.push(
           this.publish(groupHealthChannel(groupRef), [groupRef, ...platform], {
             kind: 'group',
@@ -202,7 +208,11 @@ export class HealthSignals {
   ): Promise<string[]> {
     const all = new Set(groups);
     let frontier = groups;
-    for (let depth = 0; frontier.length && depth < MAX_ANCESTOR_DEPTH; depth++) {
+    for (
+      let depth = 0;
+      frontier.length && depth < MAX_ANCESTOR_DEPTH;
+      depth++
+    ) {
       const { items } = await this.deps.catalog.getEntitiesByRefs(
         { entityRefs: frontier, fields: ['kind', 'metadata', 'relations'] },
         { credentials },

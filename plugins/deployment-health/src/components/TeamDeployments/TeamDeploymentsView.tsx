@@ -6,7 +6,8 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useCallback, useState } from 'react';
 import { deploymentHealthApiRef } from '../../api';
-import { usePolling } from '../../hooks/usePolling';
+import { groupHealthChannel } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { useLiveRefresh } from '../../hooks/useLiveRefresh';
 import { DataState } from '../common/DataState';
 import { RefreshBar } from '../common/RefreshBar';
 import { TeamDeploymentsMatrix } from './TeamDeploymentsMatrix';
@@ -43,10 +44,21 @@ export function TeamDeploymentsView(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, key],
   );
-  const state = usePolling(key, load, refreshIntervalMs);
+  // The backend announces a change to the owning team's channel and its
+  // parent teams', so this group's channel covers its sub-teams too.
+  const state = useLiveRefresh(
+    key,
+    load,
+    groupHealthChannel(`group:${ref.namespace}/${ref.name}`),
+    refreshIntervalMs,
+  );
   return (
     <div className={classes.root} data-testid="team-deployments">
-      <RefreshBar state={state} intervalMs={refreshIntervalMs}>
+      <RefreshBar
+        state={state}
+        intervalMs={refreshIntervalMs}
+        mode={state.mode}
+      >
         <Typography variant="h5" component="h2">
           Deployments of {ref.name}
         </Typography>
