@@ -51,19 +51,19 @@ function renderEntity(signals?: SignalApi) {
     entity: exampleHealthyEntity,
     clusters: exampleClusters,
   });
-  const rendered = renderInTestApp(
+  const element = (
     <EntityProvider entity={componentEntity('catalog-api')}>
       <EntityDeploymentsContent refreshIntervalMs={INTERVAL_MS} />
-    </EntityProvider>,
-    {
-      apis: signals
-        ? [
-            [deploymentHealthApiRef, api],
-            [signalApiRef, signals],
-          ]
-        : [[deploymentHealthApiRef, api]],
-    },
+    </EntityProvider>
   );
+  const rendered = signals
+    ? renderInTestApp(element, {
+        apis: [
+          [deploymentHealthApiRef, api],
+          [signalApiRef, signals],
+        ],
+      })
+    : renderInTestApp(element, { apis: [[deploymentHealthApiRef, api]] });
   return { api, rendered };
 }
 
