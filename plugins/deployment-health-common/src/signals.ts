@@ -44,7 +44,11 @@ export function groupHealthChannel(groupRef: string): string {
  */
 export const HEALTH_SIGNALS_HEARTBEAT_CHANNEL = `${PREFIX}:heartbeat`;
 
-/** @public */
+/**
+ * How often the backend sends the heartbeat, in ms.
+ *
+ * @public
+ */
 export const HEALTH_SIGNALS_HEARTBEAT_MS = 20_000;
 
 /**

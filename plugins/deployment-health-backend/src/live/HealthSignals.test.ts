@@ -137,12 +137,14 @@ describe('health signals', () => {
         byChannel['deployment-health:entity:component:default/ledger-worker'],
       ).toEqual({
         channel: 'deployment-health:entity:component:default/ledger-worker',
-        // the owning group and the platform group; not broadcast, and not
-        // team-other, whose ledger-copy has the same kubernetes-id
+        // the owning group, its parent and the platform group; not
+        // broadcast, and not team-other, whose ledger-copy has the same
+        // kubernetes-id
         recipients: {
           type: 'user',
           entityRef: [
             'group:default/team-payments',
+            'group:default/platform-org',
             'group:default/platform-sre',
           ],
         },

@@ -54,10 +54,12 @@ const MAX_ANCESTOR_DEPTH = 10;
  * rollout of 50 pods is one signal, not 200, and the delay is bounded.
  *
  * A signal says which entity or team changed and nothing else. It goes to
- * the owning group and the platform groups (`shipyard.tenancy.platformGroups`),
- * never broadcast: signals-backend delivers a `user` signal only to
- * connections whose ownership refs include one of the recipients, and those
- * are the readers of the entity's details under the shipped policy.
+ * the owning group, its parent groups and the platform groups
+ * (`shipyard.tenancy.platformGroups`), never broadcast: signals-backend
+ * delivers a `user` signal only to connections whose ownership refs include
+ * one of the recipients, and those are the readers of the entity's details
+ * under the shipped policy. A team's channel goes to that team and the
+ * platform groups.
  */
 export class HealthSignals {
   private readonly pending = new Map<string, Set<string>>();
@@ -146,35 +148,37 @@ export class HealthSignals {
         entities.push(...items);
       }
       const platform = tenancy.platformGroups.map(toGroupRef);
-      const teams = new Set<string>();
-      const published: Promise<void>[] = [];
-      for (const entity of entities) {
+      const changedEntities = entities.flatMap(entity => {
         const resolved = getEntityKubernetesMatch(entity, tenancy);
-        if (!('match' in resolved)) continue;
+        if (!('match' in resolved)) return [];
         const { match } = resolved;
         // The same label in another team's namespace is not this entity's.
         const where =
           match.type === 'kubernetesId' && changed.get(match.kubernetesId);
-        if (!where || !match.namespaces.some(n => where.has(n))) continue;
-        const owners = ownerGroups(entity);
-        owners.forEach(o => teams.add(o));
-        const entityRef = stringifyEntityRef(entity);
+        if (!where || !match.namespaces.some(n => where.has(n))) return [];
+        return [{ entityRef: stringifyEntityRef(entity), owners: ownerGroups(entity) }];
+      });
+      const ancestors = await this.ancestorsOf(
+        [...new Set(changedEntities.flatMap(e => e.owners))],
+        credentials,
+      );
+      const published: Promise<void>[] = [];
+      const teams = new Set<string>();
+      for (const { entityRef, owners } of changedEntities) {
+        // Members of the owning team and of its parent teams read the
+        // details (the shipped policy), and so do the platform groups.
+        const readers = owners.flatMap(o => [o, ...ancestors.get(o)!]);
+        readers.forEach(t => teams.add(t));
         published.push(
-          this.publish(
-            entityHealthChannel(entityRef),
-            [...owners, ...platform],
-            {
-              kind: 'entity',
-              entityRef,
-              change: 'health',
-            },
-          ),
+          this.publish(entityHealthChannel(entityRef), [...readers, ...platform], {
+            kind: 'entity',
+            entityRef,
+            change: 'health',
+          }),
         );
       }
-      for (const groupRef of await this.withAncestors(
-        [...teams],
-        credentials,
-      )) {
+      // A parent team's view shows its sub-teams' services too.
+      for (const groupRef of teams) {
         published.push(
           this.publish(groupHealthChannel(groupRef), [groupRef, ...platform], {
             kind: 'group',
@@ -201,12 +205,12 @@ export class HealthSignals {
     });
   }
 
-  /** The groups and their parent groups (childOf relations), walked up. */
-  private async withAncestors(
+  /** The parent groups (childOf relations, walked up) of each group. */
+  private async ancestorsOf(
     groups: string[],
     credentials: Awaited<ReturnType<AuthService['getOwnServiceCredentials']>>,
-  ): Promise<string[]> {
-    const all = new Set(groups);
+  ): Promise<Map<string, Set<string>>> {
+    const parentsOf = new Map<string, string[]>();
     let frontier = groups;
     for (
       let depth = 0;
@@ -217,15 +221,29 @@ export class HealthSignals {
         { entityRefs: frontier, fields: ['kind', 'metadata', 'relations'] },
         { credentials },
       );
-      const parents = items
-        .flatMap(e => e?.relations ?? [])
-        .filter(r => r.type === RELATION_CHILD_OF)
-        .map(r => r.targetRef)
-        .filter(r => !all.has(r));
-      parents.forEach(p => all.add(p));
-      frontier = [...new Set(parents)];
+      const next = new Set<string>();
+      frontier.forEach((ref, i) => {
+        const parents = (items[i]?.relations ?? [])
+          .filter(r => r.type === RELATION_CHILD_OF)
+          .map(r => r.targetRef);
+        parentsOf.set(ref, parents);
+        parents.filter(p => !parentsOf.has(p)).forEach(p => next.add(p));
+      });
+      frontier = [...next];
     }
-    return [...all];
+    const result = new Map<string, Set<string>>();
+    for (const group of groups) {
+      const seen = new Set<string>();
+      const stack = [...(parentsOf.get(group) ?? [])];
+      while (stack.length) {
+        const p = stack.pop()!;
+        if (seen.has(p) || p === group) continue;
+        seen.add(p);
+        stack.push(...(parentsOf.get(p) ?? []));
+      }
+      result.set(group, seen);
+    }
+    return result;
   }
 }
 
