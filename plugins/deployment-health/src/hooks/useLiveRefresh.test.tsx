@@ -1,4 +1,5 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { identityApiRef } from '@backstage/frontend-plugin-api';
 import {
   EntityProvider,
   entityRouteRef,
@@ -46,9 +47,9 @@ const INTERVAL_MS = 200;
 const sleep = (ms: number) =>
   act(() => new Promise<void>(r => setTimeout(r, ms)));
 
-function renderEntity(signals?: SignalApi) {
+function renderEntity(signals?: SignalApi, entity = exampleHealthyEntity) {
   const api = mockDeploymentHealthApi({
-    entity: exampleHealthyEntity,
+    entity,
     clusters: exampleClusters,
   });
   const element = (
@@ -139,10 +140,9 @@ describe('live refresh', () => {
     }
   });
 
-  it('team view: refetches on its team signal, without polling', async () => {
-    const signals = new TestSignalApi();
+  const renderTeam = (signals: SignalApi, ownership: string[]) => {
     const api = mockDeploymentHealthApi({ group: exampleGroupHealth });
-    await renderInTestApp(
+    const rendered = renderInTestApp(
       <EntityProvider entity={groupEntity}>
         <GroupDeploymentsContent refreshIntervalMs={INTERVAL_MS} />
       </EntityProvider>,
@@ -150,16 +150,59 @@ describe('live refresh', () => {
         apis: [
           [deploymentHealthApiRef, api],
           [signalApiRef, signals],
+          [
+            identityApiRef,
+            mockApis.identity({
+              userEntityRef: 'user:default/jane',
+              ownershipEntityRefs: ['user:default/jane', ...ownership],
+            }),
+          ],
         ],
         mountedRoutes: {
           '/catalog/:namespace/:kind/:name': entityRouteRef as any,
         },
       },
     );
+    return { api, rendered };
+  };
+
+  it('team view: refetches on its team signal, without polling', async () => {
+    const signals = new TestSignalApi();
+    const { api, rendered } = renderTeam(signals, [
+      'group:default/team-payments',
+    ]);
+    await rendered;
     await screen.findByText(/· live/);
     await sleep(INTERVAL_MS * 4);
     expect(api.getGroupHealth).toHaveBeenCalledTimes(1);
     signals.send(GROUP_CHANNEL, { kind: 'group', change: 'health' });
     await waitFor(() => expect(api.getGroupHealth).toHaveBeenCalledTimes(2));
+  });
+
+  it('team view: a user outside the team gets no team signals, so it polls', async () => {
+    const { api, rendered } = renderTeam(new TestSignalApi(), [
+      'group:default/team-other',
+    ]);
+    await rendered;
+    expect(
+      await screen.findByTestId('deployment-health-polling-note'),
+    ).toHaveTextContent('live updates for the owning team only');
+    await waitFor(() =>
+      expect(api.getGroupHealth.mock.calls.length).toBeGreaterThanOrEqual(3),
+    );
+  });
+
+  it('entity tab: a summary reader gets no entity signals, so it polls', async () => {
+    const { api, rendered } = renderEntity(new TestSignalApi(), {
+      ...exampleHealthyEntity,
+      detailsRestricted: true,
+    });
+    await rendered;
+    expect(
+      await screen.findByTestId('deployment-health-polling-note'),
+    ).toHaveTextContent('live updates for the owning team only');
+    await waitFor(() =>
+      expect(api.getEntityHealth.mock.calls.length).toBeGreaterThanOrEqual(3),
+    );
   });
 });

@@ -15,7 +15,10 @@ export type RefreshMode =
   /** Refetched when the backend signals a change; no polling. */
   | { type: 'live' }
   /** Polled, and why signals are not used. */
-  | { type: 'polling'; reason: 'unavailable' | 'lost' | 'unsupported' };
+  | {
+      type: 'polling';
+      reason: 'unavailable' | 'lost' | 'unsupported' | 'not-recipient';
+    };
 
 export interface LiveState<T> extends PollingState<T> {
   mode: RefreshMode;
@@ -29,12 +32,18 @@ export interface LiveState<T> extends PollingState<T> {
  * connection is lost or the backend publishes none), or when `channel` is
  * undefined (what is shown is not announced by signals). When the heartbeat
  * comes back, it refetches once and stops polling.
+ *
+ * `receives(value)` says whether this user is among the recipients of the
+ * channel's signals (the backend sends them to the owning and platform
+ * groups only); once a loaded value says no, it polls. Keep it stable
+ * (useCallback): a new function is asked again.
  */
 export function useLiveRefresh<T>(
   key: string,
   load: (signal: AbortSignal) => Promise<T>,
   channel: string | undefined,
   intervalMs?: number,
+  receives?: (value: T) => boolean,
 ): LiveState<T> {
   const hasSignals = !!useApiHolder().get(signalApiRef);
   // useSignal needs a channel; an unused one when nothing is announced
@@ -42,13 +51,21 @@ export function useLiveRefresh<T>(
   const { lastSignal: beat } = useSignal(HEALTH_SIGNALS_HEARTBEAT_CHANNEL);
   const connected = useHeartbeat(hasSignals, beat);
 
+  // What the last loaded value said (before the first load: assume yes).
+  const [recipient, setRecipient] = useState(true);
+
   let mode: RefreshMode = { type: 'live' };
   if (!hasSignals) mode = { type: 'polling', reason: 'unavailable' };
   else if (!channel) mode = { type: 'polling', reason: 'unsupported' };
+  else if (!recipient) mode = { type: 'polling', reason: 'not-recipient' };
   else if (!connected) mode = { type: 'polling', reason: 'lost' };
 
   // 0: load on mount (and key change) only; a change of mode reloads too
   const state = usePolling(key, load, mode.type === 'live' ? 0 : intervalMs);
+  useEffect(() => {
+    if (state.value !== undefined && receives)
+      setRecipient(receives(state.value));
+  }, [state.value, receives]);
   const { refresh } = state;
   const seen = useRef(lastSignal);
   useEffect(() => {

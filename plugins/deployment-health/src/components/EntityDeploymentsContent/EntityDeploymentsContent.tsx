@@ -36,6 +36,9 @@ const useStyles = makeStyles(theme => ({
 
 type Data = { health: EntityHealthResponse; clusters?: ClustersResponse };
 
+/** Signals go to the readers of the details (owning team, platform groups). */
+const receivesEntitySignals = (d: Data) => !d.health.detailsRestricted;
+
 export function useEntityHealth(entity: Entity, intervalMs?: number) {
   const api = useApi(deploymentHealthApiRef);
   const ref = getCompoundEntityRef(entity);
@@ -62,7 +65,7 @@ export function useEntityHealth(entity: Entity, intervalMs?: number) {
   ]
     ? undefined
     : entityHealthChannel(key);
-  return useLiveRefresh(key, load, channel, intervalMs);
+  return useLiveRefresh(key, load, channel, intervalMs, receivesEntitySignals);
 }
 
 function Body(props: { entity: Entity; data: Data }) {

@@ -1,10 +1,10 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { deploymentHealthApiRef } from '../../api';
 import { groupHealthChannel } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { useLiveRefresh } from '../../hooks/useLiveRefresh';
@@ -15,6 +15,28 @@ import { TeamDeploymentsMatrix } from './TeamDeploymentsMatrix';
 const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2) },
 }));
+
+/** Whether the signed-in user belongs to the group of this channel (undefined until known). */
+function useMembership(channel: string): boolean | undefined {
+  const identity = useApi(identityApiRef);
+  const [member, setMember] = useState<boolean>();
+  useEffect(() => {
+    let active = true;
+    identity
+      .getBackstageIdentity()
+      .then(({ ownershipEntityRefs }) => {
+        if (active)
+          setMember(
+            ownershipEntityRefs.some(r => groupHealthChannel(r) === channel),
+          );
+      })
+      .catch(() => {});
+    return () => {
+      active = false;
+    };
+  }, [identity, channel]);
+  return member;
+}
 
 /**
  * The team view: every service a group owns × environment, refreshed
@@ -45,13 +67,13 @@ export function TeamDeploymentsView(props: {
     [api, key],
   );
   // The backend announces a change to the owning team's channel and its
-  // parent teams', so this group's channel covers its sub-teams too.
-  const state = useLiveRefresh(
-    key,
-    load,
-    groupHealthChannel(`group:${ref.namespace}/${ref.name}`),
-    refreshIntervalMs,
-  );
+  // parent teams', so this group's channel covers its sub-teams too; it
+  // sends them to the team's members (and the platform groups, which the
+  // app does not know: they poll other teams' views).
+  const channel = groupHealthChannel(`group:${ref.namespace}/${ref.name}`);
+  const member = useMembership(channel);
+  const receives = useCallback(() => member !== false, [member]);
+  const state = useLiveRefresh(key, load, channel, refreshIntervalMs, receives);
   return (
     <div className={classes.root} data-testid="team-deployments">
       <RefreshBar

@@ -18,6 +18,7 @@ const POLLING_NOTE: Record<string, string> = {
   unavailable: 'live updates unavailable',
   lost: 'live updates disconnected',
   unsupported: 'no live updates for custom label selectors',
+  'not-recipient': 'live updates for the owning team only',
 };
 
 /**
