@@ -13,19 +13,27 @@ import {
 import request from 'supertest';
 import { component, startHealthBackend } from '../__testUtils__/backend';
 
-const group = (name: string, parent?: string) => ({
+/** A group with its relations as the catalog stores them (both directions). */
+const group = (name: string, parent?: string, children: string[] = []) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Group',
   metadata: { name, namespace: 'default' },
-  spec: { type: 'team', children: [] },
-  relations: parent
-    ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
-    : [],
+  spec: { type: 'team', children },
+  relations: [
+    ...(parent
+      ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+      : []),
+    ...children.map(c => ({
+      type: 'parentOf',
+      targetRef: `group:default/${c}`,
+    })),
+  ],
 });
 
 const entities = [
-  group('platform-org'),
-  group('team-payments', 'platform-org'),
+  group('platform-org', undefined, ['team-payments']),
+  group('team-payments', 'platform-org', ['team-payments-oncall']),
+  group('team-payments-oncall', 'team-payments'),
   group('team-other'),
   component('ledger-worker', 'team-payments'),
   component('catalog-api', 'team-payments'),
@@ -137,14 +145,14 @@ describe('health signals', () => {
         byChannel['deployment-health:entity:component:default/ledger-worker'],
       ).toEqual({
         channel: 'deployment-health:entity:component:default/ledger-worker',
-        // the owning group, its parent and the platform group; not
-        // broadcast, and not team-other, whose ledger-copy has the same
-        // kubernetes-id
+        // the owning group, its sub-team and the platform group; not
+        // broadcast, not the parent team (which reads only the summary),
+        // and not team-other, whose ledger-copy has the same kubernetes-id
         recipients: {
           type: 'user',
           entityRef: [
             'group:default/team-payments',
-            'group:default/platform-org',
+            'group:default/team-payments-oncall',
             'group:default/platform-sre',
           ],
         },

@@ -21,6 +21,7 @@ import {
   toGroupRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { IndexChange } from '../cluster/ObjectIndex';
+import { groupAndDescendants } from '../groupTree';
 
 /** `deploymentHealth.signals.*` (see config.d.ts). */
 export interface HealthSignalsOptions {
@@ -54,7 +55,7 @@ const MAX_ANCESTOR_DEPTH = 10;
  * rollout of 50 pods is one signal, not 200, and the delay is bounded.
  *
  * A signal says which entity or team changed and nothing else. It goes to
- * the owning group, its parent groups and the platform groups
+ * the owning group, its sub-groups and the platform groups
  * (`shipyard.tenancy.platformGroups`), never broadcast: signals-backend
  * delivers a `user` signal only to connections whose ownership refs include
  * one of the recipients, and those are the readers of the entity's details
@@ -156,25 +157,39 @@ export class HealthSignals {
         const where =
           match.type === 'kubernetesId' && changed.get(match.kubernetesId);
         if (!where || !match.namespaces.some(n => where.has(n))) return [];
-        return [{ entityRef: stringifyEntityRef(entity), owners: ownerGroups(entity) }];
+        return [
+          {
+            entityRef: stringifyEntityRef(entity),
+            owners: ownerGroups(entity),
+          },
+        ];
       });
-      const ancestors = await this.ancestorsOf(
-        [...new Set(changedEntities.flatMap(e => e.owners))],
-        credentials,
-      );
+      const ownerRefs = [...new Set(changedEntities.flatMap(e => e.owners))];
+      const [ancestors, descendants] = await Promise.all([
+        this.ancestorsOf(ownerRefs, credentials),
+        this.descendantsOf(ownerRefs, credentials),
+      ]);
       const published: Promise<void>[] = [];
       const teams = new Set<string>();
       for (const { entityRef, owners } of changedEntities) {
-        // Members of the owning team and of its parent teams read the
-        // details (the shipped policy), and so do the platform groups.
-        const readers = owners.flatMap(o => [o, ...ancestors.get(o)!]);
-        readers.forEach(t => teams.add(t));
+        // Members of the owning team and of its sub-teams read the details
+        // (the shipped policy counts a user's groups and their parents),
+        // and so do the platform groups.
+        const readers = owners.flatMap(o => descendants.get(o) ?? [o]);
+        // The owning team's view and its parent teams' views show it.
+        owners.forEach(o =>
+          [o, ...ancestors.get(o)!].forEach(t => teams.add(t)),
+        );
         published.push(
-          this.publish(entityHealthChannel(entityRef), [...readers, ...platform], {
-            kind: 'entity',
-            entityRef,
-            change: 'health',
-          }),
+          this.publish(
+            entityHealthChannel(entityRef),
+            [...readers, ...platform],
+            {
+              kind: 'entity',
+              entityRef,
+              change: 'health',
+            },
+          ),
         );
       }
       // A parent team's view shows its sub-teams' services too.
@@ -203,6 +218,34 @@ export class HealthSignals {
       recipients: { type: 'user', entityRef: [...new Set(recipients)] },
       message,
     });
+  }
+
+  /** Each group with its sub-groups (parentOf relations, walked down). */
+  private async descendantsOf(
+    groups: string[],
+    credentials: Awaited<ReturnType<AuthService['getOwnServiceCredentials']>>,
+  ): Promise<Map<string, string[]>> {
+    const { items } = await this.deps.catalog.getEntitiesByRefs(
+      { entityRefs: groups, fields: ['kind', 'metadata', 'relations'] },
+      { credentials },
+    );
+    const result = new Map<string, string[]>();
+    await Promise.all(
+      groups.map(async (ref, i) => {
+        const entity = items[i];
+        result.set(
+          ref,
+          entity
+            ? await groupAndDescendants(
+                { ref, entity },
+                this.deps.catalog,
+                credentials,
+              )
+            : [ref],
+        );
+      }),
+    );
+    return result;
   }
 
   /** The parent groups (childOf relations, walked up) of each group. */
