@@ -36,6 +36,10 @@ export default defineConfig({
     },
   ],
 
+  // scripts/start prepares the local clusters beside the portal: wait until
+  // the running portal watches them (it picks them up without a restart).
+  globalSetup: './packages/app/e2e-tests/globalSetup.ts',
+
   // A focused test (test.only) would silently drop the others from the run.
   forbidOnly: true,
   retries: process.env.CI ? 1 : 0,

@@ -30,6 +30,21 @@ export interface Config {
     initialBackoffSeconds?: number;
     /** Reconnect backoff cap. Default 30. */
     maxBackoffSeconds?: number;
+    /**
+     * Clusters on their way: while set, GET /clusters and the team view
+     * carry it, and the views say "clusters are being prepared" instead of
+     * "no cluster configured". Whoever prepares the clusters (scripts/start
+     * does, for the local ones) rewrites it as they go and removes it when
+     * the clusters are configured; changes apply without a restart.
+     */
+    preparingClusters?: {
+      /** What is happening, e.g. "building kube-apiserver". */
+      message: string;
+      /** The current step, from 1. */
+      step?: number;
+      /** How many steps there are. */
+      steps?: number;
+    };
     /** Most components returned by one team view. Default 1000. */
     maxGroupComponents?: number;
     /**

@@ -15,6 +15,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ClusterError,
   ClusterHealth,
+  ClustersPreparing,
   ClustersResponse,
   RuleOptions,
   ServiceObjects,
@@ -63,6 +64,8 @@ export class DeploymentHealthService {
       options: CacheOptions;
       logger: LoggerService;
       onDemand: OnDemandQuery;
+      /** Clusters announced as on their way, read on each request. */
+      preparing?: () => ClustersPreparing | undefined;
     },
   ) {}
 
@@ -151,9 +154,7 @@ export class DeploymentHealthService {
     entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
     // Cluster status is its own permission (as on /clusters): a policy that
     // hides it must not be bypassed through the team view.
-    const clusters = (await this.mayReadClusters(credentials))
-      ? this.listClusters()
-      : [];
+    const mayReadClusters = await this.mayReadClusters(credentials);
     return {
       groupRef,
       groupRefs,
@@ -161,7 +162,7 @@ export class DeploymentHealthService {
         ? worstStatus(entities.map(e => e.status))
         : 'Unknown',
       entities,
-      clusters,
+      ...(mayReadClusters ? this.clusterStatus() : { clusters: [] }),
       generatedAt: new Date().toISOString(),
     };
   }
@@ -171,7 +172,7 @@ export class DeploymentHealthService {
   ): Promise<ClustersResponse> {
     if (!(await this.mayReadClusters(credentials)))
       throw new NotAllowedError('Not allowed to read cluster status');
-    return { clusters: this.listClusters() };
+    return this.clusterStatus();
   }
 
   private async mayReadClusters(credentials: BackstageCredentials) {
@@ -182,9 +183,13 @@ export class DeploymentHealthService {
     return decision.result === AuthorizeResult.ALLOW;
   }
 
-  private listClusters() {
+  private clusterStatus(): ClustersResponse {
     const now = Date.now();
-    return this.deps.caches.map(c => c.status(now));
+    const preparing = this.deps.preparing?.();
+    return {
+      clusters: this.deps.caches.map(c => c.status(now)),
+      ...(preparing ? { preparing } : {}),
+    };
   }
 
   /**

@@ -1,5 +1,8 @@
 import { Config } from '@backstage/config';
-import { TenancyRules } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import {
+  ClustersPreparing,
+  TenancyRules,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   ClusterReadOptions,
   readClusterReadOptions,
@@ -46,6 +49,25 @@ export function readOptions(config: Config): CacheOptions {
     onDemandCacheTtlMs: num('onDemand.cacheTtlSeconds', 10) * 1000,
     maxGroupComponents: num('maxGroupComponents', 1000),
     tenancy: readTenancyRules(config),
+  };
+}
+
+/**
+ * `deploymentHealth.preparingClusters`, as the config says it now: read per
+ * request, since whoever prepares the clusters rewrites it as they go (the
+ * root config follows its files).
+ */
+export function readPreparingClusters(
+  config: Config,
+): ClustersPreparing | undefined {
+  const c = config.getOptionalConfig('deploymentHealth.preparingClusters');
+  if (!c) return undefined;
+  const step = c.getOptionalNumber('step');
+  const steps = c.getOptionalNumber('steps');
+  return {
+    message: c.getString('message'),
+    ...(step !== undefined ? { step } : {}),
+    ...(steps !== undefined ? { steps } : {}),
   };
 }
 

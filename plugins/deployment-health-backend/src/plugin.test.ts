@@ -295,6 +295,30 @@ describe('deploymentHealthPlugin', () => {
     }
   });
 
+  it('says clusters are being prepared while the config announces them', async () => {
+    const preparing = {
+      message: 'building kube-apiserver',
+      step: 2,
+      steps: 11,
+    };
+    const backend = await startHealthBackend({
+      entities,
+      deploymentHealth: { preparingClusters: preparing },
+    });
+    try {
+      const clusters = await request(backend.server)
+        .get('/api/deployment-health/clusters')
+        .set('Authorization', mockCredentials.user.header());
+      expect(clusters.body).toEqual({ clusters: [], preparing });
+      const team = await request(backend.server)
+        .get('/api/deployment-health/group/default/team-payments')
+        .set('Authorization', mockCredentials.user.header());
+      expect(team.body).toMatchObject({ clusters: [], preparing });
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('team view: a service of bare pods only is deployed and keeps its status', async () => {
     const api = new FakeKubeApi();
     await api.start();

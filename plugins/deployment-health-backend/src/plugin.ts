@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
@@ -10,11 +11,12 @@ import {
   shipyardClustersServiceRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import packageJson from '../package.json';
+import { registerHealthActions } from './actions';
 import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
 import { HealthSignals, readHealthSignalsOptions } from './live/HealthSignals';
-import { readOptions } from './options';
+import { readOptions, readPreparingClusters } from './options';
 import { createRouter } from './router';
 
 // On import, before anything registers: a backend of another Backstage release
@@ -22,7 +24,8 @@ import { createRouter } from './router';
 assertSupportedBackstageRelease(packageJson);
 /**
  * Deployment health backend: one list+watch cache per configured cluster and
- * a REST API for entity, team and cluster health.
+ * a REST API and read-only actions (actions registry) for entity, team and
+ * cluster health.
  *
  * @public
  */
@@ -42,6 +45,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -55,6 +59,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
         catalog,
         clusters,
         signals,
+        actionsRegistry,
       }) {
         const options = readOptions(config);
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
@@ -93,8 +98,10 @@ export const deploymentHealthPlugin = createBackendPlugin({
           options,
           logger,
           onDemand: new OnDemandQuery(options),
+          preparing: () => readPreparingClusters(config),
         });
         httpRouter.use(await createRouter({ httpAuth, health }));
+        registerHealthActions({ actionsRegistry, health });
       },
     });
   },

@@ -135,6 +135,8 @@ export interface GroupHealthResponse {
   entities: Array<EntityHealth & { owner: string }>;
   /** Status of every cluster, so errors are reported beside the data. */
   clusters: ClusterStatus[];
+  /** Set while clusters are announced but not configured yet (see {@link ClustersPreparing}). */
+  preparing?: ClustersPreparing;
   /** When the report was computed (ISO timestamp). */
   generatedAt: string;
 }
@@ -143,4 +145,22 @@ export interface GroupHealthResponse {
 export interface ClustersResponse {
   /** Every configured cluster. */
   clusters: ClusterStatus[];
+  /** Set while clusters are announced but not configured yet (see {@link ClustersPreparing}). */
+  preparing?: ClustersPreparing;
+}
+
+/**
+ * Clusters that are on their way (`deploymentHealth.preparingClusters`),
+ * e.g. local clusters still being built: the views show this instead of
+ * "no cluster configured".
+ *
+ * @public
+ */
+export interface ClustersPreparing {
+  /** What is happening, e.g. "building kube-apiserver". */
+  message: string;
+  /** The current step, from 1, when the preparation counts its steps. */
+  step?: number;
+  /** How many steps there are. */
+  steps?: number;
 }

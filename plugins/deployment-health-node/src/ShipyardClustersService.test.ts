@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import { ConfigSources } from '@backstage/config-loader';
 import { mockServices } from '@backstage/backend-test-utils';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import fs from 'node:fs';
@@ -209,3 +210,57 @@ describe('start-up warnings', () => {
     expect(JSON.stringify(logger.warn.mock.calls)).not.toContain(TOKEN);
   });
 });
+
+describe('following the config files', () => {
+  it('lists clusters added to, changed in and removed from a watched config file, without a restart', async () => {
+    const entry = (name: string, url: string) =>
+      `        - { name: ${name}, url: "${url}", serviceAccountToken: ${TOKEN} }\n`;
+    const yaml = (...entries: string[]) =>
+      `kubernetes:\n  clusterLocatorMethods:\n    - type: config\n      clusters:\n${entries.join(
+        '',
+      )}`;
+    const file = tmpFile('app-config.yaml', yaml(entry('dev', 'https://a')));
+    // The backend's own root config: the file source follows its file.
+    const config = await ConfigSources.toConfig(
+      ConfigSources.default({ argv: ['--config', file] }),
+    );
+    try {
+      const c = ConfigShipyardClusters.fromConfig(config);
+      const listed = async () =>
+        (await c.listClusters()).map(x => `${x.name}=${x.url}`);
+      expect(await listed()).toEqual(['dev=https://a']);
+
+      fs.writeFileSync(
+        file,
+        yaml(entry('dev', 'https://b'), entry('prod', 'https://c')),
+      );
+      await waitFor(async () =>
+        expect(await listed()).toEqual(['dev=https://b', 'prod=https://c']),
+      );
+      await expect(c.getCluster('prod')).resolves.toMatchObject({
+        url: 'https://c',
+      });
+
+      fs.writeFileSync(file, yaml(entry('prod', 'https://c')));
+      await waitFor(async () =>
+        expect(await listed()).toEqual(['prod=https://c']),
+      );
+      await expect(c.getCluster('dev')).rejects.toThrow(NotFoundError);
+    } finally {
+      config.close();
+    }
+  });
+});
+
+/** Retries an expectation until it holds (the file watcher is asynchronous). */
+async function waitFor(check: () => Promise<void>, timeoutMs = 4_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise(r => setTimeout(r, 100));
+    }
+  }
+}

@@ -91,15 +91,18 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
     options: ConfigShipyardClustersOptions = {},
   ): ConfigShipyardClusters {
     const strategies = options.authStrategies ?? {};
-    const defs = readClusterDefinitions(config, {
-      inClusterPathPrefix: options.inClusterPathPrefix,
-    }).map(def => {
-      const configError = authConfigError(def, strategies);
-      return configError ? { ...def, configError } : def;
-    });
-    // Configured clusters are reported now; catalog ones when first read
-    // (never here: the catalog may not serve yet while plugins start).
-    for (const def of defs) warnAbout(def, options.logger);
+    const readConfigured = () =>
+      readClusterDefinitions(config, {
+        inClusterPathPrefix: options.inClusterPathPrefix,
+      }).map(def => {
+        const configError = def.configError ?? authConfigError(def, strategies);
+        if (configError) {
+          options.logger?.warn(
+            `Cluster '${def.name}' is misconfigured: ${configError}`,
+          );
+        }
+        return configError ? { ...def, configError } : def;
+      });
     const locators = readCatalogLocators(config);
     const catalog =
       locators.length > 0 && options.readCatalogClusters
@@ -109,18 +112,28 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
             options.logger,
           )
         : undefined;
-    return new ConfigShipyardClusters(
-      defs,
+    // Configured clusters are reported now; catalog ones when first read
+    // (never here: the catalog may not serve yet while plugins start).
+    const clusters = new ConfigShipyardClusters(
+      readConfigured(),
       strategies,
       catalog,
       options.logger,
     );
+    // A root config that follows its files (every backend reads app-config
+    // this way) announces changes: configured clusters added, changed or
+    // removed are listed from then on, without a restart. The catalog
+    // locators and the auth strategies loaded at start stay as they were.
+    config.subscribe?.(() => {
+      clusters.configured = readConfigured();
+    });
+    return clusters;
   }
 
   private readonly warned = new Set<string>();
 
   private constructor(
-    private readonly defs: ClusterDefinition[],
+    private configured: ClusterDefinition[],
     private readonly strategies: AuthStrategies,
     private readonly catalog?: CatalogClusterSource,
     private readonly logger?: LoggerService,
@@ -131,8 +144,8 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
    * cluster never replaces a configured one of the same name.
    */
   private async all(): Promise<ClusterDefinition[]> {
-    if (!this.catalog) return this.defs;
-    const names = new Set(this.defs.map(d => d.name));
+    if (!this.catalog) return this.configured;
+    const names = new Set(this.configured.map(d => d.name));
     const fromCatalog = (await this.catalog.definitions()).map(def => {
       if (names.has(def.name)) {
         return {
@@ -152,7 +165,7 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
       }
       return configError ? { ...def, configError } : def;
     });
-    return [...this.defs, ...fromCatalog];
+    return [...this.configured, ...fromCatalog];
   }
 
   /** {@inheritDoc ShipyardClustersService.listClusters} */
@@ -182,7 +195,7 @@ export class ConfigShipyardClusters implements ShipyardClustersService {
   private async find(name: string): Promise<ClusterDefinition> {
     // a configured cluster never waits for (or on a failing) catalog
     const def =
-      this.defs.find(d => d.name === name) ??
+      this.configured.find(d => d.name === name) ??
       (await this.all()).find(d => d.name === name);
     if (!def) throw new NotFoundError(`unknown cluster '${name}'`);
     return def;
@@ -203,11 +216,4 @@ function toPublic(def: ClusterDefinition): ShipyardCluster {
     skipTLSVerify,
     ...(configError ? { configError } : {}),
   };
-}
-
-/** Logs why a configured cluster cannot be used. */
-function warnAbout(def: ClusterDefinition, logger?: LoggerService) {
-  if (def.configError) {
-    logger?.warn(`Cluster '${def.name}' is misconfigured: ${def.configError}`);
-  }
 }

@@ -31,5 +31,6 @@ export type {
   ServiceObjectsResult,
 } from './kube/serviceObjects';
 export { readTenancyRules } from './tenancy';
+export { readUserGroups } from './membership';
 export { shipyardAuthStrategyServiceRef } from './auth/authStrategyService';
 export type { ShipyardAuthStrategy } from './auth/authStrategyService';

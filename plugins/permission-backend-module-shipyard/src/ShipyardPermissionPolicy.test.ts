@@ -1,6 +1,8 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
   catalogEntityReadPermission,
@@ -31,14 +33,17 @@ import { ShipyardPermissionPolicy } from './ShipyardPermissionPolicy';
 /*
  * The policy as the permission backend calls it: a PolicyQuery and the
  * signed-in user (credentials; the ownership claims come from the user info
- * service, here the claims examples/org.yaml gives each user). Catalog
- * conditions are evaluated with the catalog's own permission rules.
+ * service, here the direct groups of examples/org.yaml, as the sign-in
+ * resolvers give them). The groups and their parents come from the catalog,
+ * served by Backstage's in-memory catalog. Catalog conditions are evaluated
+ * with the catalog's own permission rules.
  */
 
 const claims: Record<string, string[]> = {
   'user:default/ada': ['user:default/ada', 'group:default/team-payments'],
   'user:default/grace': ['user:default/grace', 'group:default/team-storefront'],
   'user:default/linus': ['user:default/linus', 'group:default/team-platform'],
+  'user:default/mia': ['user:default/mia', 'group:default/payments-oncall'],
 };
 
 const userInfo = mockServices.userInfo.mock({
@@ -49,11 +54,46 @@ const userInfo = mockServices.userInfo.mock({
   },
 });
 
+/** A User or Group with the relations the catalog derives from its spec. */
+const member = (name: string, group: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name, namespace: 'default' },
+  spec: { memberOf: [group] },
+  relations: [{ type: 'memberOf', targetRef: `group:default/${group}` }],
+});
+const group = (name: string, parent?: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'team', children: [], ...(parent ? { parent } : {}) },
+  relations: parent
+    ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+    : [],
+});
+const org = [
+  member('ada', 'team-payments'),
+  member('grace', 'team-storefront'),
+  member('linus', 'team-platform'),
+  // on call for payments: a team under team-payments
+  member('mia', 'payments-oncall'),
+  group('engineering'),
+  group('team-payments', 'engineering'),
+  group('team-storefront', 'engineering'),
+  group('team-platform', 'engineering'),
+  group('payments-oncall', 'team-payments'),
+];
+
+const deps = {
+  userInfo,
+  catalog: catalogServiceMock({ entities: org }),
+  auth: mockServices.auth(),
+};
 const policy = ShipyardPermissionPolicy.fromConfig(
   new ConfigReader({
     shipyard: { tenancy: { platformGroups: ['team-platform'] } },
   }),
-  { userInfo },
+  deps,
 );
 
 const user = (name: string): PolicyQueryUser => ({
@@ -113,7 +153,13 @@ describe('ShipyardPermissionPolicy', () => {
       conditions: {
         rule: 'IS_ENTITY_OWNER',
         resourceType: 'catalog-entity',
-        params: { claims: claims['user:default/ada'] },
+        params: {
+          claims: [
+            'user:default/ada',
+            'group:default/team-payments',
+            'group:default/engineering',
+          ],
+        },
       },
     });
     expect(allowsEntity(ada, paymentsApi)).toBe(true);
@@ -122,6 +168,50 @@ describe('ShipyardPermissionPolicy', () => {
     const grace = await decide(deploymentHealthReadPermission, 'grace');
     expect(allowsEntity(grace, paymentsApi)).toBe(false);
     expect(allowsEntity(grace, storefrontWeb)).toBe(true);
+  });
+
+  it('counts parent groups as the actions do: a member of a team under team-payments reads its details', async () => {
+    // mia's sign-in claims only payments-oncall; the catalog says it is part of team-payments
+    const mia = await decide(deploymentHealthReadPermission, 'mia');
+    expect(allowsEntity(mia, paymentsApi)).toBe(true);
+    expect(allowsEntity(mia, storefrontWeb)).toBe(false);
+  });
+
+  it('reads the groups again after a few seconds, so a membership change shows', async () => {
+    // a catalog whose content changes: grace joins team-payments
+    let entities = org;
+    const catalog = {
+      getEntityByRef: (...args: any[]) =>
+        (catalogServiceMock({ entities }).getEntityByRef as any)(...args),
+      getEntitiesByRefs: (...args: any[]) =>
+        (catalogServiceMock({ entities }).getEntitiesByRefs as any)(...args),
+    } as unknown as CatalogService;
+    const fresh = ShipyardPermissionPolicy.fromConfig(new ConfigReader({}), {
+      ...deps,
+      catalog,
+    });
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const read = async () =>
+        allowsEntity(
+          await fresh.handle(
+            { permission: deploymentHealthReadPermission },
+            user('grace'),
+          ),
+          paymentsApi,
+        );
+      expect(await read()).toBe(false);
+      entities = org.map(e =>
+        e.metadata.name === 'grace' ? member('grace', 'team-payments') : e,
+      );
+      now += 1_000;
+      expect(await read()).toBe(false); // within the few seconds: as read before
+      now += 5_000;
+      expect(await read()).toBe(true);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('gives details of every entity to a platform group member', async () => {
@@ -171,7 +261,7 @@ describe('ShipyardPermissionPolicy', () => {
         return { result: AuthorizeResult.DENY } as const;
       }
     }
-    const strict = Strict.fromConfig(new ConfigReader({}), { userInfo });
+    const strict = Strict.fromConfig(new ConfigReader({}), deps);
     expect(strict).toBeInstanceOf(Strict);
     const grace = user('grace');
     expect(

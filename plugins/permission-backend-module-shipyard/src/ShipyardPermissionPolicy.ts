@@ -1,10 +1,11 @@
-import { UserInfoService } from '@backstage/backend-plugin-api';
+import { AuthService, UserInfoService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
   isPermission,
@@ -30,15 +31,29 @@ import {
   isPlatformMember,
   TenancyRules,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { readTenancyRules } from '@shipyard-platform/backstage-plugin-deployment-health-node';
+import {
+  readTenancyRules,
+  readUserGroups,
+} from '@shipyard-platform/backstage-plugin-deployment-health-node';
+
+/**
+ * How long a user's groups, read from the catalog, are reused: one team view
+ * asks the policy about every component, and a membership change should show
+ * within seconds.
+ */
+const GROUPS_TTL_MS = 5_000;
 
 /** What the policy knows about the caller. @public */
 export interface ShipyardPolicyUser {
   /** e.g. user:default/ada */
   userEntityRef: string;
-  /** The sign-in's ownership claims: the user and the groups it is a member of. */
+  /**
+   * The sign-in's ownership claims, plus the user's groups and their parent
+   * groups as the catalog holds them now (the membership the scaffolder
+   * actions count).
+   */
   ownershipEntityRefs: string[];
-  /** True when one of `ownershipEntityRefs` is in `shipyard.tenancy.platformGroups`. */
+  /** True when one of the user's groups is in `shipyard.tenancy.platformGroups`. */
   isPlatform: boolean;
 }
 
@@ -49,7 +64,8 @@ export interface ShipyardPolicyUser {
  * - `deployment-health.entity.summary.read`, `deployment-health.clusters.read`:
  *   allowed to every signed-in user, denied without a user.
  * - `deployment-health.entity.read` (details): allowed to the platform groups;
- *   for others conditional on `isEntityOwner` with the user's ownership claims.
+ *   for others conditional on `isEntityOwner` with the user's ownership
+ *   claims and groups, parent groups included (as the actions count them).
  * - `scaffolder.task.read` / `scaffolder.task.cancel`: the platform groups;
  *   others conditional on `isTaskOwner` (their own tasks: a task's output
  *   carries what its steps read);
@@ -59,8 +75,8 @@ export interface ShipyardPolicyUser {
  *   `shipyard:kubernetes:namespace`) check the user's membership themselves,
  *   with the same `shipyard.tenancy` rules and the catalog's `memberOf`
  *   (parent groups included), and refuse naming the team and the rule; a
- *   policy condition here would refuse first, with the scaffolder's
- *   "Unauthorized action" and a narrower rule (direct groups only).
+ *   policy condition here would refuse first, with the scaffolder's bare
+ *   "Unauthorized action".
  *
  * Extend it: override {@link ShipyardPermissionPolicy.decideOther} for the
  * permissions it does not decide, or `handle` to change any decision.
@@ -75,21 +91,39 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
   static fromConfig<T extends typeof ShipyardPermissionPolicy>(
     this: T,
     config: Config,
-    options: { userInfo: UserInfoService },
+    options: {
+      userInfo: UserInfoService;
+      catalog: CatalogService;
+      auth: AuthService;
+    },
   ): InstanceType<T> {
     return new this({
       rules: readTenancyRules(config),
-      userInfo: options.userInfo,
+      ...options,
     }) as InstanceType<T>;
   }
 
   /** The tenancy rules (`shipyard.tenancy.*`): who is in a platform group. */
   protected readonly rules: TenancyRules;
   private readonly userInfo: UserInfoService;
+  private readonly catalog: CatalogService;
+  private readonly auth: AuthService;
+  private readonly groups = new Map<
+    string,
+    { expires: number; groups: Promise<string[]> }
+  >();
 
-  constructor(options: { rules: TenancyRules; userInfo: UserInfoService }) {
+  constructor(options: {
+    rules: TenancyRules;
+    userInfo: UserInfoService;
+    /** Where the user's groups and their parents are read, with the permission backend's own credentials. */
+    catalog: CatalogService;
+    auth: AuthService;
+  }) {
     this.rules = options.rules;
     this.userInfo = options.userInfo;
+    this.catalog = options.catalog;
+    this.auth = options.auth;
   }
 
   /** Decides one request: the deployment-health permissions here, the rest in {@link ShipyardPermissionPolicy.decideOther}. */
@@ -147,17 +181,32 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     return { result: AuthorizeResult.ALLOW };
   }
 
-  /** The caller's ownership claims, from the user's credentials. */
+  /** The caller's ownership claims and groups, from the user's credentials and the catalog. */
   protected async caller(user: PolicyQueryUser): Promise<ShipyardPolicyUser> {
     const info = await this.userInfo.getUserInfo(user.credentials);
+    const groups = await this.userGroups(info.userEntityRef);
+    const claims = [...new Set([...info.ownershipEntityRefs, ...groups])];
     return {
       userEntityRef: info.userEntityRef,
-      ownershipEntityRefs: info.ownershipEntityRefs,
-      isPlatform: isPlatformMember(
-        info.ownershipEntityRefs.filter(isGroupRef),
-        this.rules,
-      ),
+      ownershipEntityRefs: claims,
+      isPlatform: isPlatformMember(claims.filter(isGroupRef), this.rules),
     };
+  }
+
+  /** readUserGroups, reused for a few seconds per user (a failed read is not kept). */
+  private userGroups(userRef: string): Promise<string[]> {
+    const now = Date.now();
+    const cached = this.groups.get(userRef);
+    if (cached && cached.expires > now) return cached.groups;
+    for (const [ref, entry] of this.groups) {
+      if (entry.expires <= now) this.groups.delete(ref);
+    }
+    const groups = this.auth
+      .getOwnServiceCredentials()
+      .then(credentials => readUserGroups(userRef, this.catalog, credentials));
+    groups.catch(() => this.groups.delete(userRef));
+    this.groups.set(userRef, { expires: now + GROUPS_TTL_MS, groups });
+    return groups;
   }
 }
 

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { assertSupportedBackstageRelease } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import packageJson from '../package.json';
@@ -26,10 +27,16 @@ export const permissionModuleShipyardPolicy = createBackendModule({
         policy: policyExtensionPoint,
         config: coreServices.rootConfig,
         userInfo: coreServices.userInfo,
+        catalog: catalogServiceRef,
+        auth: coreServices.auth,
       },
-      async init({ policy, config, userInfo }) {
+      async init({ policy, config, userInfo, catalog, auth }) {
         policy.setPolicy(
-          ShipyardPermissionPolicy.fromConfig(config, { userInfo }),
+          ShipyardPermissionPolicy.fromConfig(config, {
+            userInfo,
+            catalog,
+            auth,
+          }),
         );
       },
     });

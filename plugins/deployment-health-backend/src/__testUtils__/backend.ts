@@ -51,6 +51,8 @@ export function startHealthBackend(options: {
   catalog?: ServiceFactory;
   /** More features, e.g. a strategy for shipyardAuthStrategyServiceRef. */
   features?: Array<BackendFeature>;
+  /** More root config, e.g. `backend.actions` for the MCP test. */
+  config?: object;
 }) {
   return startTestBackend({
     features: [
@@ -73,6 +75,7 @@ export function startHealthBackend(options: {
           ...(options.tenancy
             ? { shipyard: { tenancy: options.tenancy } }
             : {}),
+          ...options.config,
         },
       }),
       options.catalog ??

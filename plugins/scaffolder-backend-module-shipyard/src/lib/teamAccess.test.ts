@@ -4,12 +4,9 @@ import {
   DEFAULT_TENANCY_RULES,
   TenancyRules,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { readUserGroups } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { orgCatalog, orgUser } from '../__testUtils__/org';
-import {
-  assertMayActForTeam,
-  assertNamespaceNotReserved,
-  userGroups,
-} from './teamAccess';
+import { assertMayActForTeam, assertNamespaceNotReserved } from './teamAccess';
 
 const group = (name: string, spec: Record<string, unknown>) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -114,7 +111,7 @@ describe('assertMayActForTeam', () => {
   });
 
   it('ends the walk on a cycle of parent groups', async () => {
-    const groups = await userGroups(
+    const groups = await readUserGroups(
       'user:default/lola',
       await orgCatalog(EXTRA as any),
       credentials,

@@ -6,13 +6,7 @@
  * never trusted: membership is read from the catalog.
  */
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  RELATION_CHILD_OF,
-  RELATION_MEMBER_OF,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
@@ -23,10 +17,8 @@ import {
   TenancyRules,
   toGroupRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { readUserGroups } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { LABEL_VALUE } from './kube';
-
-/** Parent groups are walked at most this many levels up (a deeper tree is cut off, never looped). */
-const MAX_PARENT_DEPTH = 20;
 
 /** Options of {@link assertMayActForTeam}. */
 export interface TeamAccessOptions {
@@ -77,7 +69,7 @@ export async function assertMayActForTeam(
       `Invalid team "${opts.team}": no group ${teamRef} in the catalog`,
     );
   }
-  const groups = await userGroups(userRef, catalog, credentials);
+  const groups = await readUserGroups(userRef, catalog, credentials);
   if (!mayActForTeam(groups, teamRef, rules)) {
     throw new NotAllowedError(
       `User ${userRef} may not act for team ${teamRef}: not a member of it or of a platform group (shipyard.tenancy.platformGroups)`,
@@ -149,73 +141,4 @@ function describeTeam(team: string): string {
   } catch {
     return `"${team}"`;
   }
-}
-
-/**
- * The user's groups: the direct `memberOf` relations of the user entity as the
- * catalog holds it now (not the possibly older copy on the task), plus every
- * ancestor group of those. A user unknown to the catalog has no groups.
- */
-export async function userGroups(
-  userRef: string,
-  catalog: CatalogService,
-  credentials: BackstageCredentials,
-): Promise<string[]> {
-  const user = await catalog.getEntityByRef(userRef, { credentials });
-  if (!user) return [];
-  const found = new Set<string>(relationTargets(user, RELATION_MEMBER_OF));
-  // spec.memberOf is what the catalog turns into memberOf relations; read too for a catalog that has not processed relations yet
-  const specMemberOf = user.spec?.memberOf;
-  if (Array.isArray(specMemberOf)) {
-    for (const g of specMemberOf) {
-      if (typeof g === 'string' && g) {
-        found.add(normalizeRef(g, user.metadata.namespace ?? 'default'));
-      }
-    }
-  }
-  let frontier = [...found];
-  for (
-    let depth = 0;
-    frontier.length > 0 && depth < MAX_PARENT_DEPTH;
-    depth++
-  ) {
-    const { items } = await catalog.getEntitiesByRefs(
-      {
-        entityRefs: frontier,
-        fields: ['kind', 'metadata', 'spec', 'relations'],
-      },
-      { credentials },
-    );
-    const parents = items
-      .filter((e): e is Entity => !!e)
-      .flatMap(parentGroups)
-      .filter(ref => !found.has(ref));
-    frontier = [...new Set(parents)];
-    frontier.forEach(ref => found.add(ref));
-  }
-  return [...found];
-}
-
-function relationTargets(entity: Entity, type: string): string[] {
-  return (entity.relations ?? [])
-    .filter(r => r.type === type)
-    .map(r => normalizeRef(r.targetRef));
-}
-
-/** A group's parents: its childOf relations, and spec.parent for a catalog that has not processed relations. */
-function parentGroups(group: Entity): string[] {
-  const parents = relationTargets(group, RELATION_CHILD_OF);
-  const specParent = group.spec?.parent;
-  if (typeof specParent === 'string' && specParent) {
-    parents.push(
-      normalizeRef(specParent, group.metadata.namespace ?? 'default'),
-    );
-  }
-  return parents;
-}
-
-function normalizeRef(ref: string, defaultNamespace = 'default'): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind: 'group', defaultNamespace }),
-  );
 }

@@ -3,6 +3,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_KUBERNETES_ID,
   ClusterHealth,
+  ClustersPreparing,
   isDeploymentHealthAvailable,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import List from '@material-ui/core/List';
@@ -11,6 +12,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import { preparingText } from '../common/EmptyStates';
 import { StatusChip } from '../common/StatusChip';
 import { compareEnvironments } from '../common/environments';
 import { formatAgo } from '../common/format';
@@ -73,6 +75,7 @@ function CardBody(props: EntityDeploymentHealthCardProps) {
   const state = useEntityHealth(entity, props.refreshIntervalMs);
   const health = state.value?.health;
   const noClusters = state.value?.clusters?.clusters.length === 0;
+  const preparing = state.value?.clusters?.preparing;
   const clusters = [...(health?.clusters ?? [])].sort(
     (a, b) =>
       compareEnvironments(a.environment, b.environment) ||
@@ -101,7 +104,7 @@ function CardBody(props: EntityDeploymentHealthCardProps) {
       {health && clusters.length === 0 ? (
         <Typography variant="body2" color="textSecondary">
           {noClusters
-            ? 'No Kubernetes cluster is configured.'
+            ? noClustersText(preparing)
             : 'Not deployed to any cluster yet.'}
         </Typography>
       ) : null}
@@ -136,4 +139,10 @@ function CardBody(props: EntityDeploymentHealthCardProps) {
       ) : null}
     </InfoCard>
   );
+}
+
+function noClustersText(preparing?: ClustersPreparing) {
+  return preparing
+    ? `Clusters are being prepared (${preparingText(preparing)}).`
+    : 'No Kubernetes cluster is configured.';
 }

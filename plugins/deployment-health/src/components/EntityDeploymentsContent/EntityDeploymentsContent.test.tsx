@@ -132,6 +132,14 @@ describe('EntityDeploymentsContent', () => {
       { clusters: [] },
       'No Kubernetes cluster configured',
     ],
+    [
+      'clusters are being prepared',
+      {
+        clusters: [],
+        preparing: { message: 'building kube-apiserver', step: 2, steps: 11 },
+      },
+      /step 2 of 11: building kube-apiserver/,
+    ],
     ['the service is not deployed', okClusters, 'Not deployed to any cluster'],
   ])('says when %s', async (_when, clusters, message) => {
     const api = mockDeploymentHealthApi({

@@ -104,7 +104,7 @@ function Body(props: { entity: Entity; data: Data }) {
 
   if (sections.length === 0) {
     if (clusters && clusters.clusters.length === 0) {
-      return <NoClustersState />;
+      return <NoClustersState preparing={clusters.preparing} />;
     }
     return (
       <>

@@ -140,7 +140,9 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
 
   return (
     <div className={classes.root}>
-      {data.clusters.length === 0 ? <NoClustersState /> : null}
+      {data.clusters.length === 0 ? (
+        <NoClustersState preparing={data.preparing} />
+      ) : null}
       {clusterErrors.map(c => (
         <ClusterErrorNotice
           key={c.name}

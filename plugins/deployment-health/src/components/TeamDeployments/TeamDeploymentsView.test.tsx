@@ -167,4 +167,25 @@ describe('GroupDeploymentsContent', () => {
       await screen.findByText('This team owns no components yet.'),
     ).toBeInTheDocument();
   });
+
+  it('says when the clusters are being prepared instead of none configured', async () => {
+    await renderGroup(
+      mockDeploymentHealthApi({
+        group: {
+          ...groupHealth,
+          clusters: [],
+          preparing: { message: 'seeding the clusters', step: 11, steps: 12 },
+        },
+      }),
+    );
+    expect(
+      await screen.findByText('Clusters are being prepared'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/step 11 of 12: seeding the clusters/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText('No Kubernetes cluster configured'),
+    ).not.toBeInTheDocument();
+  });
 });

@@ -3,6 +3,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATION_KUBERNETES_ID,
   ClusterError,
+  ClustersPreparing,
   HealthReason,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
@@ -56,8 +57,27 @@ export function MissingAnnotationState(props: { entity?: Entity }) {
   );
 }
 
-/** The backend has no cluster to read. */
-export function NoClustersState() {
+/** "step 2 of 11: building kube-apiserver", or the message alone. */
+export function preparingText(preparing: ClustersPreparing) {
+  const { message, step, steps } = preparing;
+  return step && steps ? `step ${step} of ${steps}: ${message}` : message;
+}
+
+/**
+ * The backend has no cluster to read: either they are on their way
+ * (`preparing`, from deploymentHealth.preparingClusters) or none is
+ * configured.
+ */
+export function NoClustersState(props: { preparing?: ClustersPreparing }) {
+  if (props.preparing) {
+    return (
+      <Alert severity="info" variant="outlined">
+        <AlertTitle>Clusters are being prepared</AlertTitle>
+        {preparingText(props.preparing)}. Health appears here by itself when
+        they are ready.
+      </Alert>
+    );
+  }
   return (
     <EmptyState
       missing="info"
