@@ -75,5 +75,17 @@ export interface Config {
       /** Results are shared between requests for this long. Default 10. */
       cacheTtlSeconds?: number;
     };
+    /**
+     * Live updates: changes the watch cache sees are announced with Backstage
+     * signals (@backstage/plugin-signals-backend must be installed) to the
+     * owning group and shipyard.tenancy.platformGroups, so that open pages
+     * refetch instead of polling.
+     */
+    signals?: {
+      /** Publish signals. Default true. */
+      enabled?: boolean;
+      /** Changes within this window after the first go out as one signal per entity and team. Default 300. */
+      debounceMilliseconds?: number;
+    };
   };
 }

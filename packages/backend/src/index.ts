@@ -38,6 +38,10 @@ for (const feature of [
   import('@backstage/plugin-user-settings-backend'),
   import('@backstage/plugin-notifications-backend'),
   import('@backstage/plugin-signals-backend'),
+  // The events bus: signals published on one replica (deployment health's
+  // live updates) reach browsers connected to another, through the shared
+  // PostgreSQL database (with SQLite, one process: an in-memory store).
+  import('@backstage/plugin-events-backend'),
   import('@backstage/plugin-mcp-actions-backend'),
   // Kubernetes health comes from Shipyard's deployment health alone: upstream
   // @backstage/plugin-kubernetes-backend is not installed, as its /proxy and

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   assertSupportedBackstageRelease,
@@ -14,6 +15,7 @@ import { registerHealthActions } from './actions';
 import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
+import { HealthSignals, readHealthSignalsOptions } from './live/HealthSignals';
 import { readOptions, readPreparingClusters } from './options';
 import { createRouter } from './router';
 
@@ -39,8 +41,10 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
+        signals: signalsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
@@ -51,14 +55,28 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         lifecycle,
+        auth,
         catalog,
         clusters,
+        signals,
         actionsRegistry,
       }) {
         const options = readOptions(config);
         permissionsRegistry.addPermissions(deploymentHealthPermissions);
 
         const caches = new ClusterCaches(clusters, options, logger);
+        // Changes the caches see are announced to the browsers with signals.
+        const live = new HealthSignals({
+          signals,
+          catalog,
+          auth,
+          logger,
+          tenancy: options.tenancy,
+          options: readHealthSignalsOptions(config),
+        });
+        caches.onChange(change => live.notify(change));
+        lifecycle.addStartupHook(() => live.start());
+        lifecycle.addShutdownHook(() => live.stop());
         // Watches start once the backend is up (the catalog, which may list
         // clusters, serves by then); failures are per cluster and retried
         // with backoff, never fatal for the backend. Clusters added to or

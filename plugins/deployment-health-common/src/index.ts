@@ -12,3 +12,4 @@ export * from './permissions';
 export * from './annotations';
 export * from './rules';
 export * from './tenancy';
+export * from './signals';

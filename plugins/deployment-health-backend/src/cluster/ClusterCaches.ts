@@ -5,6 +5,12 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import { CacheOptions } from '../options';
 import { ClusterCache } from './ClusterCache';
+import { IndexChange } from './ObjectIndex';
+
+/** A change of a service's objects in one cluster's cache. */
+export interface ClusterChange extends IndexChange {
+  cluster: string;
+}
 
 /** How often the cluster list is compared with the running caches. */
 export const CLUSTER_LIST_INTERVAL_MS = 5_000;
@@ -24,6 +30,7 @@ export class ClusterCaches {
   readonly list: ClusterCache[] = [];
   private timer?: NodeJS.Timeout;
   private running = false;
+  private readonly listeners = new Set<(change: ClusterChange) => void>();
 
   constructor(
     private readonly clusters: ShipyardClustersService,
@@ -51,9 +58,22 @@ export class ClusterCaches {
         this.options,
         this.logger.child({ cluster: cluster.name }),
       );
+      cache.index.onChange(change => {
+        for (const listener of this.listeners)
+          listener({ ...change, cluster: cluster.name });
+      });
       this.list.push(cache);
       if (this.running) cache.start();
     }
+  }
+
+  /**
+   * Tells `listener` of every change of a service's objects in any cache,
+   * present or future; returns the unsubscribe.
+   */
+  onChange(listener: (change: ClusterChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Starts a watch per listed cluster, then follows the list. */

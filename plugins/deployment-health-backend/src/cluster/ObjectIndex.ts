@@ -12,6 +12,12 @@ import {
 
 type Objects = Map<string, KubernetesObject>;
 
+/** A change of the objects of one service (kubernetes-id) in one namespace. */
+export interface IndexChange {
+  kubernetesId: string;
+  namespace: string;
+}
+
 const kindOf = (key: ResourceKey) => RESOURCES.find(r => r.key === key)!.kind;
 
 const nameOf = (o: KubernetesObject) =>
@@ -48,6 +54,8 @@ export class ObjectIndex {
   private readonly capped = new Map<ResourceKey, Set<string>>(
     RESOURCES.map(r => [r.key, new Set()]),
   );
+
+  private readonly listeners = new Set<(change: IndexChange) => void>();
 
   constructor(
     private readonly maxPerNamespace = Infinity,
@@ -139,15 +147,26 @@ export class ObjectIndex {
     }
     // An event changes the service of the object it is about.
     const uid = o.metadata?.uid;
-    if (isEvent) this.bump(this.idOf.get(group));
+    if (isEvent) this.bump(this.idOf.get(group), o);
     else if (uid && add) this.idOf.set(uid, group);
     else if (uid) this.idOf.delete(uid);
-    if (!isEvent) this.bump(group);
+    if (!isEvent) this.bump(group, o);
   }
 
-  private bump(id: string | undefined) {
-    if (id !== undefined)
-      this.versions.set(id, (this.versions.get(id) ?? 0) + 1);
+  /**
+   * Tells `listener` of every change of a service's objects (the changes
+   * that move versionOf), as it happens; returns the unsubscribe.
+   */
+  onChange(listener: (change: IndexChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private bump(id: string | undefined, o: KubernetesObject) {
+    if (id === undefined) return;
+    this.versions.set(id, (this.versions.get(id) ?? 0) + 1);
+    const change = { kubernetesId: id, namespace: o.metadata?.namespace ?? '' };
+    for (const listener of this.listeners) listener(change);
   }
 
   /** Changes whenever an object (or event) of this kubernetes-id changes. */

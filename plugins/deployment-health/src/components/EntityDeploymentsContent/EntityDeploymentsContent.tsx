@@ -2,8 +2,10 @@ import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
+  ANNOTATION_KUBERNETES_LABEL_SELECTOR,
   ClustersResponse,
   EntityHealthResponse,
+  entityHealthChannel,
   isDeploymentHealthAvailable,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
@@ -11,7 +13,8 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useCallback } from 'react';
 import { deploymentHealthApiRef } from '../../api';
-import { usePolling, useNow } from '../../hooks/usePolling';
+import { useLiveRefresh } from '../../hooks/useLiveRefresh';
+import { useNow } from '../../hooks/usePolling';
 import { DataState } from '../common/DataState';
 import {
   ClusterErrorNotice,
@@ -33,6 +36,9 @@ const useStyles = makeStyles(theme => ({
 
 type Data = { health: EntityHealthResponse; clusters?: ClustersResponse };
 
+/** Signals go to the readers of the details (owning team, platform groups). */
+const receivesEntitySignals = (d: Data) => !d.health.detailsRestricted;
+
 export function useEntityHealth(entity: Entity, intervalMs?: number) {
   const api = useApi(deploymentHealthApiRef);
   const ref = getCompoundEntityRef(entity);
@@ -52,7 +58,14 @@ export function useEntityHealth(entity: Entity, intervalMs?: number) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, key],
   );
-  return usePolling(key, load, intervalMs);
+  // Objects found by a custom label selector are not in the watch cache,
+  // whose changes are what signals announce: those entities poll.
+  const channel = entity.metadata.annotations?.[
+    ANNOTATION_KUBERNETES_LABEL_SELECTOR
+  ]
+    ? undefined
+    : entityHealthChannel(key);
+  return useLiveRefresh(key, load, channel, intervalMs, receivesEntitySignals);
 }
 
 function Body(props: { entity: Entity; data: Data }) {
@@ -156,7 +169,11 @@ function EntityDeploymentsForEntity(props: {
   const health = state.value?.health;
   return (
     <div className={classes.root} data-testid="deployment-health-content">
-      <RefreshBar state={state} intervalMs={refreshIntervalMs}>
+      <RefreshBar
+        state={state}
+        intervalMs={refreshIntervalMs}
+        mode={state.mode}
+      >
         <Typography variant="h5" component="h2">
           Deployments
         </Typography>

@@ -1,12 +1,13 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { deploymentHealthApiRef } from '../../api';
-import { usePolling } from '../../hooks/usePolling';
+import { groupHealthChannel } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { useLiveRefresh } from '../../hooks/useLiveRefresh';
 import { DataState } from '../common/DataState';
 import { RefreshBar } from '../common/RefreshBar';
 import { TeamDeploymentsMatrix } from './TeamDeploymentsMatrix';
@@ -14,6 +15,28 @@ import { TeamDeploymentsMatrix } from './TeamDeploymentsMatrix';
 const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2) },
 }));
+
+/** Whether the signed-in user belongs to the group of this channel (undefined until known). */
+function useMembership(channel: string): boolean | undefined {
+  const identity = useApi(identityApiRef);
+  const [member, setMember] = useState<boolean>();
+  useEffect(() => {
+    let active = true;
+    identity
+      .getBackstageIdentity()
+      .then(({ ownershipEntityRefs }) => {
+        if (active)
+          setMember(
+            ownershipEntityRefs.some(r => groupHealthChannel(r) === channel),
+          );
+      })
+      .catch(() => {});
+    return () => {
+      active = false;
+    };
+  }, [identity, channel]);
+  return member;
+}
 
 /**
  * The team view: every service a group owns × environment, refreshed
@@ -43,10 +66,21 @@ export function TeamDeploymentsView(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, key],
   );
-  const state = usePolling(key, load, refreshIntervalMs);
+  // The backend announces a change to the owning team's channel and its
+  // parent teams', so this group's channel covers its sub-teams too; it
+  // sends them to the team's members (and the platform groups, which the
+  // app does not know: they poll other teams' views).
+  const channel = groupHealthChannel(`group:${ref.namespace}/${ref.name}`);
+  const member = useMembership(channel);
+  const receives = useCallback(() => member !== false, [member]);
+  const state = useLiveRefresh(key, load, channel, refreshIntervalMs, receives);
   return (
     <div className={classes.root} data-testid="team-deployments">
-      <RefreshBar state={state} intervalMs={refreshIntervalMs}>
+      <RefreshBar
+        state={state}
+        intervalMs={refreshIntervalMs}
+        mode={state.mode}
+      >
         <Typography variant="h5" component="h2">
           Deployments of {ref.name}
         </Typography>

@@ -10,7 +10,16 @@ import {
   PollingState,
   useNow,
 } from '../../hooks/usePolling';
+import { RefreshMode } from '../../hooks/useLiveRefresh';
 import { formatAgo } from './format';
+
+/** Said quietly when the page polls although it could be live. */
+const POLLING_NOTE: Record<string, string> = {
+  unavailable: 'live updates unavailable',
+  lost: 'live updates disconnected',
+  unsupported: 'no live updates for custom label selectors',
+  'not-recipient': 'live updates for the owning team only',
+};
 
 /**
  * One line that says how fresh the data is, shows a spinner while a
@@ -19,9 +28,11 @@ import { formatAgo } from './format';
 export function RefreshBar(props: {
   state: Pick<PollingState<unknown>, 'updatedAt' | 'refreshing' | 'refresh'>;
   intervalMs?: number;
+  /** How the data is kept current, when it may be live (signals). */
+  mode?: RefreshMode;
   children?: ReactNode;
 }) {
-  const { intervalMs = DEFAULT_REFRESH_INTERVAL_MS, children } = props;
+  const { intervalMs = DEFAULT_REFRESH_INTERVAL_MS, mode, children } = props;
   const { updatedAt, refreshing, refresh } = props.state;
   const now = useNow(1000);
   return (
@@ -38,11 +49,17 @@ export function RefreshBar(props: {
       <Typography variant="body2" color="textSecondary">
         {refreshing ? 'Refreshing…' : null}
         {!refreshing && updatedAt
-          ? `Updated ${formatAgo(
-              updatedAt,
-              now,
-            )} · auto-refresh every ${Math.round(intervalMs / 1000)} s`
+          ? `Updated ${formatAgo(updatedAt, now)} · ${
+              mode?.type === 'live'
+                ? 'live'
+                : `auto-refresh every ${Math.round(intervalMs / 1000)} s`
+            }`
           : null}
+        {!refreshing && updatedAt && mode?.type === 'polling' ? (
+          <span data-testid="deployment-health-polling-note">
+            {` (${POLLING_NOTE[mode.reason]})`}
+          </span>
+        ) : null}
       </Typography>
       <Box width={20} display="flex" alignItems="center" aria-hidden="true">
         {refreshing ? <CircularProgress size={16} /> : null}
