@@ -31,3 +31,10 @@ export {
   runningDigest,
 } from './versions';
 export { serviceVersions, compareVersions } from './drift';
+export {
+  projectNode,
+  parseQuantity,
+  podRequests,
+  nodeHealth,
+  clusterNodeHealth,
+} from './nodes';
