@@ -78,9 +78,12 @@ export class ObjectIndex {
       return;
     const namespace = o.metadata?.namespace ?? '';
     if (!old) {
+      // The cap is per team namespace; Nodes (cluster-scoped) are bounded by
+      // the cluster itself and are all needed for its health.
       if (
+        key !== 'nodes' &&
         (this.perNamespace.get(key)!.get(namespace) ?? 0) >=
-        this.maxPerNamespace
+          this.maxPerNamespace
       ) {
         const capped = this.capped.get(key)!;
         if (!capped.has(namespace)) {
@@ -211,6 +214,11 @@ export class ObjectIndex {
       if (m) events.push(...m.values());
     }
     return { ...objects, events } as ServiceObjects;
+  }
+
+  /** Every held object of a kind (Nodes for the cluster's health, Pods for their requests). */
+  all(key: ResourceKey): KubernetesObject[] {
+    return [...this.stores.get(key)!.values()];
   }
 
   /** How many objects of each kind the informers hold. */
