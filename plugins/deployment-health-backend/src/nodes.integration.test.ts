@@ -176,7 +176,7 @@ describeIntegration('cluster health from real kwok Nodes', () => {
           const c = await clusterStatus();
           return (
             c.health?.status === 'Healthy' &&
-            c.health.controlPlaneVersion &&
+            Boolean(c.health.controlPlaneVersion) &&
             (c.health.requested?.pods ?? 0) >= 1 &&
             c
           );
