@@ -72,13 +72,17 @@ export type ClusterHealthStatus = 'Healthy' | 'Degraded' | 'Failed' | 'Unknown';
 
 /** Allocatable or requested resources: CPU in millicores, memory in bytes. @public */
 export interface NodeResources {
+  /** CPU in millicores. */
   cpuMillis: number;
+  /** Memory in bytes. */
   memoryBytes: number;
+  /** Pod slots (allocatable) or pods (requested). */
   pods: number;
 }
 
 /** One node as the cluster health shows it. @public */
 export interface NodeHealth {
+  /** The Node's name. */
   name: string;
   /** Worst status among `reasons`. */
   status: ClusterHealthStatus;
@@ -88,8 +92,11 @@ export interface NodeHealth {
   readySince?: string;
   /** Cordoned: no new pods are scheduled here. */
   unschedulable: boolean;
+  /** As the node reports it (`status.nodeInfo.kubeletVersion`). */
   kubeletVersion?: string;
+  /** What the node offers to pods. */
   allocatable?: NodeResources;
+  /** The node's findings. */
   reasons: HealthReason[];
 }
 
