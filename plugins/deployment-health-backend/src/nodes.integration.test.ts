@@ -39,7 +39,9 @@ jest.setTimeout(300_000);
 describeIntegration('cluster health from real kwok Nodes', () => {
   let cluster: TestCluster;
   let blindToken: string;
-  const sick = () => `${NAME}-node-1`;
+  /** The node the service's pod runs on: the one made NotReady. */
+  let podNode = `${NAME}-node-1`;
+  const sick = () => podNode;
 
   beforeAll(async () => {
     cluster = await startTestCluster(NAME);
@@ -143,7 +145,7 @@ describeIntegration('cluster health from real kwok Nodes', () => {
     if (cluster) await stopTestCluster(NAME);
   });
 
-  it('a NotReady node turns the cluster Degraded within seconds and names the node; restoring it clears it', async () => {
+  it('a NotReady node turns the cluster Degraded within seconds and names the node and the service; restoring it clears both', async () => {
     const backend = await startHealthBackend({
       clusters: [
         {
@@ -195,6 +197,28 @@ describeIntegration('cluster health from real kwok Nodes', () => {
           .gitVersion,
       );
 
+      podNode = (
+        await cluster.kubectl(
+          '-n',
+          ns,
+          'get',
+          'pods',
+          '-l',
+          `app=${id}`,
+          '-o',
+          'jsonpath={.items[0].spec.nodeName}',
+        )
+      ).trim();
+      expect(podNode).toMatch(new RegExp(`^${NAME}-node-`));
+      const entity = async () => {
+        const res = await request(backend.server)
+          .get(`/api/deployment-health/entity/default/component/${id}`)
+          .set('Authorization', mockCredentials.user.header());
+        expect(res.status).toBe(200);
+        return res.body as EntityHealthResponse;
+      };
+      expect((await entity()).status).toBe('Healthy');
+
       const t0 = Date.now();
       await cluster.kubectl(
         'label',
@@ -223,6 +247,24 @@ describeIntegration('cluster health from real kwok Nodes', () => {
         }),
       ]);
       expect(degraded.health!.sickNodes!.map(n => n.name)).toEqual([sick()]);
+      // the service whose pod runs there: the node cause leads its reasons
+      const service = await waitFor(
+        async () => {
+          const e = await entity();
+          return e.status === 'Degraded' && e;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      const serviceAfterMs = Date.now() - t0;
+      expect(service.reasons[0]).toMatchObject({
+        code: 'NodeNotReady',
+        scope: 'node',
+        cluster: NAME,
+        object: { kind: 'Node', name: sick() },
+      });
+      expect(service.reasons[0].message).toMatch(
+        new RegExp(`^pod ${id}-[a-z0-9-]+ on node ${sick()}: NotReady`),
+      );
 
       const t1 = Date.now();
       await cluster.kubectl(
@@ -236,10 +278,17 @@ describeIntegration('cluster health from real kwok Nodes', () => {
         { timeoutMs: 30_000, intervalMs: 250 },
       );
       const clearedAfterMs = Date.now() - t1;
+      await waitFor(
+        async () => {
+          const e = await entity();
+          return !e.reasons.some(r => r.scope === 'node') && e;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
       expect(clearedAfterMs).toBeLessThan(10_000);
       // eslint-disable-next-line no-console
       console.log(
-        `node NotReady -> cluster Degraded in ${degradedAfterMs} ms; restored -> Healthy in ${clearedAfterMs} ms`,
+        `node NotReady -> cluster Degraded in ${degradedAfterMs} ms, service names it in ${serviceAfterMs} ms; restored -> Healthy in ${clearedAfterMs} ms`,
       );
     } finally {
       await cluster

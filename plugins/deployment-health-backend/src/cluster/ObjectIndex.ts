@@ -3,7 +3,7 @@ import {
   KUBERNETES_ID_LABEL,
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Event, KubernetesObject, V1Node } from '@kubernetes/client-node';
 import {
   LABELLED,
   RESOURCES,
@@ -13,6 +13,17 @@ import {
 type Objects = Map<string, KubernetesObject>;
 
 const kindOf = (key: ResourceKey) => RESOURCES.find(r => r.key === key)!.kind;
+
+/** Whether two versions of a Node agree in all but their resourceVersion. */
+function sameNode(a: KubernetesObject | undefined, b: KubernetesObject) {
+  if (!a) return false;
+  const strip = (o: KubernetesObject) =>
+    JSON.stringify({
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: undefined },
+    });
+  return strip(a) === strip(b);
+}
 
 const nameOf = (o: KubernetesObject) =>
   `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -40,6 +51,12 @@ export class ObjectIndex {
   private readonly idOf = new Map<string, string>();
   /** Per kubernetes-id change counters; let callers memoize derived health per service. */
   private readonly versions = new Map<string, number>();
+  /**
+   * Changes when a Node changes in what the rules read (its projection:
+   * conditions, taints, cordon), not on a bare resourceVersion bump: the
+   * health of the services whose pods run there may have changed.
+   */
+  private nodeChanges = 0;
   /** Objects held per kind and namespace. */
   private readonly perNamespace = new Map<ResourceKey, Map<string, number>>(
     RESOURCES.map(r => [r.key, new Map()]),
@@ -94,6 +111,7 @@ export class ObjectIndex {
       }
       this.count(key, namespace, 1);
     }
+    if (key === 'nodes' && !sameNode(old, o)) this.nodeChanges++;
     // the label, the uid or an event's object may have changed
     if (old) this.group(key, old, false);
     store.set(nameOf(o), o);
@@ -106,6 +124,7 @@ export class ObjectIndex {
     const old = store.get(nameOf(o));
     if (!old) return;
     store.delete(nameOf(o));
+    if (key === 'nodes') this.nodeChanges++;
     this.count(key, old.metadata?.namespace ?? '', -1);
     this.group(key, old, false);
   }
@@ -214,6 +233,16 @@ export class ObjectIndex {
       if (m) events.push(...m.values());
     }
     return { ...objects, events } as ServiceObjects;
+  }
+
+  /** The Node of this name, as its informer last saw it (projected). */
+  node(name: string): V1Node | undefined {
+    return this.stores.get('nodes')!.get(`/${name}`) as V1Node | undefined;
+  }
+
+  /** Changes whenever a Node changes what the rules read of it. */
+  get nodesVersion(): number {
+    return this.nodeChanges;
   }
 
   /** Every held object of a kind (Nodes for the cluster's health, Pods for their requests). */

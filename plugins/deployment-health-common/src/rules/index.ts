@@ -12,11 +12,8 @@ export type { Workload } from './rollout';
 export { hpaHealth } from './hpa';
 export { summarizeEvents } from './events';
 export { workloadHealth } from './workload';
-export {
-  clusterHealth,
-  clusterErrorReason,
-  clusterSyncingReason,
-} from './cluster';
+export { clusterHealth } from './cluster';
+export { clusterErrorReason, clusterSyncingReason } from './clusterReasons';
 export type { ServiceObjects } from './cluster';
 export {
   entityHealth,
@@ -37,4 +34,5 @@ export {
   podRequests,
   nodeHealth,
   clusterNodeHealth,
+  nodeImpactReasons,
 } from './nodes';

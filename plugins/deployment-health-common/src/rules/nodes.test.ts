@@ -3,9 +3,11 @@ import {
   nodeFixtures,
 } from '@shipyard-platform/deployment-health-test-utils';
 import type { V1Node } from '@kubernetes/client-node';
+import { clusterHealth } from './cluster';
 import {
   clusterNodeHealth,
   nodeHealth,
+  nodeImpactReasons,
   parseQuantity,
   podRequests,
   projectNode,
@@ -196,5 +198,88 @@ describe('node rules on real kwok Nodes', () => {
     expect(parseQuantity('32Gi')).toBe(32 * 2 ** 30);
     expect(parseQuantity('1e3')).toBe(1000);
     expect(parseQuantity('128974848')).toBe(128974848);
+  });
+});
+
+describe('a service whose pods run on a sick node', () => {
+  // The service fixtures were captured in the dev cluster (nodes dev-node-N);
+  // their pods are placed here on the captured kwok nodes of the same index.
+  const sick = at('nodes-sick', 4);
+  const nodeOf = (name: string) =>
+    sick.nodes.find(
+      n => n.metadata?.name === name.replace(/^dev-/, 'nodes-it-'),
+    );
+
+  it('says which pod is on which sick node, and the node cause leads the reasons', () => {
+    // the notifications pod runs on dev-node-0 (here: cordoned, which hurts
+    // no running pod); payments on dev-node-2 (under memory pressure)
+    const payments = deploymentHealthFixtures['dev-payments-api-healthy'];
+    const h = clusterHealth(
+      { name: 'dev', environment: 'development' },
+      payments,
+      { nodeOf },
+      { now: sick.now },
+    );
+    expect(h.status).toBe('Degraded');
+    expect(h.reasons[0]).toEqual({
+      status: 'Degraded',
+      code: 'NodeMemoryPressure',
+      scope: 'node',
+      cluster: 'dev',
+      object: { kind: 'Node', name: 'dev-node-2' },
+      kubernetesReason: 'KubeletHasInsufficientMemory',
+      message:
+        'pod payments-api-744d5564fc-zpgw4 on node dev-node-2: under memory pressure for 4 min',
+    });
+    const unready = deploymentHealthFixtures['dev-notifications-unready'];
+    const u = clusterHealth(
+      { name: 'dev', environment: 'development' },
+      unready,
+      { nodeOf },
+      { now: sick.now },
+    );
+    expect(u.reasons.filter(r => r.scope === 'node')).toEqual([]);
+  });
+
+  it('a NotReady node: "pod X on node Y: NotReady for 4 min", before the pods\' symptoms', () => {
+    const unready = deploymentHealthFixtures['dev-notifications-unready'];
+    const h = clusterHealth(
+      { name: 'dev', environment: 'development' },
+      unready,
+      // the pod's node is the captured NotReady one
+      { nodeOf: () => sick.nodes[1] },
+      { now: sick.now },
+    );
+    expect(h.reasons[0].message).toBe(
+      'pod notifications-b8c7bc685-vgks7 on node dev-node-0: NotReady for 4 min',
+    );
+    expect(h.reasons[0].code).toBe('NodeNotReady');
+    expect(h.reasons.slice(1).map(r => r.scope)).not.toContain('node');
+    expect(h.reasons.length).toBeGreaterThan(1); // the pods' own findings follow
+    // without node data, the report is as before
+    expect(
+      clusterHealth(
+        { name: 'dev', environment: 'development' },
+        unready,
+        {},
+        { now: sick.now },
+      ).reasons,
+    ).toEqual(h.reasons.slice(1));
+  });
+
+  it('several pods on one sick node are one reason', () => {
+    const r = nodeImpactReasons(
+      'dev',
+      [
+        { name: 'b', nodeName: 'nodes-it-node-1' },
+        { name: 'a', nodeName: 'nodes-it-node-1' },
+        { name: 'c', nodeName: 'nodes-it-node-0' },
+      ],
+      nodeOf,
+      { now: sick.now },
+    );
+    expect(r.map(x => x.message)).toEqual([
+      '2 pods (a, b) on node nodes-it-node-1: NotReady for 4 min',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { V1Node, V1NodeCondition, V1Pod } from '@kubernetes/client-node';
-import { HealthReason } from '../reasons';
+import { HealthReason, HealthReasonCode } from '../reasons';
 import {
   ClusterError,
   ClusterHealthStatus,
@@ -7,7 +7,7 @@ import {
   NodeHealth,
   NodeResources,
 } from '../reports';
-import { clusterErrorReason, clusterSyncingReason } from './cluster';
+import { clusterErrorReason, clusterSyncingReason } from './clusterReasons';
 import {
   findings,
   resolveOptions,
@@ -218,6 +218,74 @@ function skew(kubelet: string | undefined, server: string | undefined) {
   return undefined;
 }
 
+/** One finding about a node, before it is worded for the node or for a pod on it. */
+interface NodeProblem {
+  code: HealthReasonCode;
+  /** e.g. "NotReady for 4 min"; the node's name is added by who words it. */
+  what: string;
+  kubernetesReason?: string;
+  /** Whether it hurts the pods that run there (cordoned and version skew do not). */
+  hurtsPods: boolean;
+}
+
+/** What is wrong with a node, in the order the views show it. */
+function nodeProblems(
+  node: V1Node,
+  now: number,
+  controlPlaneVersion?: string,
+): NodeProblem[] {
+  const problems: NodeProblem[] = [];
+  const ready = condition(node, 'Ready');
+  const readyFor = forDuration(time(ready?.lastTransitionTime), now);
+  if (ready?.status === 'False')
+    problems.push({
+      code: 'NodeNotReady',
+      what: `NotReady${readyFor}`,
+      kubernetesReason: ready.reason,
+      hurtsPods: true,
+    });
+  else if (ready?.status !== 'True')
+    problems.push({
+      code: 'NodeStatusUnknown',
+      what: `status Unknown${readyFor} (the kubelet stopped reporting)`,
+      kubernetesReason: ready?.reason,
+      hurtsPods: true,
+    });
+  for (const [type, code, words] of PRESSURE) {
+    const c = condition(node, type);
+    if (c?.status === 'True')
+      problems.push({
+        code,
+        what: `${words}${forDuration(time(c.lastTransitionTime), now)}`,
+        kubernetesReason: c.reason,
+        hurtsPods: true,
+      });
+  }
+  if (node.spec?.unschedulable)
+    problems.push({
+      code: 'NodeCordoned',
+      what: 'cordoned (no new pods are scheduled on it)',
+      hurtsPods: false,
+    });
+  for (const t of node.spec?.taints ?? []) {
+    if (t.effect !== 'NoExecute' || READY_TAINTS.has(t.key)) continue;
+    problems.push({
+      code: 'NodeNoExecuteTaint',
+      what: `taint ${t.key}${
+        t.value ? `=${t.value}` : ''
+      }:NoExecute evicts the pods that do not tolerate it`,
+      hurtsPods: true,
+    });
+  }
+  const skewed = skew(
+    node.status?.nodeInfo?.kubeletVersion,
+    controlPlaneVersion,
+  );
+  if (skewed)
+    problems.push({ code: 'NodeVersionSkew', what: skewed, hurtsPods: false });
+  return problems;
+}
+
 /**
  * The health of one node: its Ready condition (NotReady, or Unknown when
  * the kubelet stopped reporting), pressure conditions, NetworkUnavailable,
@@ -234,56 +302,15 @@ export function nodeHealth(
   const { now } = resolveOptions(options);
   const name = node.metadata?.name ?? '';
   const { reasons, add: found } = findings('node', { kind: 'Node', name });
+  for (const p of nodeProblems(node, now, options.controlPlaneVersion))
+    found('Degraded', p.code, `Node ${name}: ${p.what}`, p.kubernetesReason);
+  for (const r of reasons) r.cluster = cluster;
   const ready = condition(node, 'Ready');
   const readyStatus =
     ready?.status === 'True' || ready?.status === 'False'
       ? ready.status
       : 'Unknown';
-  const readyFor = forDuration(time(ready?.lastTransitionTime), now);
-  if (readyStatus === 'False')
-    found(
-      'Degraded',
-      'NodeNotReady',
-      `Node ${name}: NotReady${readyFor}`,
-      ready?.reason,
-    );
-  else if (readyStatus === 'Unknown')
-    found(
-      'Degraded',
-      'NodeStatusUnknown',
-      `Node ${name}: status Unknown${readyFor} (the kubelet stopped reporting)`,
-      ready?.reason,
-    );
-  for (const [type, code, words] of PRESSURE) {
-    const c = condition(node, type);
-    if (c?.status === 'True')
-      found(
-        'Degraded',
-        code,
-        `Node ${name}: ${words}${forDuration(time(c.lastTransitionTime), now)}`,
-        c.reason,
-      );
-  }
-  if (node.spec?.unschedulable)
-    found(
-      'Degraded',
-      'NodeCordoned',
-      `Node ${name}: cordoned (no new pods are scheduled on it)`,
-    );
-  for (const t of node.spec?.taints ?? []) {
-    if (t.effect !== 'NoExecute' || READY_TAINTS.has(t.key)) continue;
-    found(
-      'Degraded',
-      'NodeNoExecuteTaint',
-      `Node ${name}: taint ${t.key}${
-        t.value ? `=${t.value}` : ''
-      }:NoExecute evicts the pods that do not tolerate it`,
-    );
-  }
   const kubeletVersion = node.status?.nodeInfo?.kubeletVersion;
-  const skewed = skew(kubeletVersion, options.controlPlaneVersion);
-  if (skewed) found('Degraded', 'NodeVersionSkew', `Node ${name}: ${skewed}`);
-  for (const r of reasons) r.cluster = cluster;
   const alloc = node.status?.allocatable;
   return {
     name,
@@ -297,6 +324,54 @@ export function nodeHealth(
     ...(alloc ? { allocatable: resources(alloc) } : {}),
     reasons,
   };
+}
+
+/**
+ * What a sick node does to a service: one reason per node that its pods
+ * run on and that has a problem that hurts pods (NotReady, Unknown,
+ * pressure, NetworkUnavailable, a NoExecute taint; not cordoned or version
+ * skew), e.g. "pod orders-1 on node n1: NotReady for 4 min". Scope `node`,
+ * the Node as `object`: the cause, which views put before the pods'
+ * symptoms. Only the node's problems are told, not its other details.
+ *
+ * @public
+ */
+export function nodeImpactReasons(
+  cluster: string,
+  pods: ReadonlyArray<{ name: string; nodeName?: string }>,
+  nodeOf: (name: string) => V1Node | undefined,
+  options: RuleOptions = {},
+): HealthReason[] {
+  const { now } = resolveOptions(options);
+  const byNode = new Map<string, string[]>();
+  for (const p of pods) {
+    if (!p.nodeName) continue;
+    byNode.set(p.nodeName, [...(byNode.get(p.nodeName) ?? []), p.name]);
+  }
+  const reasons: HealthReason[] = [];
+  for (const [nodeName, podNames] of [...byNode].sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    const node = nodeOf(nodeName);
+    if (!node) continue;
+    const problems = nodeProblems(node, now).filter(p => p.hurtsPods);
+    if (problems.length === 0) continue;
+    const who =
+      podNames.length === 1
+        ? `pod ${podNames[0]}`
+        : `${podNames.length} pods (${podNames.sort().join(', ')})`;
+    for (const p of problems)
+      reasons.push({
+        status: 'Degraded',
+        code: p.code,
+        scope: 'node',
+        cluster,
+        object: { kind: 'Node', name: nodeName },
+        message: `${who} on node ${nodeName}: ${p.what}`,
+        ...(p.kubernetesReason ? { kubernetesReason: p.kubernetesReason } : {}),
+      });
+  }
+  return reasons;
 }
 
 /**
