@@ -145,7 +145,7 @@ describeIntegration('cluster health from real kwok Nodes', () => {
     if (cluster) await stopTestCluster(NAME);
   });
 
-  it('a NotReady node turns the cluster Degraded within seconds and names the node and the service; restoring it clears both', async () => {
+  it('a NotReady node turns the cluster Degraded within seconds and names the node and the service; restoring it clears both; memory pressure and a cordon too', async () => {
     const backend = await startHealthBackend({
       clusters: [
         {
@@ -286,6 +286,39 @@ describeIntegration('cluster health from real kwok Nodes', () => {
         { timeoutMs: 30_000, intervalMs: 250 },
       );
       expect(clearedAfterMs).toBeLessThan(10_000);
+      // memory pressure (kwok's stage) and a cordon, and back
+      const other = `${NAME}-node-${sick().endsWith('-0') ? 1 : 0}`;
+      await cluster.kubectl(
+        'label',
+        'node',
+        other,
+        'shipyard.dev/simulate-node=memorypressure',
+      );
+      await cluster.kubectl('cordon', sick());
+      const pressed = await waitFor(
+        async () => {
+          const c = await clusterStatus();
+          return c.health?.reasons.length === 2 && c;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      expect(
+        pressed.health!.reasons.map(r => `${r.object?.name}:${r.code}`).sort(),
+      ).toEqual(
+        [`${other}:NodeMemoryPressure`, `${sick()}:NodeCordoned`].sort(),
+      );
+      expect(pressed.health!.status).toBe('Degraded');
+      await cluster.kubectl(
+        'label',
+        'node',
+        other,
+        'shipyard.dev/simulate-node-',
+      );
+      await cluster.kubectl('uncordon', sick());
+      await waitFor(
+        async () => (await clusterStatus()).health?.status === 'Healthy',
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
       // eslint-disable-next-line no-console
       console.log(
         `node NotReady -> cluster Degraded in ${degradedAfterMs} ms, service names it in ${serviceAfterMs} ms; restored -> Healthy in ${clearedAfterMs} ms`,
