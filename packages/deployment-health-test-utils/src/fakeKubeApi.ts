@@ -37,6 +37,7 @@ const PATHS: Record<string, string> = {
   '/api/v1/pods': 'Pod',
   '/apis/autoscaling/v2/horizontalpodautoscalers': 'HorizontalPodAutoscaler',
   '/api/v1/events': 'Event',
+  '/api/v1/nodes': 'Node',
 };
 
 /**

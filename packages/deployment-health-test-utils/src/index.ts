@@ -19,6 +19,7 @@ import {
   ServiceObjects,
   worstStatus,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import type { V1Node } from '@kubernetes/client-node';
 
 export * from './fakeKubeApi';
 export * from './integration';
@@ -45,6 +46,29 @@ export const deploymentHealthFixtures: Record<
   'prod-orders-api-behind': require('./__fixtures__/prod-orders-api-behind.json'),
   'dev-ledger-db-mixed': require('./__fixtures__/dev-ledger-db-mixed.json'),
   'dev-plain-worker-unlabeled': require('./__fixtures__/dev-plain-worker-unlabeled.json'),
+};
+
+/** A cluster's Nodes as captured (see capture-nodes.sh), with its API server's version. @public */
+export interface NodeFixture {
+  capturedAt: string;
+  serverVersion: string;
+  nodes: V1Node[];
+}
+
+/**
+ * Real Node dumps of a local kwok cluster, keyed by situation: all healthy;
+ * sick as kwok makes them (node-1 NotReady, node-2 under memory pressure,
+ * node-0 cordoned); node-0 with a NoExecute taint (`kubectl taint`).
+ *
+ * @public
+ */
+export const nodeFixtures: Record<
+  'nodes-healthy' | 'nodes-sick' | 'nodes-noexecute',
+  NodeFixture
+> = {
+  'nodes-healthy': require('./__fixtures__/nodes-healthy.json'),
+  'nodes-sick': require('./__fixtures__/nodes-sick.json'),
+  'nodes-noexecute': require('./__fixtures__/nodes-noexecute.json'),
 };
 
 const CLUSTERS = {

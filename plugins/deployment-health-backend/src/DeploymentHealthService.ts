@@ -9,6 +9,7 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import type { V1Node } from '@kubernetes/client-node';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -183,11 +184,12 @@ export class DeploymentHealthService {
     return decision.result === AuthorizeResult.ALLOW;
   }
 
+  /** Only for callers with the clusters permission: the health names nodes. */
   private clusterStatus(): ClustersResponse {
     const now = Date.now();
     const preparing = this.deps.preparing?.();
     return {
-      clusters: this.deps.caches.map(c => c.status(now)),
+      clusters: this.deps.caches.map(c => c.status(now, { health: true })),
       ...(preparing ? { preparing } : {}),
     };
   }
@@ -282,11 +284,12 @@ export class DeploymentHealthService {
           cluster.name,
           match.namespaces,
         );
+        const nodeOf = (name: string) => cache.index.node(name);
         const compute = () =>
           this.clusterHealthOf(
             cluster,
             objects,
-            { error, source, truncated, syncing, capped },
+            { error, source, truncated, syncing, capped, nodeOf },
             ruleOptions,
           );
         const h =
@@ -296,6 +299,7 @@ export class DeploymentHealthService {
                 `${cluster.name}\0${JSON.stringify(match)}\0${capped.length}`,
                 {
                   version: cache.index.versionOf(match.kubernetesId),
+                  nodesVersion: cache.index.nodesVersion,
                   now,
                   error,
                   syncing,
@@ -327,6 +331,8 @@ export class DeploymentHealthService {
       syncing: boolean;
       /** The cache left objects out in one of the entity's namespaces. */
       capped: HealthReason[];
+      /** The cluster's Nodes by name: pods on a sick node say so. */
+      nodeOf: (name: string) => V1Node | undefined;
     },
     ruleOptions: RuleOptions,
   ): ClusterHealth | null {

@@ -7,6 +7,8 @@ import {
 export interface HealthInputs {
   /** Change counter of the service's objects in the cluster's index. */
   version: number;
+  /** Change counter of the cluster's Nodes: a pod's node may have fallen sick. */
+  nodesVersion?: number;
   /** The time the rules judge ages against, in ms. */
   now: number;
   error?: ClusterError;
@@ -35,9 +37,10 @@ export class HealthMemo {
     inputs: HealthInputs,
     compute: () => ClusterHealth | null,
   ): ClusterHealth | null {
-    const { version, now, error, syncing } = inputs;
+    const { version, nodesVersion, now, error, syncing } = inputs;
     const stamp = [
       version,
+      nodesVersion ?? 0,
       Math.floor(now / TIME_STEP_MS),
       error ? `${error.type}:${error.message}` : '',
       syncing,

@@ -61,6 +61,19 @@ export const HEALTH_REASON_CODES = [
   'ClusterError',
   'ClusterSyncing',
   'NamespaceObjectCap',
+  // the cluster's own health: its nodes (see rules/nodes.ts)
+  'NodeNotReady',
+  'NodeStatusUnknown',
+  'NodeMemoryPressure',
+  'NodeDiskPressure',
+  'NodePIDPressure',
+  'NodeNetworkUnavailable',
+  'NodeCordoned',
+  'NodeNoExecuteTaint',
+  'NodeVersionSkew',
+  'NoNodes',
+  'NoNodeReady',
+  'NodesForbidden',
   // the service as a whole
   'NotDeployed',
   // not read: the tenancy rules refused an annotation, or a budget ran out
@@ -77,12 +90,19 @@ export type HealthReasonCode = (typeof HEALTH_REASON_CODES)[number];
  * - pod: one pod or its containers (`object` is the pod);
  * - workload: a workload's rollout, HPA or events, or its pods' findings
  *   grouped ("CrashLoopBackOff on 3 of 3 pods");
- * - cluster: the cluster's data is missing or old (`cluster` names it);
+ * - cluster: the cluster's data is missing or old, or the cluster as a whole
+ *   (no node ready; nodes not readable) (`cluster` names it);
+ * - node: one node of the cluster (`object` is the Node, `cluster` names the cluster);
  * - service: the service as a whole (NotDeployed).
  *
  * @public
  */
-export type HealthReasonScope = 'pod' | 'workload' | 'cluster' | 'service';
+export type HealthReasonScope =
+  | 'pod'
+  | 'workload'
+  | 'cluster'
+  | 'node'
+  | 'service';
 
 /**
  * One finding that contributed to a status; the status of a thing is the
@@ -113,4 +133,9 @@ export interface HealthReason {
   kubernetesReason?: string;
   /** The entity annotation a finding is about (AnnotationRefused). */
   annotation?: string;
+  /**
+   * The Kubernetes permission the cluster's reader lacks (NodesForbidden),
+   * as RBAC spells it, e.g. `list/watch nodes`.
+   */
+  permission?: string;
 }

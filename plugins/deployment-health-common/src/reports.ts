@@ -59,6 +59,65 @@ export interface ClusterStatus {
   stale?: boolean;
   /** Number of cached objects, by kind. */
   objectCounts?: Record<string, number>;
+  /**
+   * The cluster's own health from its nodes (see clusterNodeHealth), beside
+   * the connection state above. Only for callers with the clusters
+   * permission: it names nodes.
+   */
+  health?: ClusterNodeHealth;
+}
+
+/** The health of a cluster itself: its nodes, capacity and versions. @public */
+export type ClusterHealthStatus = 'Healthy' | 'Degraded' | 'Failed' | 'Unknown';
+
+/** Allocatable or requested resources: CPU in millicores, memory in bytes. @public */
+export interface NodeResources {
+  /** CPU in millicores. */
+  cpuMillis: number;
+  /** Memory in bytes. */
+  memoryBytes: number;
+  /** Pod slots (allocatable) or pods (requested). */
+  pods: number;
+}
+
+/** One node as the cluster health shows it. @public */
+export interface NodeHealth {
+  /** The Node's name. */
+  name: string;
+  /** Worst status among `reasons`. */
+  status: ClusterHealthStatus;
+  /** The Ready condition's status; Unknown also when the node reports none. */
+  ready: 'True' | 'False' | 'Unknown';
+  /** When the Ready condition last changed. */
+  readySince?: string;
+  /** Cordoned: no new pods are scheduled here. */
+  unschedulable: boolean;
+  /** As the node reports it (`status.nodeInfo.kubeletVersion`). */
+  kubeletVersion?: string;
+  /** What the node offers to pods. */
+  allocatable?: NodeResources;
+  /** The node's findings. */
+  reasons: HealthReason[];
+}
+
+/** The cluster's health from its nodes. @public */
+export interface ClusterNodeHealth {
+  /** Worst status among `reasons`. */
+  status: ClusterHealthStatus;
+  /** Node findings first (by node), then the cluster's. */
+  reasons: HealthReason[];
+  /** Nodes whose Ready condition is True, of all; absent when nodes could not be read. */
+  nodes?: { ready: number; total: number };
+  /** Sum over the nodes. */
+  allocatable?: NodeResources;
+  /** Requests of the running and pending pods the cache holds (those labelled with a kubernetes-id), on nodes. */
+  requested?: NodeResources;
+  /** The API server's version (gitVersion), when known. */
+  controlPlaneVersion?: string;
+  /** The distinct kubelet versions, sorted. */
+  kubeletVersions?: string[];
+  /** The nodes with any finding. */
+  sickNodes?: NodeHealth[];
 }
 
 /** Health of one service in one cluster. @public */

@@ -23,7 +23,12 @@ export { KubeHttp } from './kube/kubeHttp';
 export type { KubeListPage, KubeQuery } from './kube/kubeHttp';
 export { readClusterReadOptions } from './kube/options';
 export type { ClusterReadOptions } from './kube/options';
-export { LABELLED, RESOURCES, toCached } from './kube/resources';
+export {
+  LABELLED,
+  RESOURCES,
+  optionalPermissionOf,
+  toCached,
+} from './kube/resources';
 export type { Resource, ResourceKey, ResourceSelector } from './kube/resources';
 export { readServiceObjects } from './kube/serviceObjects';
 export type {

@@ -30,12 +30,13 @@ export function healthSchemas(z: Z) {
   const reason = z.object({
     status,
     code: z.enum(HEALTH_REASON_CODES),
-    scope: z.enum(['pod', 'workload', 'cluster', 'service']),
+    scope: z.enum(['pod', 'workload', 'cluster', 'node', 'service']),
     message: z.string(),
     cluster: z.string().optional(),
     object: objectRef.optional(),
     kubernetesReason: z.string().optional(),
     annotation: z.string().optional(),
+    permission: z.string().optional(),
   });
   const clusterError = z.object({
     type: z.enum([
@@ -226,6 +227,37 @@ export function healthSchemas(z: Z) {
     versions: serviceVersions.optional(),
     detailsRestricted: z.boolean().optional(),
   });
+  const clusterHealthStatus = z.enum([
+    'Healthy',
+    'Degraded',
+    'Failed',
+    'Unknown',
+  ]);
+  const nodeResources = z.object({
+    cpuMillis: z.number(),
+    memoryBytes: z.number(),
+    pods: z.number(),
+  });
+  const nodeHealth = z.object({
+    name: z.string(),
+    status: clusterHealthStatus,
+    ready: z.enum(['True', 'False', 'Unknown']),
+    readySince: z.string().optional(),
+    unschedulable: z.boolean(),
+    kubeletVersion: z.string().optional(),
+    allocatable: nodeResources.optional(),
+    reasons: z.array(reason),
+  });
+  const clusterNodeHealth = z.object({
+    status: clusterHealthStatus,
+    reasons: z.array(reason),
+    nodes: z.object({ ready: z.number(), total: z.number() }).optional(),
+    allocatable: nodeResources.optional(),
+    requested: nodeResources.optional(),
+    controlPlaneVersion: z.string().optional(),
+    kubeletVersions: z.array(z.string()).optional(),
+    sickNodes: z.array(nodeHealth).optional(),
+  });
   const clusterStatus = z.object({
     name: z.string(),
     title: z.string().optional(),
@@ -235,6 +267,7 @@ export function healthSchemas(z: Z) {
     lastSyncedAt: z.string().optional(),
     stale: z.boolean().optional(),
     objectCounts: z.record(z.number()).optional(),
+    health: clusterNodeHealth.optional(),
   });
 
   const preparing = z.object({

@@ -1,7 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ClusterStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import {
+  clusterNodeHealth,
+  ClusterNodeHealth,
+  ClusterStatus,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { V1Node, V1Pod } from '@kubernetes/client-node';
 import {
   ClusterConnection,
+  optionalPermissionOf,
   RESOURCES,
   ShipyardCluster,
   ShipyardClustersService,
@@ -53,6 +59,12 @@ export class ClusterCache {
       options.staleAfterMs,
       bookmarkSilenceMs(options),
       logger,
+      new Map(
+        RESOURCES.flatMap(r => {
+          const permission = optionalPermissionOf(r);
+          return permission ? [[r.kind, permission] as const] : [];
+        }),
+      ),
     );
     this.informers = RESOURCES.map(
       r => new Informer(r, this.connection, this.index, this.sync, options),
@@ -76,7 +88,30 @@ export class ClusterCache {
     this.liveness.stop();
   }
 
-  status(now = Date.now()): ClusterStatus {
-    return this.sync.status(now, this.index.counts());
+  /**
+   * The cache's sync state; with `health`, also the cluster's own health
+   * from its nodes (for callers who may read cluster details).
+   */
+  status(now = Date.now(), options: { health?: boolean } = {}): ClusterStatus {
+    const status = this.sync.status(now, this.index.counts());
+    return options.health ? { ...status, health: this.health(now) } : status;
+  }
+
+  /** The cluster's health from the cached Nodes (see clusterNodeHealth). */
+  health(now = Date.now()): ClusterNodeHealth {
+    return clusterNodeHealth(
+      this.cluster.name,
+      {
+        nodes: this.sync.isSynced('Node')
+          ? (this.index.all('nodes') as V1Node[])
+          : undefined,
+        pods: this.index.all('pods') as V1Pod[],
+        controlPlaneVersion: this.liveness.serverVersion,
+        nodesForbidden: this.sync.isForbidden('Node'),
+        error: this.sync.error(now),
+        syncing: !this.sync.synced,
+      },
+      { now: new Date(now) },
+    );
   }
 }

@@ -31,6 +31,9 @@ export class LivenessProbe {
     private readonly intervalMs: number,
   ) {}
 
+  /** The API server's version (gitVersion) as the last check read it: for the version skew rules. */
+  serverVersion?: string;
+
   start() {
     void this.run();
   }
@@ -47,7 +50,12 @@ export class LivenessProbe {
       const sentAt = Date.now();
       try {
         const http = await this.connection.http();
-        await http.getJson('/version', {}, signal);
+        const version = await http.getJson<{ gitVersion?: string }>(
+          '/version',
+          {},
+          signal,
+        );
+        this.serverVersion = version?.gitVersion ?? this.serverVersion;
         const delivering = await Promise.all(
           this.informers.map(i => i.delivers(http, signal)),
         );

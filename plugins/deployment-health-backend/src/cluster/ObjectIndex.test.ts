@@ -1,3 +1,4 @@
+import { projectNode } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { ObjectIndex } from './ObjectIndex';
 
 const pod = (
@@ -27,6 +28,29 @@ const podNames = (index: ObjectIndex, id = 'svc') =>
 // The relist, resync and recreated-cluster behaviour end to end (through
 // the informer and a fake API server) is tested in plugin.test.ts.
 describe('ObjectIndex', () => {
+  it('holds Nodes by name beyond the per-namespace cap, and counts only changes the rules read', () => {
+    const index = new ObjectIndex(1);
+    const node = (name: string, rv: string, ready = 'True') =>
+      projectNode({
+        kind: 'Node',
+        metadata: { name, uid: `u-${name}`, resourceVersion: rv },
+        status: { conditions: [{ type: 'Ready', status: ready }] },
+      });
+    index.replace('nodes', [node('n0', '1'), node('n1', '1')]);
+    expect(index.all('nodes')).toHaveLength(2);
+    expect(index.node('n1')?.metadata?.name).toBe('n1');
+    const v = index.nodesVersion;
+    // a heartbeat: a new resourceVersion, nothing the projection keeps changed
+    index.upsert('nodes', node('n1', '2'));
+    expect(index.nodesVersion).toBe(v);
+    index.upsert('nodes', node('n1', '3', 'False'));
+    expect(index.nodesVersion).toBe(v + 1);
+    expect(index.node('n1')?.status?.conditions?.[0].status).toBe('False');
+    index.remove('nodes', node('n1', '3'));
+    expect(index.nodesVersion).toBe(v + 2);
+    expect(index.node('n1')).toBeUndefined();
+  });
+
   it('a relist drops what it no longer holds and keeps versions of unchanged objects', () => {
     const index = new ObjectIndex();
     index.replace('pods', [pod('a', '1', '10'), pod('b', '2', '11')]);

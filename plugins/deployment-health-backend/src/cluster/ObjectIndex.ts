@@ -3,7 +3,7 @@ import {
   KUBERNETES_ID_LABEL,
   ServiceObjects,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Event, KubernetesObject, V1Node } from '@kubernetes/client-node';
 import {
   LABELLED,
   RESOURCES,
@@ -19,6 +19,17 @@ export interface IndexChange {
 }
 
 const kindOf = (key: ResourceKey) => RESOURCES.find(r => r.key === key)!.kind;
+
+/** Whether two versions of a Node agree in all but their resourceVersion. */
+function sameNode(a: KubernetesObject | undefined, b: KubernetesObject) {
+  if (!a) return false;
+  const strip = (o: KubernetesObject) =>
+    JSON.stringify({
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: undefined },
+    });
+  return strip(a) === strip(b);
+}
 
 const nameOf = (o: KubernetesObject) =>
   `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -46,6 +57,12 @@ export class ObjectIndex {
   private readonly idOf = new Map<string, string>();
   /** Per kubernetes-id change counters; let callers memoize derived health per service. */
   private readonly versions = new Map<string, number>();
+  /**
+   * Changes when a Node changes in what the rules read (its projection:
+   * conditions, taints, cordon), not on a bare resourceVersion bump: the
+   * health of the services whose pods run there may have changed.
+   */
+  private nodeChanges = 0;
   /** Objects held per kind and namespace. */
   private readonly perNamespace = new Map<ResourceKey, Map<string, number>>(
     RESOURCES.map(r => [r.key, new Map()]),
@@ -86,9 +103,12 @@ export class ObjectIndex {
       return;
     const namespace = o.metadata?.namespace ?? '';
     if (!old) {
+      // The cap is per team namespace; Nodes (cluster-scoped) are bounded by
+      // the cluster itself and are all needed for its health.
       if (
+        key !== 'nodes' &&
         (this.perNamespace.get(key)!.get(namespace) ?? 0) >=
-        this.maxPerNamespace
+          this.maxPerNamespace
       ) {
         const capped = this.capped.get(key)!;
         if (!capped.has(namespace)) {
@@ -99,6 +119,7 @@ export class ObjectIndex {
       }
       this.count(key, namespace, 1);
     }
+    if (key === 'nodes' && !sameNode(old, o)) this.nodeChanges++;
     // the label, the uid or an event's object may have changed
     if (old) this.group(key, old, false);
     store.set(nameOf(o), o);
@@ -111,6 +132,7 @@ export class ObjectIndex {
     const old = store.get(nameOf(o));
     if (!old) return;
     store.delete(nameOf(o));
+    if (key === 'nodes') this.nodeChanges++;
     this.count(key, old.metadata?.namespace ?? '', -1);
     this.group(key, old, false);
   }
@@ -230,6 +252,21 @@ export class ObjectIndex {
       if (m) events.push(...m.values());
     }
     return { ...objects, events } as ServiceObjects;
+  }
+
+  /** The Node of this name, as its informer last saw it (projected). */
+  node(name: string): V1Node | undefined {
+    return this.stores.get('nodes')!.get(`/${name}`) as V1Node | undefined;
+  }
+
+  /** Changes whenever a Node changes what the rules read of it. */
+  get nodesVersion(): number {
+    return this.nodeChanges;
+  }
+
+  /** Every held object of a kind (Nodes for the cluster's health, Pods for their requests). */
+  all(key: ResourceKey): KubernetesObject[] {
+    return [...this.stores.get(key)!.values()];
   }
 
   /** How many objects of each kind the informers hold. */

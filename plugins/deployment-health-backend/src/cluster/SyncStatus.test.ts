@@ -33,6 +33,37 @@ describe('SyncStatus', () => {
     });
   });
 
+  it('a refused optional kind (nodes without RBAC) is one warning, not a cluster error', () => {
+    const logger = mockServices.logger.mock();
+    const sync = new SyncStatus(
+      cluster,
+      ['Pod', 'Node'],
+      1000,
+      BOOKMARK_SILENCE_MS,
+      logger,
+      new Map([['Node', 'list/watch nodes']]),
+    );
+    const forbidden = new KubeRequestError('forbidden', 'HTTP 403', 403);
+    sync.listed('Pod');
+    sync.failed('Node', forbidden, 1000);
+    sync.failed('Node', forbidden, 2000);
+    expect(sync.isForbidden('Node')).toBe(true);
+    expect(sync.status(Date.now(), {}).state).toBe('ok');
+    expect(sync.error()).toBeUndefined();
+    expect(sync.lastSyncedAt()).toBeDefined();
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('list/watch nodes'),
+    );
+    // a required kind refused is the cluster's error, as before
+    sync.failed('Pod', forbidden, 1000);
+    expect(sync.status(Date.now(), {}).state).toBe('error');
+    // granted later: readable again, without a restart
+    sync.listed('Pod');
+    sync.listed('Node');
+    expect(sync.isForbidden('Node')).toBe(false);
+  });
+
   it('keeps an error while a retry lists, names the failing kinds, and logs each error once', () => {
     const { sync, logger } = status();
     sync.listed('Event');

@@ -30,6 +30,11 @@ interface KindSync {
    */
   sendsBookmarks: boolean;
   synced: boolean;
+  /**
+   * An optional kind the reader may not list (403): not an error of the
+   * cluster, which still reports the rest, but a missing permission.
+   */
+  forbidden?: boolean;
 }
 
 /**
@@ -49,6 +54,11 @@ export class SyncStatus {
     /** Silence after which a watch that gets bookmarks counts as dead. */
     private readonly bookmarkSilenceMs: number,
     private readonly logger: LoggerService,
+    /**
+     * Kinds a reader may be refused without the cluster failing, with the
+     * permission they need (Node: `list/watch nodes`).
+     */
+    private readonly optional: ReadonlyMap<string, string> = new Map(),
   ) {
     this.kinds = new Map(
       kinds.map(k => [
@@ -72,6 +82,8 @@ export class SyncStatus {
   /** A watch opened: the server will send what changed since the list. */
   watching(kind: string) {
     const k = this.kinds.get(kind)!;
+    if (k.forbidden) this.logger.info(`${kind}s readable again`);
+    k.forbidden = false;
     k.state = 'watching';
     k.confirmedAt = k.lastHeardAt = Date.now();
     k.error = k.errorSince = undefined;
@@ -112,6 +124,11 @@ export class SyncStatus {
    * classified, credential-free ones.
    */
   failed(kind: string, e: KubeRequestError, backoffMs: number) {
+    const permission = this.optional.get(kind);
+    if (permission && e.type === 'forbidden') {
+      this.refused(kind, permission);
+      return;
+    }
     const key = `${e.type}: ${e.message}`;
     if (this.loggedError !== key) {
       this.loggedError = key;
@@ -129,14 +146,46 @@ export class SyncStatus {
     k.error = e;
   }
 
-  /** True once every kind has been listed at least once. */
-  get synced(): boolean {
-    return [...this.kinds.values()].every(k => k.synced);
+  /**
+   * The reader may not list an optional kind: one warning in the log (not
+   * one per retry); the informer keeps retrying with backoff, so a grant
+   * takes effect without a restart.
+   */
+  private refused(kind: string, permission: string) {
+    const k = this.kinds.get(kind)!;
+    if (!k.forbidden)
+      this.logger.warn(
+        `the reader may not ${permission} (RBAC): ${kind} health is not reported; workloads are`,
+      );
+    k.forbidden = true;
+    k.state = 'error';
+    // an answer, if a refusal: not the connection error it may have had before
+    k.error = k.errorSince = undefined;
   }
 
-  /** Oldest "confirmed in sync" time over all kinds. */
+  /** Whether the reader was refused this (optional) kind. */
+  isForbidden(kind: string): boolean {
+    return Boolean(this.kinds.get(kind)?.forbidden);
+  }
+
+  /** Whether this kind has been listed at least once. */
+  isSynced(kind: string): boolean {
+    return Boolean(this.kinds.get(kind)?.synced);
+  }
+
+  /** The kinds whose state counts for the cluster: all but refused optional ones. */
+  private counted(): KindSync[] {
+    return [...this.kinds.values()].filter(k => !k.forbidden);
+  }
+
+  /** True once every kind (but a refused optional one) has been listed at least once. */
+  get synced(): boolean {
+    return this.counted().every(k => k.synced);
+  }
+
+  /** Oldest "confirmed in sync" time over all kinds (but refused optional ones). */
   lastSyncedAt(): number | undefined {
-    const times = [...this.kinds.values()].map(k => k.confirmedAt);
+    const times = this.counted().map(k => k.confirmedAt);
     return times.includes(undefined)
       ? undefined
       : Math.min(...(times as number[]));
@@ -172,7 +221,7 @@ export class SyncStatus {
     if (failing.length > 0) {
       const e = failing[0][1].error!;
       const kinds =
-        failing.length === this.kinds.size
+        failing.length === this.counted().length
           ? ''
           : ` (${failing.map(([kind]) => kind).join(', ')})`;
       // Cached data stays in the report; say how old it is once that matters.

@@ -1,5 +1,6 @@
 import type {
   CoreV1Event,
+  V1Node,
   V1DaemonSet,
   V1Deployment,
   V1Pod,
@@ -9,9 +10,11 @@ import type {
 } from '@kubernetes/client-node';
 import { HealthReason } from '../reasons';
 import { ClusterError, ClusterHealth } from '../reports';
+import { clusterErrorReason, clusterSyncingReason } from './clusterReasons';
 import { controllerOf, podHealth } from './pods';
 import { RuleOptions, statusOf } from './status';
 import { groupPodReasons, workloadHealth } from './workload';
+import { nodeImpactReasons } from './nodes';
 import { Workload } from './rollout';
 
 /**
@@ -40,47 +43,6 @@ export interface ServiceObjects {
 const key = (kind: string, ns: string | undefined, name: string | undefined) =>
   `${kind}/${ns ?? ''}/${name ?? ''}`;
 
-/** A cluster's error as a reason, so that it shows in the status. @public */
-export function clusterErrorReason(
-  cluster: string,
-  error: ClusterError,
-): HealthReason {
-  const code = (
-    {
-      unreachable: 'ClusterUnreachable',
-      unauthorized: 'ClusterUnauthorized',
-      forbidden: 'ClusterForbidden',
-      timeout: 'ClusterTimeout',
-      stale: 'ClusterStale',
-      misconfigured: 'ClusterMisconfigured',
-      unknown: 'ClusterError',
-    } as const
-  )[error.type];
-  return {
-    status: 'Unknown',
-    code,
-    scope: 'cluster',
-    cluster,
-    message: `Cluster ${cluster}: ${error.message}`,
-  };
-}
-
-/**
- * The cluster's first list is not done yet: what it holds of the service is
- * not known, so the service is neither healthy nor missing there.
- *
- * @public
- */
-export function clusterSyncingReason(cluster: string): HealthReason {
-  return {
-    status: 'Unknown',
-    code: 'ClusterSyncing',
-    scope: 'cluster',
-    cluster,
-    message: `Cluster ${cluster}: initial sync in progress`,
-  };
-}
-
 /**
  * Health of one service in one cluster: joins workloads with their
  * ReplicaSets, pods, HPAs and events by owner references, scale targets and
@@ -98,6 +60,11 @@ export function clusterHealth(
     lastSyncedAt?: string;
     source?: ClusterHealth['source'];
     truncated?: boolean;
+    /**
+     * The cluster's Node by name, where known: a pod on a sick node then
+     * says so, and that cause leads the reasons.
+     */
+    nodeOf?: (name: string) => V1Node | undefined;
   } = {},
   options?: RuleOptions,
 ): ClusterHealth {
@@ -226,6 +193,15 @@ export function clusterHealth(
   const other = otherPods.map(p => podHealth(p, options));
 
   const reasons: HealthReason[] = [
+    // the cause before the symptoms: pods on a NotReady node are not ready
+    ...(extra.nodeOf
+      ? nodeImpactReasons(
+          cluster.name,
+          [...workloadHealths.flatMap(w => w.pods), ...other],
+          extra.nodeOf,
+          options,
+        )
+      : []),
     ...workloadHealths.flatMap(w => w.reasons),
     ...groupPodReasons(other, 'pod'),
   ];

@@ -12,11 +12,8 @@ export type { Workload } from './rollout';
 export { hpaHealth } from './hpa';
 export { summarizeEvents } from './events';
 export { workloadHealth } from './workload';
-export {
-  clusterHealth,
-  clusterErrorReason,
-  clusterSyncingReason,
-} from './cluster';
+export { clusterHealth } from './cluster';
+export { clusterErrorReason, clusterSyncingReason } from './clusterReasons';
 export type { ServiceObjects } from './cluster';
 export {
   entityHealth,
@@ -31,3 +28,11 @@ export {
   runningDigest,
 } from './versions';
 export { serviceVersions, compareVersions } from './drift';
+export {
+  projectNode,
+  parseQuantity,
+  podRequests,
+  nodeHealth,
+  clusterNodeHealth,
+  nodeImpactReasons,
+} from './nodes';

@@ -1,4 +1,7 @@
-import { KUBERNETES_ID_LABEL } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import {
+  KUBERNETES_ID_LABEL,
+  projectNode,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { sanitize } from './sanitize';
 
@@ -45,22 +48,46 @@ export const RESOURCES = [
     path: '/api/v1/events',
     selector: { fieldSelector: 'type=Warning' } as ResourceSelector,
   },
+  // Cluster-scoped, for the cluster's own health. Optional: a reader whose
+  // RBAC lacks it still watches the rest; the cluster then reports one
+  // NodesForbidden warning instead of an error.
+  {
+    kind: 'Node' as const,
+    key: 'nodes' as const,
+    path: '/api/v1/nodes',
+    selector: {} as ResourceSelector,
+    optionalPermission: 'list/watch nodes',
+  },
 ];
 
 /** One of {@link RESOURCES}. @public */
 export type Resource = (typeof RESOURCES)[number];
 /** The key of a kind in `ServiceObjects`. @public */
 export type ResourceKey = Resource['key'];
-/** The kinds labelled with a kubernetes-id: all but events. @public */
+/** The kinds labelled with a kubernetes-id: all but events and nodes. @public */
 export const LABELLED = RESOURCES.filter(
-  (r): r is Exclude<Resource, { key: 'events' }> => r.key !== 'events',
+  (r): r is Exclude<Resource, { key: 'events' | 'nodes' }> =>
+    r.key !== 'events' && r.key !== 'nodes',
 );
+
+/**
+ * The RBAC permission a kind needs that a reader may lack without the
+ * cluster failing (`list/watch nodes`); undefined for the kinds every
+ * reader must be able to list.
+ *
+ * @public
+ */
+export function optionalPermissionOf(resource: Resource): string | undefined {
+  return 'optionalPermission' in resource
+    ? resource.optionalPermission
+    : undefined;
+}
 const TRACKED_KINDS = new Set<string>(LABELLED.map(r => r.kind));
 
 /**
  * The object as the cache keeps it: kind stamped (lists omit it), secret
- * material stripped (see sanitize). Undefined for an event about a kind we
- * do not track.
+ * material stripped (see sanitize), a Node cut to what the rules read
+ * (projectNode). Undefined for an event about a kind we do not track.
  *
  * @public
  */
@@ -74,5 +101,6 @@ export function toCached(
   )
     return undefined;
   obj.kind = resource.kind;
+  if (resource.key === 'nodes') return projectNode(obj);
   return sanitize(obj);
 }

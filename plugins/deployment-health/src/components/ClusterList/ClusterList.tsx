@@ -14,7 +14,9 @@ import { useCallback } from 'react';
 import { deploymentHealthApiRef } from '../../api';
 import { useNow, usePolling } from '../../hooks/usePolling';
 import { DataState } from '../common/DataState';
+import { ReasonList } from '../common/ReasonList';
 import { RefreshBar } from '../common/RefreshBar';
+import { StatusChip } from '../common/StatusChip';
 import { SyncAge } from '../common/SyncAge';
 
 /** What the watch cache of one cluster is doing, in words. */
@@ -22,6 +24,37 @@ function connection(c: ClusterStatus): string {
   if (c.state === 'ok') return 'Watching';
   if (c.state === 'syncing') return 'First sync';
   return c.error ? `${c.error.type}: ${c.error.message}` : 'Error';
+}
+
+/**
+ * The cluster's own health from its nodes, beside its connection: the
+ * status, nodes ready of total, the control plane version and the reasons
+ * (each naming its node).
+ */
+function ClusterHealthCell(props: { cluster: ClusterStatus }) {
+  const { health } = props.cluster;
+  if (!health) return null;
+  const facts = [
+    health.nodes && `${health.nodes.ready}/${health.nodes.total} nodes ready`,
+    health.controlPlaneVersion && `API server ${health.controlPlaneVersion}`,
+  ].filter(Boolean);
+  return (
+    <>
+      <StatusChip status={health.status} />
+      {facts.length > 0 && (
+        <Typography variant="body2" component="span">
+          {' '}
+          {facts.join(' · ')}
+        </Typography>
+      )}
+      <ReasonList
+        reasons={health.reasons}
+        aria-label={`Health reasons of ${
+          props.cluster.title ?? props.cluster.name
+        }`}
+      />
+    </>
+  );
 }
 
 /** The clusters, or null for a caller without `deployment-health.clusters.read`. */
@@ -37,7 +70,8 @@ async function readClusters(
 }
 
 /**
- * Every configured cluster with its connection and how old its data is, so
+ * Every configured cluster with its connection, its own health (nodes) and
+ * how old its data is, so
  * that a cluster whose data is no longer confirmed current shows as such
  * even where no service of the team runs. Nothing for a caller who may not
  * read the cluster list.
@@ -66,6 +100,7 @@ export function ClusterList(props: { refreshIntervalMs?: number }) {
                 <TableCell>Cluster</TableCell>
                 <TableCell>Environment</TableCell>
                 <TableCell>Connection</TableCell>
+                <TableCell>Health</TableCell>
                 <TableCell>Data</TableCell>
               </TableRow>
             </TableHead>
@@ -75,6 +110,9 @@ export function ClusterList(props: { refreshIntervalMs?: number }) {
                   <TableCell>{c.title ?? c.name}</TableCell>
                   <TableCell>{c.environment}</TableCell>
                   <TableCell>{connection(c)}</TableCell>
+                  <TableCell>
+                    <ClusterHealthCell cluster={c} />
+                  </TableCell>
                   <TableCell>
                     <SyncAge
                       lastSyncedAt={c.lastSyncedAt}

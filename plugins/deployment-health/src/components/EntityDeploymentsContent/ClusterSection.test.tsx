@@ -1,6 +1,9 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { clusterHealth } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
+import {
+  deploymentHealthFixtures,
+  nodeFixtures,
+} from '@shipyard-platform/deployment-health-test-utils';
 import { screen, within } from '@testing-library/react';
 import { ClusterSection } from './ClusterSection';
 
@@ -15,6 +18,22 @@ function clusterReasons() {
 jest.setTimeout(30_000);
 
 describe('ClusterSection', () => {
+  it("leads with the sick node a pod runs on, before the pods' symptoms", async () => {
+    // the unready pod, placed on the captured NotReady kwok node
+    const sick = nodeFixtures['nodes-sick'];
+    const at = new Date(new Date(sick.capturedAt).getTime() + 4 * 60_000);
+    const h = clusterHealth(
+      dev,
+      deploymentHealthFixtures['dev-notifications-unready'],
+      { nodeOf: () => sick.nodes[1] },
+      { now: at },
+    );
+    await renderInTestApp(<ClusterSection cluster={h} now={at} />);
+    expect(clusterReasons()[0].textContent).toBe(
+      'DegradedNodeNotReadypod notifications-b8c7bc685-vgks7 on node dev-node-0: NotReady for 4 minNode dev-node-0',
+    );
+  });
+
   it('shows a cluster still in its first sync as its own reason', async () => {
     const f = deploymentHealthFixtures['dev-payments-api-healthy'];
     await renderInTestApp(

@@ -24,13 +24,17 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /**
- * Reasons of the cluster that no workload section below shows: those of
- * pods outside any workload, and of the cluster's data unless the error
+ * Reasons of the cluster that no workload section below shows: sick nodes
+ * the service's pods run on (first: the cause of the pods' symptoms), those
+ * of pods outside any workload, and of the cluster's data unless the error
  * notice already tells it.
  */
 function clusterOnlyReasons(c: ClusterHealth) {
   return c.reasons.filter(
-    r => r.scope === 'pod' || (r.scope === 'cluster' && !c.error),
+    r =>
+      r.scope === 'node' ||
+      r.scope === 'pod' ||
+      (r.scope === 'cluster' && !c.error),
   );
 }
 
