@@ -25,6 +25,9 @@ export default defineConfig({
       url: 'http://localhost:3000',
       reuseExistingServer: false,
       timeout: 600_000,
+      // As a Ctrl-C: scripts/start then stops the clusters' preparation and
+      // the clusters it started (the default, SIGKILL, would leave them).
+      gracefulShutdown: { signal: 'SIGINT', timeout: 60_000 },
     },
     {
       // Only waits for readiness: the backend is the one scripts/start just

@@ -214,6 +214,29 @@ describe('ShipyardPermissionPolicy', () => {
     }
   });
 
+  it('decides on the sign-in claims when the catalog cannot be read, and reads it again next time', async () => {
+    const logger = mockServices.logger.mock();
+    const getEntityByRef = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('catalog unavailable'));
+    const catalog = catalogServiceMock({ entities: org });
+    const original = catalog.getEntityByRef.bind(catalog);
+    getEntityByRef.mockImplementation(original);
+    const flaky = ShipyardPermissionPolicy.fromConfig(new ConfigReader({}), {
+      ...deps,
+      catalog: Object.assign(catalog, { getEntityByRef }),
+      logger,
+    });
+    const mia = () =>
+      flaky.handle({ permission: deploymentHealthReadPermission }, user('mia'));
+    // the claims alone: payments-oncall, not its parent team-payments
+    expect(allowsEntity(await mia(), paymentsApi)).toBe(false);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('Could not read the groups of user:default/mia'),
+    );
+    expect(allowsEntity(await mia(), paymentsApi)).toBe(true);
+  });
+
   it('gives details of every entity to a platform group member', async () => {
     expect(await decide(deploymentHealthReadPermission, 'linus')).toEqual({
       result: AuthorizeResult.ALLOW,

@@ -1,4 +1,8 @@
-import { AuthService, UserInfoService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  LoggerService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import {
@@ -95,6 +99,7 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
       userInfo: UserInfoService;
       catalog: CatalogService;
       auth: AuthService;
+      logger?: LoggerService;
     },
   ): InstanceType<T> {
     return new this({
@@ -108,6 +113,7 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
   private readonly userInfo: UserInfoService;
   private readonly catalog: CatalogService;
   private readonly auth: AuthService;
+  private readonly logger?: LoggerService;
   private readonly groups = new Map<
     string,
     { expires: number; groups: Promise<string[]> }
@@ -119,11 +125,14 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     /** Where the user's groups and their parents are read, with the permission backend's own credentials. */
     catalog: CatalogService;
     auth: AuthService;
+    /** Where a failed read of the user's groups is reported. */
+    logger?: LoggerService;
   }) {
     this.rules = options.rules;
     this.userInfo = options.userInfo;
     this.catalog = options.catalog;
     this.auth = options.auth;
+    this.logger = options.logger;
   }
 
   /** Decides one request: the deployment-health permissions here, the rest in {@link ShipyardPermissionPolicy.decideOther}. */
@@ -201,12 +210,23 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     for (const [ref, entry] of this.groups) {
       if (entry.expires <= now) this.groups.delete(ref);
     }
-    const groups = this.auth
-      .getOwnServiceCredentials()
-      .then(credentials => readUserGroups(userRef, this.catalog, credentials));
-    groups.catch(() => this.groups.delete(userRef));
-    this.groups.set(userRef, { expires: now + GROUPS_TTL_MS, groups });
-    return groups;
+    const entry = {
+      expires: now + GROUPS_TTL_MS,
+      groups: this.auth
+        .getOwnServiceCredentials()
+        .then(credentials => readUserGroups(userRef, this.catalog, credentials))
+        .catch(error => {
+          // The catalog is down: decide on the sign-in's claims alone, as
+          // Backstage's own policies do, and ask again on the next request.
+          if (this.groups.get(userRef) === entry) this.groups.delete(userRef);
+          this.logger?.warn(
+            `Could not read the groups of ${userRef} from the catalog; deciding on the sign-in's claims: ${error}`,
+          );
+          return [];
+        }),
+    };
+    this.groups.set(userRef, entry);
+    return entry.groups;
   }
 }
 

@@ -29,13 +29,15 @@ export const permissionModuleShipyardPolicy = createBackendModule({
         userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         auth: coreServices.auth,
+        logger: coreServices.logger,
       },
-      async init({ policy, config, userInfo, catalog, auth }) {
+      async init({ policy, config, userInfo, catalog, auth, logger }) {
         policy.setPolicy(
           ShipyardPermissionPolicy.fromConfig(config, {
             userInfo,
             catalog,
             auth,
+            logger,
           }),
         );
       },

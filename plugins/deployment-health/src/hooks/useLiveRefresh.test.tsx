@@ -71,7 +71,7 @@ function renderEntity(signals?: SignalApi, entity = exampleHealthyEntity) {
 jest.setTimeout(30_000);
 
 describe('live refresh', () => {
-  it('entity tab: refetches on its signal and does not poll while signals work', async () => {
+  it('entity tab: refetches on its signal and does not poll at the fallback interval while signals work', async () => {
     const signals = new TestSignalApi();
     const { api, rendered } = renderEntity(signals);
     await rendered;
@@ -95,6 +95,28 @@ describe('live refresh', () => {
     expect(
       screen.queryByTestId('deployment-health-polling-note'),
     ).not.toBeInTheDocument();
+  });
+
+  it('entity tab: while live, still refetches once a minute (what signals do not announce: time, clusters, nodes)', async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      const signals = new TestSignalApi();
+      const { api, rendered } = renderEntity(signals);
+      await rendered;
+      await screen.findByText(/· live/);
+      expect(api.getEntityHealth).toHaveBeenCalledTimes(1);
+      // heartbeats keep it live; nothing is announced for the entity
+      for (let s = 0; s < 60; s += 15) {
+        signals.send('deployment-health:heartbeat', { kind: 'heartbeat' });
+        await act(async () => {
+          jest.advanceTimersByTime(15_000);
+        });
+      }
+      await waitFor(() => expect(api.getEntityHealth).toHaveBeenCalledTimes(2));
+      expect(screen.getByText(/· live/)).toBeInTheDocument();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('entity tab: without a signals API it polls and says so', async () => {
@@ -166,7 +188,7 @@ describe('live refresh', () => {
     return { api, rendered };
   };
 
-  it('team view: refetches on its team signal, without polling', async () => {
+  it('team view: refetches on its team signal, without polling at the fallback interval', async () => {
     const signals = new TestSignalApi();
     const { api, rendered } = renderTeam(signals, [
       'group:default/team-payments',

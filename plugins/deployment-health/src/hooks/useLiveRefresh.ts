@@ -10,9 +10,20 @@ import { PollingState, usePolling } from './usePolling';
 /** Missed heartbeats after which the signals connection counts as lost. */
 const LOST_AFTER_MS = HEALTH_SIGNALS_HEARTBEAT_MS * 2.5;
 
+/**
+ * How often a live page refetches anyway. Signals announce changes of the
+ * services' objects, not what changes with time alone or elsewhere: rules
+ * that depend on the clock (recent restarts and events, rollout deadlines),
+ * a cluster turning stale or unreachable, its nodes, clusters being
+ * prepared, or a reader of the details whom the backend's recipients do not
+ * name (e.g. a policy of your own that grants more). A minute bounds how old
+ * those can be, at a sixth of the polling fallback's requests.
+ */
+export const LIVE_REFRESH_INTERVAL_MS = 60_000;
+
 /** How the data is kept current. */
 export type RefreshMode =
-  /** Refetched when the backend signals a change; no polling. */
+  /** Refetched when the backend signals a change, and once a minute. */
   | { type: 'live' }
   /** Polled, and why signals are not used. */
   | {
@@ -26,8 +37,9 @@ export interface LiveState<T> extends PollingState<T> {
 
 /**
  * Loads a value and refetches it when a signal arrives on `channel`
- * (`@backstage/plugin-signals-react`), without periodic polling while
- * signals work. It polls every `intervalMs` instead when the app has no
+ * (`@backstage/plugin-signals-react`), and otherwise only every
+ * LIVE_REFRESH_INTERVAL_MS while signals work. It polls every `intervalMs`
+ * instead when the app has no
  * signals API, when the backend's heartbeat has not come for a while (the
  * connection is lost or the backend publishes none), or when `channel` is
  * undefined (what is shown is not announced by signals). When the heartbeat
@@ -60,8 +72,12 @@ export function useLiveRefresh<T>(
   else if (!recipient) mode = { type: 'polling', reason: 'not-recipient' };
   else if (!connected) mode = { type: 'polling', reason: 'lost' };
 
-  // 0: load on mount (and key change) only; a change of mode reloads too
-  const state = usePolling(key, load, mode.type === 'live' ? 0 : intervalMs);
+  // a change of mode reloads too
+  const state = usePolling(
+    key,
+    load,
+    mode.type === 'live' ? LIVE_REFRESH_INTERVAL_MS : intervalMs,
+  );
   useEffect(() => {
     if (state.value !== undefined && receives)
       setRecipient(receives(state.value));
