@@ -58,8 +58,9 @@ const MAX_ANCESTOR_DEPTH = 10;
  * the owning group, its sub-groups and the platform groups
  * (`shipyard.tenancy.platformGroups`), never broadcast: signals-backend
  * delivers a `user` signal only to connections whose ownership refs include
- * one of the recipients, and those are the readers of the entity's details
- * under the shipped policy. A team's channel goes to that team and the
+ * one of the recipients: the owners and the platform groups, most readers
+ * of the entity's details under the shipped policy (pages refetch once a
+ * minute anyway for the others). A team's channel goes to that team and the
  * platform groups.
  */
 export class HealthSignals {
@@ -67,6 +68,7 @@ export class HealthSignals {
   private timer?: ReturnType<typeof setTimeout>;
   private heartbeat?: ReturnType<typeof setInterval>;
   private flushing: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -81,7 +83,8 @@ export class HealthSignals {
 
   /** A change of a service's objects, as the watch cache reports it. */
   notify(change: IndexChange) {
-    if (!this.deps.options.enabled) return;
+    // the caches may still report while the backend shuts down
+    if (!this.deps.options.enabled || this.stopped) return;
     let namespaces = this.pending.get(change.kubernetesId);
     if (!namespaces)
       this.pending.set(change.kubernetesId, (namespaces = new Set()));
@@ -103,6 +106,7 @@ export class HealthSignals {
   }
 
   async stop() {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.timer);
     this.timer = undefined;
