@@ -4,6 +4,11 @@
 # Sourced by scripts/cluster (uses its per-cluster facts: cdir, kc, kwokctl_env, ...).
 
 # ------------------------------------------------------------------ up
+# What each simulated node offers to pods, as a real node reports it. With
+# ephemeral-storage: charts that request it (as kube-score asks) are scheduled
+# only where it is allocatable.
+NODE_RESOURCES='{"cpu": "8", "memory": "32Gi", "ephemeral-storage": "100Gi", "pods": "110"}'
+
 write_nodes() {
   local name="$1" i zones=(a b c)
   {
@@ -31,8 +36,8 @@ status:
   addresses:
   - {type: InternalIP, address: 127.0.0.1}
   - {type: Hostname, address: ${name}-node-${i}}
-  allocatable: {cpu: "8", memory: 32Gi, pods: "110"}
-  capacity: {cpu: "8", memory: 32Gi, pods: "110"}
+  allocatable: ${NODE_RESOURCES}
+  capacity: ${NODE_RESOURCES}
 EOF
     done
   } | kc "$name" apply -f - >/dev/null
@@ -79,6 +84,17 @@ write_env_json() {
 EOF
 }
 
+# Gives the nodes of a running cluster the resources write_nodes gives new ones
+# (a cluster started before NODE_RESOURCES changed; status is a subresource,
+# which `apply` does not update).
+update_node_resources() {
+  local name="$1" node
+  for node in $(kc "$name" get nodes -l type=kwok -o name); do
+    kc "$name" patch "$node" --subresource=status --type=merge \
+      -p "{\"status\": {\"allocatable\": ${NODE_RESOURCES}, \"capacity\": ${NODE_RESOURCES}}}" >/dev/null
+  done
+}
+
 wait_nodes_ready() {
   local name="$1" i ready
   for ((i = 0; i < WAIT_TIMEOUT * 2; i++)); do
@@ -106,7 +122,8 @@ up_one() {
   if is_up "$name"; then
     log "[$name] already running at $(server_of "$name") - reusing it"
     if [[ "$(cat "${dir}/config.sha" 2>/dev/null)" != "$(config_sha)" ]]; then
-      log "[$name] WARNING: scripts/cluster.d or the pinned versions changed since this cluster started; run 'scripts/cluster down $name && scripts/cluster up $name' to apply"
+      update_node_resources "$name"
+      log "[$name] WARNING: scripts/cluster.d or the pinned versions changed since this cluster started (node resources updated); run 'scripts/cluster down $name && scripts/cluster up $name' to apply the rest"
     fi
     if [[ ! -s "$(reader_token_of "$name")" || ! -s "$(deployer_token_of "$name")" || ! -s "${dir}/env.json" ||
       "$(cat "${dir}/rbac.sha" 2>/dev/null)" != "$(rbac_sha)" ]]; then
