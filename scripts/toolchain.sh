@@ -10,12 +10,16 @@
 
 SHIPYARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The one cache rule of the scripts and the tests: $SHIPYARD_CACHE, else
-# ~/.cache/shipyard (app-config.yaml's fallback paths assume the default).
+# ~/.cache/shipyard.
 SHIPYARD_CACHE="${SHIPYARD_CACHE:-$HOME/.cache/shipyard}"
 SHIPYARD_NODE_VERSION="${SHIPYARD_NODE_VERSION:-22.23.3}"
 export SHIPYARD_ROOT SHIPYARD_CACHE
 
 say() { printf '\033[1;34m[shipyard]\033[0m %s\n' "$*" >&2; }
+
+# $1 as a JSON string, which is also a YAML double-quoted scalar (for the
+# config files the scripts write).
+quote() { local s="${1//\\/\\\\}"; printf '"%s"' "${s//\"/\\\"}"; }
 
 node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 

@@ -7,13 +7,11 @@
  * service and registry, mcp-actions-backend, deployment-health. A real MCP
  * client calls them as two users: ada (team-payments) gets the details of
  * her team's payments-api, grace (team-storefront) only its summary, as the
- * shipped policy decides. No cluster is configured here (the portal's point
- * at the shared local clusters): the reports are empty of workloads; what
+ * shipped policy decides. No cluster is configured here (scripts/start adds
+ * the local clusters' config beside these files): the reports are empty of workloads; what
  * the clusters would add is covered by the health backend's
  * mcpActions.integration.test.ts.
  */
-import path from 'node:path';
-import { ConfigSources } from '@backstage/config-loader';
 import {
   actionsRegistryServiceFactory,
   actionsServiceFactory,
@@ -36,41 +34,16 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import deploymentHealthPlugin from '@shipyard-platform/backstage-plugin-deployment-health-backend';
 import shipyardPolicy from '@shipyard-platform/backstage-plugin-permission-backend-module-shipyard';
-
-const root = path.resolve(__dirname, '../../..');
+import { portalConfig } from './__testUtils__/portalConfig';
 
 jest.setTimeout(240_000);
 
-async function portalConfig() {
-  const config = await ConfigSources.toConfig(
-    ConfigSources.defaultForTargets({
-      rootDir: root,
-      targets: ['app-config.yaml', 'app-config.two-users.yaml'].map(f => ({
-        type: 'path' as const,
-        target: path.join(root, f),
-      })),
-    }),
-  );
-  const data = config.get<Record<string, any>>();
-  config.close();
-  for (const location of data.catalog?.locations ?? []) {
-    if (location.type === 'file')
-      location.target = path.resolve(root, 'packages/backend', location.target);
-  }
-  // Only the listener, the database and the clusters differ from the files.
-  data.backend = {
-    ...data.backend,
-    baseUrl: 'http://localhost:0',
-    listen: { port: 0 },
-    database: { client: 'better-sqlite3', connection: ':memory:' },
-  };
-  delete data.kubernetes;
-  return data;
-}
-
 describe('portal MCP endpoint', () => {
   it("serves the health actions with each user's permissions", async () => {
-    const data = await portalConfig();
+    const data = await portalConfig([
+      'app-config.yaml',
+      'app-config.two-users.yaml',
+    ]);
     expect(data.backend.actions.pluginSources).toContain('deployment-health');
     const backend = await startTestBackend({
       features: [

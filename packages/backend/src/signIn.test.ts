@@ -7,45 +7,16 @@
  * backends (the catalog ingests examples/org.yaml as the portal does).
  */
 import { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { ConfigSources } from '@backstage/config-loader';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
 import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider';
 import oauth2ProxyProvider from '@backstage/plugin-auth-backend-module-oauth2-proxy-provider';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
-
-const root = path.resolve(__dirname, '../../..');
-
-/** The merged config of the given root config files, as `--config` reads them. */
-async function readConfigFiles(files: string[]) {
-  const config = await ConfigSources.toConfig(
-    ConfigSources.defaultForTargets({
-      rootDir: root,
-      targets: files.map(f => ({ type: 'path', target: path.join(root, f) })),
-    }),
-  );
-  const data = config.get<Record<string, any>>();
-  config.close();
-  return data;
-}
+import { portalConfig } from './__testUtils__/portalConfig';
 
 async function startPortalAuth(files: string[]) {
-  const data = await readConfigFiles(files);
-  // The portal's file locations are relative to packages/backend, where the
-  // backend runs; jest may run from the repository root.
-  for (const location of data.catalog?.locations ?? []) {
-    if (location.type === 'file')
-      location.target = path.resolve(root, 'packages/backend', location.target);
-  }
-  // Only the test backend's own listener and database differ from the files.
-  data.backend = {
-    ...data.backend,
-    baseUrl: 'http://localhost:0',
-    listen: { port: 0 },
-    database: { client: 'better-sqlite3', connection: ':memory:' },
-  };
+  const data = await portalConfig(files);
   const backend = await startTestBackend({
     features: [
       mockServices.rootConfig.factory({ data }),
