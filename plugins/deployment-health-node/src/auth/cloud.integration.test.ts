@@ -328,6 +328,46 @@ function startWebhook(tls: { key: Buffer; cert: Buffer }) {
 }
 
 /**
+ * Gives the enclosing describe its own values of these environment
+ * variables: each is restored (or removed again) after its tests, so a
+ * proxy or identity set on the machine outlives the suite unchanged.
+ */
+function restoreEnvAfterAll(names: string[]) {
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const name of names) saved.set(name, process.env[name]);
+  });
+  afterAll(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+}
+
+/** A logger that keeps every line upstream's strategies log (with their errors). */
+function capturingLogger() {
+  const lines: string[] = [];
+  const logger: any = {
+    child: () => logger,
+    ...Object.fromEntries(
+      ['error', 'warn', 'info', 'debug'].map(level => [
+        level,
+        (message: string, meta?: unknown) =>
+          lines.push(
+            `${message} ${
+              meta instanceof Error
+                ? `${meta.message} ${meta.stack}`
+                : JSON.stringify(meta)
+            }`,
+          ),
+      ]),
+    ),
+  };
+  return { logger: logger as LoggerService, lines };
+}
+
+/**
  * The service over these config clusters with upstream's strategy for
  * `provider`, loaded as the default factory loads it. `kubernetes` adds
  * config keys beside the clusters.
@@ -454,6 +494,11 @@ describeIntegration(
       const unknownKey = serviceAccountKey(EMAIL);
       let proxy: InterceptingProxy;
       let tmp: string;
+      restoreEnvAfterAll([
+        'HTTPS_PROXY',
+        'NO_PROXY',
+        'GOOGLE_APPLICATION_CREDENTIALS',
+      ]);
 
       beforeAll(async () => {
         proxy = await startInterceptingProxy(
@@ -465,16 +510,21 @@ describeIntegration(
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-gsa-'));
       });
 
+      // each test's own connections only
+      beforeEach(() => {
+        proxy.connects.length = 0;
+      });
+
       afterAll(async () => {
-        delete process.env.HTTPS_PROXY;
-        delete process.env.NO_PROXY;
-        delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
         await proxy?.close();
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
       });
 
       /** The service over a key-authenticated cluster and a serviceAccount one. */
-      const serviceWith = async (kubernetes: object) => {
+      const serviceWith = async (
+        kubernetes: object,
+        logger?: LoggerService,
+      ) => {
         return upstreamClusters(
           'googleServiceAccount',
           [
@@ -491,7 +541,7 @@ describeIntegration(
               serviceAccountToken: cluster.readerToken,
             },
           ],
-          { kubernetes },
+          { kubernetes, logger },
         );
       };
 
@@ -528,9 +578,11 @@ describeIntegration(
       });
 
       it('reports a refused key on its cluster only, without key material', async () => {
-        const clusters = await serviceWith({
-          googleServiceAccountCredentials: JSON.stringify(unknownKey.json),
-        });
+        const { logger, lines } = capturingLogger();
+        const clusters = await serviceWith(
+          { googleServiceAccountCredentials: JSON.stringify(unknownKey.json) },
+          logger,
+        );
         const error = await clusters.getKubeConfig('gke-key').catch(e => e);
         expect(error.message).toMatch(
           /^cluster 'gke-key': authProvider 'googleServiceAccount' \(kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider\) could not get a credential: .*invalid_grant/,
@@ -541,7 +593,8 @@ describeIntegration(
           unknownKey.json.private_key_id,
           'PRIVATE KEY',
         ]) {
-          expect(error.message).not.toContain(secret);
+          for (const text of [error.message, ...lines])
+            expect(text).not.toContain(secret);
         }
         expect(
           await whoAmI(await clusters.getKubeConfig('plain')),
@@ -629,6 +682,17 @@ describeIntegration(
       const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
       let proxy: InterceptingProxy;
       let tmp: string;
+      restoreEnvAfterAll([
+        'IDENTITY_ENDPOINT',
+        'IDENTITY_HEADER',
+        'HTTPS_PROXY',
+        'NO_PROXY',
+        'AZURE_AUTHORITY_HOST',
+        'AZURE_TENANT_ID',
+        'AZURE_CLIENT_ID',
+        'AZURE_CLIENT_SECRET',
+        'AZURE_FEDERATED_TOKEN_FILE',
+      ]);
 
       /** As Entra checks a federated credential: issuer, subject, audience. */
       const verifyAssertion = async (token: string) => {
@@ -677,42 +741,16 @@ describeIntegration(
         process.env.AZURE_AUTHORITY_HOST = `https://${AUTHORITY_HOST}`;
         process.env.AZURE_TENANT_ID = TENANT;
         process.env.AZURE_CLIENT_ID = CLIENT_ID;
+        proxy.connects.length = 0; // each test's own connections only
       });
 
       afterAll(async () => {
-        for (const name of [
-          'HTTPS_PROXY',
-          'NO_PROXY',
-          'AZURE_AUTHORITY_HOST',
-          'AZURE_TENANT_ID',
-          'AZURE_CLIENT_ID',
-          'AZURE_CLIENT_SECRET',
-          'AZURE_FEDERATED_TOKEN_FILE',
-        ]) {
-          delete process.env[name];
-        }
         await proxy?.close();
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
       });
 
       /** Log lines of upstream's strategy (it logs its SDK's errors). */
-      const logged: string[] = [];
-      const logger: any = {
-        child: () => logger,
-        ...Object.fromEntries(
-          ['error', 'warn', 'info', 'debug'].map(level => [
-            level,
-            (message: string, meta?: unknown) =>
-              logged.push(
-                `${message} ${
-                  meta instanceof Error
-                    ? `${meta.message} ${meta.stack}`
-                    : JSON.stringify(meta)
-                }`,
-              ),
-          ]),
-        ),
-      };
+      const { logger, lines: logged } = capturingLogger();
 
       /** The service (built now: DefaultAzureCredential reads the environment). */
       const service = async () => {
