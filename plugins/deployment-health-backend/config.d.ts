@@ -45,7 +45,11 @@ export interface Config {
       /** How many steps there are. */
       steps?: number;
     };
-    /** Most components returned by one team view. Default 1000. */
+    /**
+     * Most components one team view reports (read from the catalog page by
+     * page); the response says how many more the team owns
+     * (`componentsLeftOut`) and the view shows it. Default 1000.
+     */
     maxGroupComponents?: number;
     /**
      * Objects the watch cache holds per kind and namespace, so that one

@@ -41,6 +41,9 @@ import { HealthMemo } from './HealthMemo';
 import { CacheOptions } from './options';
 import { restrictToSummary, summarize } from './summary';
 
+/** Components asked of the catalog per page for a team view. */
+const COMPONENTS_PER_PAGE = 500;
+
 const ENTITY_FIELDS = [
   'kind',
   'metadata.name',
@@ -116,13 +119,9 @@ export class DeploymentHealthService {
         )
       : [groupRef];
 
-    const { items } = await catalog.getEntities(
-      {
-        filter: { kind: 'component', 'relations.ownedBy': groupRefs },
-        fields: ENTITY_FIELDS,
-        limit: this.deps.options.maxGroupComponents,
-      },
-      { credentials },
+    const { items, leftOut } = await this.componentsOwnedBy(
+      groupRefs,
+      credentials,
     );
     // One team view runs a bounded number of custom-selector queries.
     const customSelectors = this.deps.onDemand.teamViewBudget();
@@ -163,9 +162,48 @@ export class DeploymentHealthService {
         ? worstStatus(entities.map(e => e.status))
         : 'Unknown',
       entities,
+      ...(leftOut ? { componentsLeftOut: leftOut } : {}),
       ...(mayReadClusters ? this.clusterStatus() : { clusters: [] }),
       generatedAt: new Date().toISOString(),
     };
+  }
+
+  /**
+   * The components the groups own, page by page (the catalog caps one
+   * page), up to `maxGroupComponents`; how many more there are is reported,
+   * never dropped silently.
+   */
+  private async componentsOwnedBy(
+    groupRefs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<{ items: Entity[]; leftOut: number }> {
+    const max = this.deps.options.maxGroupComponents;
+    const items: Entity[] = [];
+    let page = await this.deps.catalog.queryEntities(
+      {
+        filter: { kind: 'component', 'relations.ownedBy': groupRefs },
+        fields: ENTITY_FIELDS,
+        // by name: which components a capped view reports does not change between calls
+        orderFields: { field: 'metadata.name', order: 'asc' },
+        limit: Math.min(COMPONENTS_PER_PAGE, max),
+      },
+      { credentials },
+    );
+    const total = page.totalItems;
+    for (;;) {
+      items.push(...page.items.slice(0, max - items.length));
+      const cursor = page.pageInfo.nextCursor;
+      if (!cursor || items.length >= max) break;
+      page = await this.deps.catalog.queryEntities(
+        {
+          cursor,
+          fields: ENTITY_FIELDS,
+          limit: Math.min(COMPONENTS_PER_PAGE, max - items.length),
+        },
+        { credentials },
+      );
+    }
+    return { items, leftOut: Math.max(0, total - items.length) };
   }
 
   async getClusters(

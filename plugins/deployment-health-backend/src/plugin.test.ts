@@ -274,6 +274,39 @@ describe('deploymentHealthPlugin', () => {
     }
   });
 
+  it('team view: every component of a big team, page by page, and says how many a cap left out', async () => {
+    // more than two catalog pages (500 each) of components
+    const many = Array.from({ length: 1201 }, (_, i) =>
+      component(`svc-${String(i).padStart(4, '0')}`, 'team-big'),
+    );
+    const teamView = async (deploymentHealth: object) => {
+      const backend = await startHealthBackend({
+        entities: [group('team-big'), ...many],
+        deploymentHealth,
+      });
+      try {
+        const res = await request(backend.server)
+          .get('/api/deployment-health/group/default/team-big')
+          .set('Authorization', mockCredentials.user.header());
+        expect(res.status).toBe(200);
+        return res.body as GroupHealthResponse;
+      } finally {
+        await backend.stop();
+      }
+    };
+
+    const all = await teamView({ maxGroupComponents: 5000 });
+    expect(all.entities).toHaveLength(1201);
+    expect(new Set(all.entities.map(e => e.entityRef)).size).toBe(1201);
+    expect(all.componentsLeftOut).toBeUndefined();
+
+    // the default cap: the first 1000 by name, and the 201 others counted
+    const capped = await teamView({});
+    expect(capped.entities).toHaveLength(1000);
+    expect(capped.entities[999].entityRef).toBe('component:default/svc-0999');
+    expect(capped.componentsLeftOut).toBe(201);
+  });
+
   it('starts cleanly with no clusters configured', async () => {
     const backend = await startHealthBackend({ entities });
     try {

@@ -192,6 +192,11 @@ export interface GroupHealthResponse {
   status: HealthStatus;
   /** One entry per owned component the caller may read, sorted by entityRef. */
   entities: Array<EntityHealth & { owner: string }>;
+  /**
+   * Set when the team owns more components than one team view reports
+   * (`deploymentHealth.maxGroupComponents`): how many were left out.
+   */
+  componentsLeftOut?: number;
   /** Status of every cluster, so errors are reported beside the data. */
   clusters: ClusterStatus[];
   /** Set while clusters are announced but not configured yet (see {@link ClustersPreparing}). */

@@ -283,6 +283,7 @@ export function healthSchemas(z: Z) {
       groupRefs: z.array(z.string()),
       status,
       entities: z.array(entityHealth.extend({ owner: z.string() })),
+      componentsLeftOut: z.number().optional(),
       clusters: z.array(clusterStatus),
       preparing: preparing.optional(),
       generatedAt: z.string(),

@@ -27,7 +27,11 @@ import { makeStyles } from '@material-ui/core/styles';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import { useMemo, useState } from 'react';
 import { useNow } from '../../hooks/usePolling';
-import { ClusterErrorNotice, NoClustersState } from '../common/EmptyStates';
+import {
+  ClusterErrorNotice,
+  ComponentsLeftOutNotice,
+  NoClustersState,
+} from '../common/EmptyStates';
 import { STATE_LABELS, StatusChip } from '../common/StatusChip';
 import { StatusIcon } from '../common/StatusIcon';
 import { EnvCell } from './EnvCell';
@@ -142,6 +146,9 @@ export function TeamDeploymentsMatrix(props: { data: GroupHealthResponse }) {
     <div className={classes.root}>
       {data.clusters.length === 0 ? (
         <NoClustersState preparing={data.preparing} />
+      ) : null}
+      {data.componentsLeftOut ? (
+        <ComponentsLeftOutNotice leftOut={data.componentsLeftOut} />
       ) : null}
       {clusterErrors.map(c => (
         <ClusterErrorNotice

@@ -188,4 +188,15 @@ describe('GroupDeploymentsContent', () => {
       screen.queryByText('No Kubernetes cluster configured'),
     ).not.toBeInTheDocument();
   });
+
+  it('says how many components a capped team view left out', async () => {
+    await renderGroup(
+      mockDeploymentHealthApi({
+        group: { ...groupHealth, componentsLeftOut: 201 },
+      }),
+    );
+    expect(
+      await screen.findByText(/201 more components of this team are not shown/),
+    ).toBeInTheDocument();
+  });
 });

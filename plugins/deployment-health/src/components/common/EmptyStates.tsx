@@ -87,9 +87,9 @@ export function NoClustersState(props: { preparing?: ClustersPreparing }) {
           The deployment-health backend has no cluster to read, so there is
           nothing to show yet. Ask your platform team to add one under{' '}
           <code>kubernetes.clusterLocatorMethods</code> in{' '}
-          <code>app-config.yaml</code> (with an <code>environment</code> label),
-          or, for local development, run{' '}
-          <code>scripts/cluster up &amp;&amp; scripts/cluster seed</code>.
+          <code>app-config.yaml</code> (with an <code>environment</code> label).
+          In the Shipyard repository, <code>scripts/start</code> prepares two
+          local clusters and configures them.
         </>
       }
       action={
@@ -229,6 +229,18 @@ export function DetailsRestrictedNotice() {
     <Alert severity="info">
       Pods, images, events and container messages are shown to the owning team
       and the platform groups only.
+    </Alert>
+  );
+}
+
+/** The team owns more components than one team view reports. */
+export function ComponentsLeftOutNotice(props: { leftOut: number }) {
+  return (
+    <Alert severity="info" variant="outlined">
+      {props.leftOut} more component{props.leftOut === 1 ? '' : 's'} of this
+      team {props.leftOut === 1 ? 'is' : 'are'} not shown: a team view reports
+      the first <code>deploymentHealth.maxGroupComponents</code> by name (a
+      setting of the backend).
     </Alert>
   );
 }
