@@ -21,6 +21,7 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { V1Node } from '@kubernetes/client-node';
 
+export * from './actionlint';
 export * from './fakeKubeApi';
 export * from './integration';
 export * from './kubeScore';
