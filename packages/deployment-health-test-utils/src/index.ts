@@ -25,6 +25,7 @@ export * from './actionlint';
 export * from './fakeKubeApi';
 export * from './integration';
 export * from './kubeScore';
+export * from './manifests';
 export * from './waitFor';
 
 /** Raw object dumps, keyed by fixture name (cluster-service-situation). @public */
