@@ -20,6 +20,7 @@ KWOK_VERSION="${SHIPYARD_KWOK_VERSION:-$KWOK_VERSION}"
 HELM_VERSION="${SHIPYARD_HELM_VERSION:-$HELM_VERSION}"
 METRICS_SERVER_VERSION="${SHIPYARD_METRICS_SERVER_VERSION:-$METRICS_SERVER_VERSION}"
 KUBE_SCORE_VERSION="${SHIPYARD_KUBE_SCORE_VERSION:-$KUBE_SCORE_VERSION}"
+ACTIONLINT_VERSION="${SHIPYARD_ACTIONLINT_VERSION:-$ACTIONLINT_VERSION}"
 
 SHIPYARD_GO="${SHIPYARD_GO:-}"
 TOOLS_DIR="${SHIPYARD_CACHE}/go-tools"
@@ -38,14 +39,15 @@ tool_group() {
     helm) echo "helm-${HELM_VERSION}" ;;
     metrics-server) echo "metrics-server-${METRICS_SERVER_VERSION}" ;;
     kube-score) echo "kube-score-${KUBE_SCORE_VERSION}" ;;
+    actionlint) echo "actionlint-${ACTIONLINT_VERSION}" ;;
     *) die "unknown tool $1" ;;
   esac
 }
 tool_pinned_version() { local g; g="$(tool_group "$1")"; echo "v${g##*-v}"; }
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl metrics-server helm)
-# Test-only tools (kube-score) have a tool_group and a build_tool case but are never in
-# ALL_TOOLS: `missing` (and so scripts/start, which builds what it lists before the
-# clusters come up) leaves them out; the tests build them with `scripts/cluster build kube-score`.
+# Test-only tools (kube-score, actionlint) have a tool_group and a build_tool case but are
+# never in ALL_TOOLS: `missing` (and so scripts/start, which builds what it lists before the
+# clusters come up) leaves them out; the tests build them with `scripts/cluster build TOOL`.
 
 # major.minor of a vX.Y.Z string
 minor_of() { sed -E 's/^v?([0-9]+\.[0-9]+).*/\1/' <<<"$1"; }
@@ -60,6 +62,7 @@ version_matches() {
     kwok|kwokctl) out="$("$bin" --version 2>/dev/null)" ;;
     metrics-server) out="$("$bin" --version 2>/dev/null | head -1)" ;;
     kube-score) out="$("$bin" version 2>/dev/null)" ;;
+    actionlint) out="$("$bin" -version 2>/dev/null | head -1)" ;;
     *) out="$("$bin" --version 2>/dev/null | head -1)" ;;
   esac
   # kwok prints "kwok version v0.8.0 ..."; others "Kubernetes v1.36.3", "etcd Version: 3.6.16"
@@ -211,6 +214,8 @@ build_tool() {
     helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" ;;
     kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score \
       "-X main.version=${KUBE_SCORE_VERSION#v} -X main.commit=shipyard-gomod" ;;
+    # `go install` stamps the module version, which `actionlint -version` prints
+    actionlint) go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
     etcd) build_etcd ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) build_kube "$1" ;;
   esac

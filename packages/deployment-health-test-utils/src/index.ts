@@ -21,9 +21,11 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { V1Node } from '@kubernetes/client-node';
 
+export * from './actionlint';
 export * from './fakeKubeApi';
 export * from './integration';
 export * from './kubeScore';
+export * from './manifests';
 export * from './waitFor';
 
 /** Raw object dumps, keyed by fixture name (cluster-service-situation). @public */

@@ -8,12 +8,9 @@
  * kube-score` builds it from its Go module into the version-keyed cache (or
  * finds it there, or takes SHIPYARD_KUBE_SCORE); `scripts/start` never does.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-// eslint-disable-next-line no-restricted-syntax -- test helper, never bundled
-const repoRoot = path.resolve(__dirname, '../../..');
+import { exec, repoRoot, requireTestTool } from './testTools';
 
 /** The documented kube-score configuration the tests use. @public */
 export const KUBE_SCORE_CONFIG = path.join(
@@ -29,47 +26,12 @@ export const KUBE_SCORE_BUILD_TIMEOUT_MS = 600_000;
 /** One CRITICAL or WARNING finding, as `[GRADE] Kind/name check-id: (path) summary`. @public */
 export type KubeScoreFinding = string;
 
-function exec(
-  file: string,
-  args: string[],
-  options: { input?: string; timeout?: number } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(resolve => {
-    const child = execFile(
-      file,
-      args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: options.timeout },
-      (error: any, stdout, stderr) => {
-        // a non-zero exit carries its code; a kill or spawn failure counts as 1
-        let code = 0;
-        if (error) code = typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.input ?? '');
-  });
-}
-
-let binary: Promise<string> | undefined;
-
 /**
  * The kube-score binary, built on first use (`scripts/cluster build
- * kube-score`, which prints `  kube-score  <path>` last). @public
+ * kube-score`). @public
  */
 export function requireKubeScore(): Promise<string> {
-  binary ??= exec(
-    path.join(repoRoot, 'scripts', 'cluster'),
-    ['build', 'kube-score'],
-    { timeout: KUBE_SCORE_BUILD_TIMEOUT_MS },
-  ).then(r => {
-    const found = /^\s*kube-score\s+(\S+)\s*$/m.exec(r.stdout)?.[1];
-    if (r.code !== 0 || !found)
-      throw new Error(
-        `'scripts/cluster build kube-score' failed (exit ${r.code}); see docs/cluster.md:\n${r.stderr}${r.stdout}`,
-      );
-    return found;
-  });
-  return binary;
+  return requireTestTool('kube-score', KUBE_SCORE_BUILD_TIMEOUT_MS);
 }
 
 /** The flags of tools/k8s/kube-score.args (comments and blank lines dropped). @public */

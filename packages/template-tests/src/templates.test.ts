@@ -6,14 +6,17 @@
  * validation, the real kube-score (with tools/k8s/kube-score.args), the workload
  * baselines (Pod Security "restricted", Polaris defaults, zero-downtime rollouts),
  * Compose schema + rules, Dockerfile
- * rules, catalog-info, CI workflow, and Shipyard's own policy (shipyard:validate rules).
+ * rules, catalog-info, CI workflow (and the real actionlint on every generated
+ * workflow), and Shipyard's own policy (shipyard:validate rules).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
+  actionlint,
   KUBE_SCORE_BUILD_TIMEOUT_MS,
   kubeScore,
+  requireActionlint,
   requireKubeScore,
 } from '@shipyard-platform/deployment-health-test-utils';
 import {
@@ -49,10 +52,12 @@ const timings: { template: string; case: string; ms: number }[] = [];
 
 beforeAll(async () => {
   await requireHelm();
-  // builds kube-score (test-only tool) on the first run, ~100 s; cached after
+  // builds kube-score and actionlint (test-only tools) on the first run,
+  // ~100 s and ~35 s; cached after. One after the other: they share a build lock.
   await requireKubeScore();
+  await requireActionlint();
   scaffolder = await Scaffolder.start();
-}, KUBE_SCORE_BUILD_TIMEOUT_MS);
+}, 2 * KUBE_SCORE_BUILD_TIMEOUT_MS);
 afterAll(async () => {
   await scaffolder?.dispose();
   if (timings.length) {
@@ -163,6 +168,22 @@ describe('template entities', () => {
     expect(mode & 0o111).toBeTruthy();
   });
 });
+
+// The repository's own workflows, linted like the generated ones. Registered
+// only when there are any (there are none yet: CI runs .ci/run): a test over
+// an empty list could not fail.
+const repoWorkflowDir = path.join(REPO_ROOT, '.github', 'workflows');
+const repoWorkflows = fs.existsSync(repoWorkflowDir)
+  ? fs
+      .readdirSync(repoWorkflowDir)
+      .filter(n => /\.ya?ml$/.test(n))
+      .map(n => `.github/workflows/${n}`)
+  : [];
+if (repoWorkflows.length) {
+  it("the repository's own GitHub workflows pass actionlint", async () => {
+    expect(await actionlint(REPO_ROOT, repoWorkflows)).toEqual([]);
+  });
+}
 
 describe.each(TEMPLATES)('%s', template => {
   describe.each(CASES)('$id', ({ id, values: valuesOf }) => {
@@ -568,6 +589,14 @@ describe.each(TEMPLATES)('%s', template => {
         expect(ci.jobs[`deploy-${env}`].environment).toBe(env);
       }
       expect(ci.env.SERVICE).toBe(values.name);
+    });
+
+    it('every generated GitHub workflow passes actionlint', async () => {
+      const workflows = [...files.keys()].filter(n =>
+        /^\.github\/workflows\/[^/]+\.ya?ml$/.test(n),
+      );
+      expect(workflows).toContain('.github/workflows/ci.yaml');
+      expect(await actionlint(dir, workflows)).toEqual([]);
     });
 
     it("passes Shipyard's policy rules (the shipyard:validate step)", async () => {

@@ -14,6 +14,7 @@ import type {
 import { KubeHttp } from '@shipyard-platform/backstage-plugin-deployment-health-node';
 import {
   describeIntegration,
+  labelledDeployment,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
@@ -38,41 +39,12 @@ describeIntegration('deployment health against the local cluster', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster(CLUSTER); // reuses a running cluster
-    const manifest = {
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: {
-            name: id,
-            namespace: ns,
-            labels: { 'backstage.io/kubernetes-id': id },
-          },
-          spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: id } },
-            template: {
-              metadata: {
-                labels: { app: id, 'backstage.io/kubernetes-id': id },
-              },
-              spec: {
-                containers: [
-                  {
-                    name: 'app',
-                    image: 'ghcr.io/shipyard-examples/probe:1.0.0',
-                    env: [{ name: 'SECRET', value: 'it-env-secret-value' }],
-                  },
-                ],
-              },
-            },
-          },
-        },
-      ],
-    };
-    await cluster.apply(manifest);
+    await cluster.apply(
+      labelledDeployment(id, ns, {
+        replicas: 2,
+        container: { env: [{ name: 'SECRET', value: 'it-env-secret-value' }] },
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -33,6 +33,7 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
+  labelledDeployment,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import {
@@ -104,39 +105,12 @@ describeIntegration('deployment health actions over MCP', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster(CLUSTER);
-    await cluster.apply({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: {
-            name: SERVICE,
-            namespace: ns,
-            labels: { 'backstage.io/kubernetes-id': SERVICE },
-          },
-          spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: SERVICE } },
-            template: {
-              metadata: {
-                labels: { app: SERVICE, 'backstage.io/kubernetes-id': SERVICE },
-              },
-              spec: {
-                containers: [
-                  {
-                    name: 'app',
-                    image: `ghcr.io/shipyard-examples/${SERVICE}:1.2.3`,
-                  },
-                ],
-              },
-            },
-          },
-        },
-      ],
-    });
+    await cluster.apply(
+      labelledDeployment(SERVICE, ns, {
+        replicas: 2,
+        image: `ghcr.io/shipyard-examples/${SERVICE}:1.2.3`,
+      }),
+    );
     backend = await startHealthBackend({
       clusters: [
         {

@@ -17,6 +17,7 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
+  labelledDeployment,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import {
@@ -45,38 +46,13 @@ describeIntegration('cluster health from real kwok Nodes', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster(NAME);
+    const service = labelledDeployment(id, ns, {
+      container: { resources: { requests: { cpu: '250m', memory: '64Mi' } } },
+    });
     await cluster.apply({
-      apiVersion: 'v1',
-      kind: 'List',
+      ...service,
       items: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: {
-            name: id,
-            namespace: ns,
-            labels: { 'backstage.io/kubernetes-id': id },
-          },
-          spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: id } },
-            template: {
-              metadata: {
-                labels: { app: id, 'backstage.io/kubernetes-id': id },
-              },
-              spec: {
-                containers: [
-                  {
-                    name: 'app',
-                    image: 'ghcr.io/shipyard-examples/probe:1.0.0',
-                    resources: { requests: { cpu: '250m', memory: '64Mi' } },
-                  },
-                ],
-              },
-            },
-          },
-        },
+        ...service.items,
         {
           apiVersion: 'v1',
           kind: 'ServiceAccount',

@@ -14,12 +14,10 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
+  labelledDeployment,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   component,
   readAsUser,
@@ -33,35 +31,12 @@ const IMAGE = `ghcr.io/shipyard-examples/${NAME}`;
 
 jest.setTimeout(600_000);
 
-const manifest = {
-  apiVersion: 'v1',
-  kind: 'List',
-  items: [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        name: NAME,
-        namespace: ns,
-        labels: {
-          'backstage.io/kubernetes-id': NAME,
-          'helm.sh/chart': `${NAME}-2.0.0`,
-        },
-      },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: NAME } },
-        template: {
-          metadata: {
-            labels: { app: NAME, 'backstage.io/kubernetes-id': NAME },
-          },
-          spec: { containers: [{ name: NAME, image: `${IMAGE}:1.0.0` }] },
-        },
-      },
-    },
-  ],
-};
+const manifest = labelledDeployment(NAME, ns, {
+  replicas: 2,
+  image: `${IMAGE}:1.0.0`,
+  labels: { 'helm.sh/chart': `${NAME}-2.0.0` },
+  container: { name: NAME },
+});
 
 describeIntegration('versions and drift at real API servers', () => {
   let dev: TestCluster;
@@ -77,12 +52,8 @@ describeIntegration('versions and drift at real API servers', () => {
   beforeAll(async () => {
     dev = await startTestCluster('dev');
     prod = await startTestCluster('prod');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-versions-'));
-    const file = path.join(dir, 'versions.json');
-    fs.writeFileSync(file, JSON.stringify(manifest));
-    await dev.kubectl('apply', '-f', file);
-    await prod.kubectl('apply', '-f', file);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await dev.apply(manifest);
+    await prod.apply(manifest);
 
     backend = await startHealthBackend({
       clusters: [dev, prod].map(c => ({

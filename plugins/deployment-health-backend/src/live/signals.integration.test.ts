@@ -16,6 +16,7 @@ import {
 import type { SignalPayload } from '@backstage/plugin-signals-node';
 import {
   describeIntegration,
+  labelledDeployment,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
 import {
@@ -66,39 +67,7 @@ describeIntegration('health signals at a real API server', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster(CLUSTER);
-    await cluster.apply({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: {
-            name: PROBE,
-            namespace: ns,
-            labels: { 'backstage.io/kubernetes-id': PROBE },
-          },
-          spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: PROBE } },
-            template: {
-              metadata: {
-                labels: { app: PROBE, 'backstage.io/kubernetes-id': PROBE },
-              },
-              spec: {
-                containers: [
-                  {
-                    name: 'app',
-                    image: 'ghcr.io/shipyard-examples/probe:1.0.0',
-                  },
-                ],
-              },
-            },
-          },
-        },
-      ],
-    });
+    await cluster.apply(labelledDeployment(PROBE, ns));
     backend = await startHealthBackend({
       clusters: [
         {
