@@ -47,14 +47,13 @@ export type TemplateEntity = {
   };
 };
 
-/** Every Template entity in the catalog files under templates/, keyed by name. */
-export function loadTemplates(): Map<
-  string,
-  { entity: TemplateEntity; file: string }
-> {
+/** Every Template entity in the catalog files under `root` (templates/), keyed by name. */
+export function loadTemplates(
+  root = TEMPLATES_ROOT,
+): Map<string, { entity: TemplateEntity; file: string }> {
   const out = new Map<string, { entity: TemplateEntity; file: string }>();
-  for (const dir of fs.readdirSync(TEMPLATES_ROOT)) {
-    const file = path.join(TEMPLATES_ROOT, dir, 'template.yaml');
+  for (const dir of fs.readdirSync(root)) {
+    const file = path.join(root, dir, 'template.yaml');
     if (!fs.existsSync(file)) continue;
     for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const entity = doc.toJS() as TemplateEntity;
