@@ -76,6 +76,8 @@ describe('template versions', () => {
         path.join(root, 'golden-path'),
         { recursive: true },
       );
+      // the messages below name versions: start the copy from a known one
+      for (const name of TEMPLATES) setVersion(name, '1.0.0');
       lock = currentVersions(root).current;
     });
     afterEach(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 /**
- * Shipyard scaffolder actions: `shipyard:validate`, `shipyard:publish:local`,
+ * Shipyard scaffolder actions: `shipyard:team:check`, `shipyard:template:record`, `shipyard:validate`, `shipyard:publish:local`,
  * `shipyard:kubernetes:namespace`, `shipyard:deploy`, `shipyard:deployment:status`.
  *
  * The default export is a feature loader with the scaffolder module and the
@@ -16,6 +16,11 @@ export { createShipyardValidateAction } from './actions/validate';
 export { createShipyardPublishLocalAction } from './actions/publishLocal';
 export { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
 export { createShipyardTeamCheckAction } from './actions/teamCheck';
+export {
+  createShipyardTemplateRecordAction,
+  TEMPLATE_RECORD_PATH,
+  TEMPLATE_VERSION_ANNOTATION,
+} from './actions/templateRecord';
 export { createShipyardDeployAction } from './actions/deploy';
 export { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
 export { readShipyardConfig } from './config';
