@@ -19,7 +19,6 @@ export { createShipyardTeamCheckAction } from './actions/teamCheck';
 export {
   createShipyardTemplateRecordAction,
   TEMPLATE_RECORD_PATH,
-  TEMPLATE_VERSION_ANNOTATION,
 } from './actions/templateRecord';
 export { createShipyardDeployAction } from './actions/deploy';
 export { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
@@ -30,4 +29,10 @@ export { runProgram } from './lib/run';
 export type { RunResult } from './lib/run';
 // Re-exported for tests of charts, which check the label on every object.
 export { KUBERNETES_ID_LABEL } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+// Re-exported for the template tests, which check the templates' versions.
+export {
+  ANNOTATION_TEMPLATE_VERSION,
+  compareTemplateVersions,
+  parseTemplateVersion,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 export * from './policy';

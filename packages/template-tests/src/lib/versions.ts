@@ -10,11 +10,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  ANNOTATION_TEMPLATE_VERSION,
+  compareTemplateVersions as compareVersions,
+  parseTemplateVersion,
+} from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import { TemplateEntity } from './scaffolder';
 
-export const VERSION_ANNOTATION = 'shipyard.dev/template-version';
-/** MAJOR.MINOR.PATCH, so that "how far behind" can be ordered. */
-const VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+export const VERSION_ANNOTATION = ANNOTATION_TEMPLATE_VERSION;
 
 export const LOCK_REFRESH_COMMAND =
   'yarn workspace @shipyard-platform/template-tests lock-versions';
@@ -28,7 +31,7 @@ export function templateVersion(entity: TemplateEntity, file: string): string {
     unknown
   >;
   const version = annotations[VERSION_ANNOTATION];
-  if (typeof version !== 'string' || !VERSION_PATTERN.test(version)) {
+  if (typeof version !== 'string' || !parseTemplateVersion(version)) {
     throw new Error(
       `${file}: template ${
         entity.metadata.name
@@ -38,15 +41,6 @@ export function templateVersion(entity: TemplateEntity, file: string): string {
     );
   }
   return version;
-}
-
-/** -1, 0 or 1 as version a is older than, equal to or newer than b. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++)
-    if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
-  return 0;
 }
 
 /** JSON with sorted keys: the hash of the steps must not depend on key order. */

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import yaml from 'yaml';
+import {
+  ANNOTATION_TEMPLATE_VERSION,
+  parseTemplateVersion,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { examples } from './templateRecord.examples';
 
 /**
@@ -11,13 +15,6 @@ import { examples } from './templateRecord.examples';
  * @public
  */
 export const TEMPLATE_RECORD_PATH = '.shipyard/template.yaml';
-/**
- * The template version annotation, on Template entities and generated Components.
- *
- * @public
- */
-export const TEMPLATE_VERSION_ANNOTATION = 'shipyard.dev/template-version';
-const VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 /**
  * Answers whose name looks like a secret are never recorded: the file is committed
@@ -66,7 +63,7 @@ export function recordableAnswers(answers: Record<string, unknown>): {
 export function createShipyardTemplateRecordAction() {
   return createTemplateAction({
     id: 'shipyard:template:record',
-    description: `Records the running template, its version (metadata.annotations['${TEMPLATE_VERSION_ANNOTATION}']) and the answers without secret-like ones in ${TEMPLATE_RECORD_PATH}; outputs templateRef and version. Writes only into the workspace; the same in dry run.`,
+    description: `Records the running template, its version (metadata.annotations['${ANNOTATION_TEMPLATE_VERSION}']) and the answers without secret-like ones in ${TEMPLATE_RECORD_PATH}; outputs templateRef and version. Writes only into the workspace; the same in dry run.`,
     examples,
     supportsDryRun: true,
     schema: {
@@ -93,12 +90,12 @@ export function createShipyardTemplateRecordAction() {
           'shipyard:template:record: the task has no template entity (templateInfo.entity.metadata); it records the template that runs it',
         );
       }
-      const version = metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
-      if (typeof version !== 'string' || !VERSION_PATTERN.test(version)) {
+      const version = metadata.annotations?.[ANNOTATION_TEMPLATE_VERSION];
+      if (typeof version !== 'string' || !parseTemplateVersion(version)) {
         throw new Error(
           `shipyard:template:record: template ${
             metadata.name
-          } has no valid metadata.annotations['${TEMPLATE_VERSION_ANNOTATION}']: it must be MAJOR.MINOR.PATCH such as 1.0.0, got ${JSON.stringify(
+          } has no valid metadata.annotations['${ANNOTATION_TEMPLATE_VERSION}']: it must be MAJOR.MINOR.PATCH such as 1.0.0, got ${JSON.stringify(
             version ?? null,
           )}`,
         );
