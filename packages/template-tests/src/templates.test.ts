@@ -94,12 +94,16 @@ describe('template entities', () => {
       const { entity } = templates.get(name)!;
       const actions = entity.spec.steps.map(s => s.action);
       const fetches = actions.filter(a => a === 'fetch:template').length;
-      // the team check first, then the fetches, then the rest in this order
-      expect(actions[0]).toBe('shipyard:team:check');
-      expect(actions.slice(1, 1 + fetches)).toEqual(
+      // the team check first, the record of the template (the fetches render its
+      // outputs), then the fetches, then the rest in this order
+      expect(actions.slice(0, 2)).toEqual([
+        'shipyard:team:check',
+        'shipyard:template:record',
+      ]);
+      expect(actions.slice(2, 2 + fetches)).toEqual(
         Array(fetches).fill('fetch:template'),
       );
-      expect(actions.slice(1 + fetches)).toEqual([
+      expect(actions.slice(2 + fetches)).toEqual([
         'shipyard:validate',
         'shipyard:kubernetes:namespace',
         'publish:github',

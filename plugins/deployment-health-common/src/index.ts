@@ -13,3 +13,4 @@ export * from './annotations';
 export * from './rules';
 export * from './tenancy';
 export * from './signals';
+export * from './templateVersions';

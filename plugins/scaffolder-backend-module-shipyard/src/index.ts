@@ -1,5 +1,5 @@
 /**
- * Shipyard scaffolder actions: `shipyard:validate`, `shipyard:publish:local`,
+ * Shipyard scaffolder actions: `shipyard:team:check`, `shipyard:template:record`, `shipyard:validate`, `shipyard:publish:local`,
  * `shipyard:kubernetes:namespace`, `shipyard:deploy`, `shipyard:deployment:status`.
  *
  * The default export is a feature loader with the scaffolder module and the
@@ -16,6 +16,10 @@ export { createShipyardValidateAction } from './actions/validate';
 export { createShipyardPublishLocalAction } from './actions/publishLocal';
 export { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
 export { createShipyardTeamCheckAction } from './actions/teamCheck';
+export {
+  createShipyardTemplateRecordAction,
+  TEMPLATE_RECORD_PATH,
+} from './actions/templateRecord';
 export { createShipyardDeployAction } from './actions/deploy';
 export { createShipyardDeploymentStatusAction } from './actions/deploymentStatus';
 export { readShipyardConfig } from './config';
@@ -25,4 +29,10 @@ export { runProgram } from './lib/run';
 export type { RunResult } from './lib/run';
 // Re-exported for tests of charts, which check the label on every object.
 export { KUBERNETES_ID_LABEL } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+// Re-exported for the template tests, which check the templates' versions.
+export {
+  ANNOTATION_TEMPLATE_VERSION,
+  compareTemplateVersions,
+  parseTemplateVersion,
+} from '@shipyard-platform/backstage-plugin-deployment-health-common';
 export * from './policy';

@@ -54,6 +54,7 @@ describe('shipyard scaffolder module', () => {
     expect(ids).toEqual(
       expect.arrayContaining([
         'shipyard:team:check',
+        'shipyard:template:record',
         'shipyard:validate',
         'shipyard:publish:local',
         'shipyard:kubernetes:namespace',

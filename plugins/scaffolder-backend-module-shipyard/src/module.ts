@@ -6,6 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { readShipyardConfig } from './config';
 import { createShipyardTeamCheckAction } from './actions/teamCheck';
+import { createShipyardTemplateRecordAction } from './actions/templateRecord';
 import { createShipyardValidateAction } from './actions/validate';
 import { createShipyardPublishLocalAction } from './actions/publishLocal';
 import { createShipyardKubernetesNamespaceAction } from './actions/kubernetesNamespace';
@@ -43,6 +44,7 @@ export const scaffolderModule = createBackendModule({
         const moduleConfig = readShipyardConfig(config);
         scaffolderActions.addActions(
           createShipyardTeamCheckAction({ catalog, config: moduleConfig }),
+          createShipyardTemplateRecordAction(),
           createShipyardValidateAction({ config: moduleConfig }),
           createShipyardPublishLocalAction({ config: moduleConfig }),
           // moduleConfig.tenancy holds the shipyard.tenancy rules; the catalog tells who is in which team

@@ -9,7 +9,8 @@
  *
  * Only the steps whose action is in `keepActions` (default: the `fetch:*` steps) are
  * sent: the `shipyard:*`, `publish:*` and `catalog:*` steps have side effects that are
- * tested by their own packages.
+ * tested by their own packages. `shipyard:template:record` is always sent: it writes
+ * only into the workspace, and the fetch steps render its outputs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { scaffolderModule } from '@shipyard-platform/backstage-plugin-scaffolder-backend-module-shipyard';
 import YAML from 'yaml';
 
 // Tests run from source (never a production build), so __dirname is this directory.
@@ -47,14 +49,13 @@ export type TemplateEntity = {
   };
 };
 
-/** Every Template entity in the catalog files under templates/, keyed by name. */
-export function loadTemplates(): Map<
-  string,
-  { entity: TemplateEntity; file: string }
-> {
+/** Every Template entity in the catalog files under `root` (templates/), keyed by name. */
+export function loadTemplates(
+  root = TEMPLATES_ROOT,
+): Map<string, { entity: TemplateEntity; file: string }> {
   const out = new Map<string, { entity: TemplateEntity; file: string }>();
-  for (const dir of fs.readdirSync(TEMPLATES_ROOT)) {
-    const file = path.join(TEMPLATES_ROOT, dir, 'template.yaml');
+  for (const dir of fs.readdirSync(root)) {
+    const file = path.join(root, dir, 'template.yaml');
     if (!fs.existsSync(file)) continue;
     for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const entity = doc.toJS() as TemplateEntity;
@@ -119,7 +120,9 @@ export class Scaffolder {
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
-        ...(opts.extraFeatures ?? []),
+        // the shipyard actions: every template runs shipyard:template:record
+        scaffolderModule,
+        ...(opts.extraFeatures ?? []).filter(f => f !== scaffolderModule),
         mockServices.rootConfig.factory({
           data: {
             backend: { workingDirectory: workDir },
@@ -153,7 +156,9 @@ export class Scaffolder {
     const t = loadTemplates().get(name);
     if (!t)
       throw new Error(`no template named ${name} under ${TEMPLATES_ROOT}`);
-    const keep = opts.keepActions ?? ((a: string) => a.startsWith('fetch:'));
+    const keepAlso =
+      opts.keepActions ?? ((a: string) => a.startsWith('fetch:'));
+    const keep = (a: string) => a === 'shipyard:template:record' || keepAlso(a);
     const template = {
       ...t.entity,
       spec: {
