@@ -61,8 +61,9 @@ export interface ClusterStatus {
   objectCounts?: Record<string, number>;
   /**
    * The cluster's own health from its nodes (see clusterNodeHealth), beside
-   * the connection state above. Only for callers with the clusters
-   * permission: it names nodes.
+   * the connection state above. For callers with the clusters permission;
+   * without `deployment-health.nodes.read` in the restricted form (see
+   * `nodeDetailsRestricted`).
    */
   health?: ClusterNodeHealth;
 }
@@ -118,6 +119,13 @@ export interface ClusterNodeHealth {
   kubeletVersions?: string[];
   /** The nodes with any finding. */
   sickNodes?: NodeHealth[];
+  /**
+   * True when the caller may not read the node details
+   * (`deployment-health.nodes.read`): then only `status`, `nodes` and the
+   * reasons are given, and a node's findings are folded into one reason per
+   * code that counts the nodes, without their names, versions or messages.
+   */
+  nodeDetailsRestricted?: boolean;
 }
 
 /** Health of one service in one cluster. @public */

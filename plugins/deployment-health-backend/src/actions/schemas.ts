@@ -257,6 +257,7 @@ export function healthSchemas(z: Z) {
     controlPlaneVersion: z.string().optional(),
     kubeletVersions: z.array(z.string()).optional(),
     sickNodes: z.array(nodeHealth).optional(),
+    nodeDetailsRestricted: z.boolean().optional(),
   });
   const clusterStatus = z.object({
     name: z.string(),
