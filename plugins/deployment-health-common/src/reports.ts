@@ -99,6 +99,20 @@ export interface NodeHealth {
   allocatable?: NodeResources;
   /** The node's findings. */
   reasons: HealthReason[];
+  /**
+   * On a sick node: the services whose pods run here, by their
+   * `backstage.io/kubernetes-id` label and namespace (the owning team's, by
+   * the golden-path convention), sorted; absent when none does.
+   */
+  services?: NodeService[];
+}
+
+/** A service with pods on a node: its kubernetes-id label and namespace. @public */
+export interface NodeService {
+  /** The pods' `backstage.io/kubernetes-id` label. */
+  id: string;
+  /** The pods' namespace. */
+  namespace: string;
 }
 
 /** The cluster's health from its nodes. @public */

@@ -247,6 +247,9 @@ export function healthSchemas(z: Z) {
     kubeletVersion: z.string().optional(),
     allocatable: nodeResources.optional(),
     reasons: z.array(reason),
+    services: z
+      .array(z.object({ id: z.string(), namespace: z.string() }))
+      .optional(),
   });
   const clusterNodeHealth = z.object({
     status: clusterHealthStatus,

@@ -1,4 +1,5 @@
 import type { V1Node, V1NodeCondition, V1Pod } from '@kubernetes/client-node';
+import { ANNOTATION_KUBERNETES_ID } from '../annotations';
 import { HealthReason, HealthReasonCode } from '../reasons';
 import {
   ClusterError,
@@ -6,6 +7,7 @@ import {
   ClusterNodeHealth,
   NodeHealth,
   NodeResources,
+  NodeService,
 } from '../reports';
 import { clusterErrorReason, clusterSyncingReason } from './clusterReasons';
 import {
@@ -375,12 +377,42 @@ export function nodeImpactReasons(
 }
 
 /**
+ * The services whose pods are placed on each node (by the pods'
+ * kubernetes-id label, the index key), each once, sorted by namespace and id.
+ * Finished pods do not count: they no longer run there.
+ */
+function servicesByNode(pods: readonly V1Pod[]): Map<string, NodeService[]> {
+  const byNode = new Map<string, Map<string, NodeService>>();
+  for (const p of pods) {
+    const node = p.spec?.nodeName;
+    const id = p.metadata?.labels?.[ANNOTATION_KUBERNETES_ID];
+    if (!node || !id) continue;
+    if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed')
+      continue;
+    const namespace = p.metadata?.namespace ?? '';
+    const services = byNode.get(node) ?? new Map<string, NodeService>();
+    services.set(`${namespace}/${id}`, { id, namespace });
+    byNode.set(node, services);
+  }
+  return new Map(
+    [...byNode].map(([node, services]) => [
+      node,
+      [...services.values()].sort(
+        (a, b) =>
+          a.namespace.localeCompare(b.namespace) || a.id.localeCompare(b.id),
+      ),
+    ]),
+  );
+}
+
+/**
  * The health of a cluster itself, beside its connectivity: Failed when it
  * has no node or no Ready node (no pod can run), Degraded when any node has
  * a finding (see nodeHealth), Unknown when its data is missing (a
  * connection error, the first sync, or a reader that may not list nodes),
  * else Healthy. Also the numbers a platform engineer reads: nodes ready of
- * total, allocatable against requested, the versions.
+ * total, allocatable against requested, the versions, and on each sick
+ * node the services whose pods run there.
  *
  * @public
  */
@@ -408,7 +440,14 @@ export function clusterNodeHealth(
         .map(n => nodeHealth(cluster, n, { ...options, controlPlaneVersion }))
         .sort((a, b) => a.name.localeCompare(b.name))
     : [];
-  const sick = nodes.filter(n => n.reasons.length > 0);
+  const services = servicesByNode(input.pods ?? []);
+  // which services a sick node hurts: what a platform engineer asks next
+  const sick = nodes
+    .filter(n => n.reasons.length > 0)
+    .map(n => {
+      const here = services.get(n.name);
+      return here ? { ...n, services: here } : n;
+    });
   reasons.push(...sick.flatMap(n => n.reasons));
   const ready = nodes.filter(n => n.ready === 'True').length;
   if (known && !input.syncing && nodes.length === 0)

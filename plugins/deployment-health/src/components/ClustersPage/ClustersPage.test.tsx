@@ -18,9 +18,13 @@ const sick = nodeFixtures['nodes-sick'];
 const fourMinutesLater = new Date(
   new Date(sick.capturedAt).getTime() + 4 * 60_000,
 );
-/** A running pod on node-0 that requests 1.5 cores and 2 GiB. */
+/** A running pod of orders-api on node-0 that requests 1.5 cores and 2 GiB. */
 const pod = {
-  metadata: { name: 'orders-1', namespace: 'orders' },
+  metadata: {
+    name: 'orders-1',
+    namespace: 'orders',
+    labels: { 'backstage.io/kubernetes-id': 'orders-api' },
+  },
   spec: {
     nodeName: 'nodes-it-node-0',
     containers: [
@@ -109,13 +113,19 @@ describe('ClustersPageContent', () => {
       .map(r =>
         within(r)
           .getAllByRole('cell')
-          .slice(0, 4)
+          .filter((_, i) => i !== 4) // the findings, below
           .map(c => c.textContent),
       );
     expect(rows).toEqual([
-      ['nodes-it-node-0', 'Degraded', 'True (cordoned)', 'kwok-0.8.0'],
-      ['nodes-it-node-1', 'Degraded', 'False', 'kwok-0.8.0'],
-      ['nodes-it-node-2', 'Degraded', 'True', 'kwok-0.8.0'],
+      [
+        'nodes-it-node-0',
+        'Degraded',
+        'True (cordoned)',
+        'kwok-0.8.0',
+        'orders-api (orders)',
+      ],
+      ['nodes-it-node-1', 'Degraded', 'False', 'kwok-0.8.0', '—'],
+      ['nodes-it-node-2', 'Degraded', 'True', 'kwok-0.8.0', '—'],
     ]);
     expect(
       within(prod).getByRole('list', {

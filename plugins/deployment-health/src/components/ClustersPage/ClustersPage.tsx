@@ -89,7 +89,10 @@ function Capacity(props: { health: ClusterNodeHealth }) {
   );
 }
 
-/** The nodes with findings: one row each, with its conditions. */
+/**
+ * The nodes with findings: one row each, with its conditions and the
+ * services (namespace: the owning team's, by convention) whose pods run there.
+ */
 function SickNodes(props: { cluster: string; nodes: NodeHealth[] }) {
   if (props.nodes.length === 0) return null;
   return (
@@ -101,6 +104,7 @@ function SickNodes(props: { cluster: string; nodes: NodeHealth[] }) {
           <TableCell>Ready</TableCell>
           <TableCell>Kubelet</TableCell>
           <TableCell>Findings</TableCell>
+          <TableCell>Services here</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
@@ -120,6 +124,11 @@ function SickNodes(props: { cluster: string; nodes: NodeHealth[] }) {
                 reasons={n.reasons}
                 aria-label={`Findings of node ${n.name}`}
               />
+            </TableCell>
+            <TableCell>
+              {(n.services ?? [])
+                .map(svc => `${svc.id} (${svc.namespace})`)
+                .join(', ') || '—'}
             </TableCell>
           </TableRow>
         ))}
