@@ -247,6 +247,10 @@ describeIntegration('cluster health from real kwok Nodes', () => {
         }),
       ]);
       expect(degraded.health!.sickNodes!.map(n => n.name)).toEqual([sick()]);
+      // and, for the platform team, which services have pods there
+      expect(degraded.health!.sickNodes![0].services).toEqual([
+        { id, namespace: ns },
+      ]);
       // the service whose pod runs there: the node cause leads its reasons
       const service = await waitFor(
         async () => {
