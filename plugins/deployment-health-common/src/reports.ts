@@ -113,6 +113,8 @@ export interface NodeService {
   id: string;
   /** The pods' namespace. */
   namespace: string;
+  /** The teams (group refs) that own the namespace by `shipyard.tenancy`; absent when none does. */
+  teams?: string[];
 }
 
 /** The cluster's health from its nodes. @public */

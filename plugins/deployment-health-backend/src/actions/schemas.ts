@@ -248,7 +248,13 @@ export function healthSchemas(z: Z) {
     allocatable: nodeResources.optional(),
     reasons: z.array(reason),
     services: z
-      .array(z.object({ id: z.string(), namespace: z.string() }))
+      .array(
+        z.object({
+          id: z.string(),
+          namespace: z.string(),
+          teams: z.array(z.string()).optional(),
+        }),
+      )
       .optional(),
   });
   const clusterNodeHealth = z.object({

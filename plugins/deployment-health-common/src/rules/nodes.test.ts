@@ -3,6 +3,7 @@ import {
   nodeFixtures,
 } from '@shipyard-platform/deployment-health-test-utils';
 import type { V1Node } from '@kubernetes/client-node';
+import { DEFAULT_TENANCY_RULES } from '../tenancy';
 import { clusterHealth } from './cluster';
 import {
   clusterNodeHealth,
@@ -266,13 +267,36 @@ describe('a service whose pods run on a sick node', () => {
         nodes: sick.nodes,
         pods: [...pods, done],
         controlPlaneVersion: sick.controlPlaneVersion,
+        // payments is team-payments' by config; platform by its name
+        tenancy: {
+          ...DEFAULT_TENANCY_RULES,
+          teamNamespaces: { 'group:default/team-payments': ['payments'] },
+        },
       },
       { now: sick.now },
     );
     expect(h.sickNodes?.map(n => [n.name, n.services])).toEqual([
-      ['nodes-it-node-0', [{ id: 'notifications', namespace: 'platform' }]],
+      [
+        'nodes-it-node-0',
+        [
+          {
+            id: 'notifications',
+            namespace: 'platform',
+            teams: ['group:default/platform'],
+          },
+        ],
+      ],
       ['nodes-it-node-1', undefined],
-      ['nodes-it-node-2', [{ id: 'payments-api', namespace: 'payments' }]],
+      [
+        'nodes-it-node-2',
+        [
+          {
+            id: 'payments-api',
+            namespace: 'payments',
+            teams: ['group:default/team-payments'],
+          },
+        ],
+      ],
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { V1Node, V1NodeCondition, V1Pod } from '@kubernetes/client-node';
 import { ANNOTATION_KUBERNETES_ID } from '../annotations';
 import { HealthReason, HealthReasonCode } from '../reasons';
+import { namespaceTeams, TenancyRules } from '../tenancy';
 import {
   ClusterError,
   ClusterHealthStatus,
@@ -381,7 +382,10 @@ export function nodeImpactReasons(
  * kubernetes-id label, the index key), each once, sorted by namespace and id.
  * Finished pods do not count: they no longer run there.
  */
-function servicesByNode(pods: readonly V1Pod[]): Map<string, NodeService[]> {
+function servicesByNode(
+  pods: readonly V1Pod[],
+  tenancy?: TenancyRules,
+): Map<string, NodeService[]> {
   const byNode = new Map<string, Map<string, NodeService>>();
   for (const p of pods) {
     const node = p.spec?.nodeName;
@@ -391,7 +395,12 @@ function servicesByNode(pods: readonly V1Pod[]): Map<string, NodeService[]> {
       continue;
     const namespace = p.metadata?.namespace ?? '';
     const services = byNode.get(node) ?? new Map<string, NodeService>();
-    services.set(`${namespace}/${id}`, { id, namespace });
+    const teams = tenancy ? namespaceTeams(namespace, tenancy) : [];
+    services.set(`${namespace}/${id}`, {
+      id,
+      namespace,
+      ...(teams.length ? { teams } : {}),
+    });
     byNode.set(node, services);
   }
   return new Map(
@@ -425,6 +434,8 @@ export function clusterNodeHealth(
     pods?: readonly V1Pod[];
     /** The API server's gitVersion. */
     controlPlaneVersion?: string;
+    /** Who owns which namespace: names the teams of the services on sick nodes. */
+    tenancy?: TenancyRules;
     /** The reader may not list/watch nodes (RBAC). */
     nodesForbidden?: boolean;
     error?: ClusterError;
@@ -440,7 +451,7 @@ export function clusterNodeHealth(
         .map(n => nodeHealth(cluster, n, { ...options, controlPlaneVersion }))
         .sort((a, b) => a.name.localeCompare(b.name))
     : [];
-  const services = servicesByNode(input.pods ?? []);
+  const services = servicesByNode(input.pods ?? [], input.tenancy);
   // which services a sick node hurts: what a platform engineer asks next
   const sick = nodes
     .filter(n => n.reasons.length > 0)

@@ -3,6 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   clusterNodeHealth,
   ClustersResponse,
+  DEFAULT_TENANCY_RULES,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { nodeFixtures } from '@shipyard-platform/deployment-health-test-utils';
 import { screen, within } from '@testing-library/react';
@@ -59,6 +60,10 @@ describe('ClustersPageContent', () => {
             nodes: sick.nodes,
             pods: [pod],
             controlPlaneVersion: sick.serverVersion,
+            tenancy: {
+              ...DEFAULT_TENANCY_RULES,
+              teamNamespaces: { 'group:default/team-orders': ['orders'] },
+            },
           },
           { now: fourMinutesLater },
         ),
@@ -122,7 +127,7 @@ describe('ClustersPageContent', () => {
         'Degraded',
         'True (cordoned)',
         'kwok-0.8.0',
-        'orders-api (orders)',
+        'orders-api (orders, team-orders)',
       ],
       ['nodes-it-node-1', 'Degraded', 'False', 'kwok-0.8.0', '—'],
       ['nodes-it-node-2', 'Degraded', 'True', 'kwok-0.8.0', '—'],

@@ -1,9 +1,11 @@
 import { Content, EmptyState, Header, Page } from '@backstage/core-components';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type {
   ClusterNodeHealth,
   ClusterStatus,
   NodeHealth,
+  NodeService,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
@@ -89,9 +91,15 @@ function Capacity(props: { health: ClusterNodeHealth }) {
   );
 }
 
+/** "ledger-worker (payments, team-payments)": a service, its namespace and the teams that own it. */
+function serviceText(svc: NodeService): string {
+  const teams = (svc.teams ?? []).map(t => parseEntityRef(t).name);
+  return `${svc.id} (${[svc.namespace, ...teams].join(', ')})`;
+}
+
 /**
  * The nodes with findings: one row each, with its conditions and the
- * services (namespace: the owning team's, by convention) whose pods run there.
+ * services (and their teams) whose pods run there.
  */
 function SickNodes(props: { cluster: string; nodes: NodeHealth[] }) {
   if (props.nodes.length === 0) return null;
@@ -126,9 +134,7 @@ function SickNodes(props: { cluster: string; nodes: NodeHealth[] }) {
               />
             </TableCell>
             <TableCell>
-              {(n.services ?? [])
-                .map(svc => `${svc.id} (${svc.namespace})`)
-                .join(', ') || '—'}
+              {(n.services ?? []).map(serviceText).join(', ') || '—'}
             </TableCell>
           </TableRow>
         ))}
