@@ -16,8 +16,16 @@ const CLUSTERS = [/^(dev|Development)\b/, /^(prod|Production)\b/];
 /** Opens the Clusters page through its sidebar item. */
 async function openClustersPage(page: Page) {
   await navigate(page, '/');
-  await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+  // the sidebar's items (the page header links its title too)
+  const sidebar = page.getByTestId('sidebar-root');
+  const item = sidebar.getByRole('link', { name: 'Clusters', exact: true });
+  await item.click();
   await expect(page).toHaveURL(/\/deployment-health\/clusters$/);
+  // its item is the one highlighted, not the team view's above its path
+  await expect(item).toHaveAttribute('aria-current', 'page');
+  await expect(
+    sidebar.getByRole('link', { name: 'Deployments', exact: true }),
+  ).not.toHaveAttribute('aria-current', 'page');
 }
 
 test.describe('Clusters page, signed in as linus (platform)', () => {
