@@ -22,6 +22,7 @@ import {
   ServiceObjects,
   clusterHealth,
   deploymentHealthClustersReadPermission,
+  deploymentHealthNodesReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthSummaryReadPermission,
   EntityHealth,
@@ -39,7 +40,7 @@ import { OnDemandQuery, QueryBudget } from './cluster/onDemand';
 import { groupAndDescendants } from './groupTree';
 import { HealthMemo } from './HealthMemo';
 import { CacheOptions } from './options';
-import { restrictToSummary, summarize } from './summary';
+import { restrictNodeDetails, restrictToSummary, summarize } from './summary';
 
 /** Components asked of the catalog per page for a team view. */
 const COMPONENTS_PER_PAGE = 500;
@@ -154,7 +155,7 @@ export class DeploymentHealthService {
     entities.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
     // Cluster status is its own permission (as on /clusters): a policy that
     // hides it must not be bypassed through the team view.
-    const mayReadClusters = await this.mayReadClusters(credentials);
+    const clusterAccess = await this.clusterAccess(credentials);
     return {
       groupRef,
       groupRefs,
@@ -163,7 +164,9 @@ export class DeploymentHealthService {
         : 'Unknown',
       entities,
       ...(leftOut ? { componentsLeftOut: leftOut } : {}),
-      ...(mayReadClusters ? this.clusterStatus() : { clusters: [] }),
+      ...(clusterAccess === 'none'
+        ? { clusters: [] }
+        : this.clusterStatus(clusterAccess)),
       generatedAt: new Date().toISOString(),
     };
   }
@@ -209,25 +212,42 @@ export class DeploymentHealthService {
   async getClusters(
     credentials: BackstageCredentials,
   ): Promise<ClustersResponse> {
-    if (!(await this.mayReadClusters(credentials)))
+    const access = await this.clusterAccess(credentials);
+    if (access === 'none')
       throw new NotAllowedError('Not allowed to read cluster status');
-    return this.clusterStatus();
+    return this.clusterStatus(access);
   }
 
-  private async mayReadClusters(credentials: BackstageCredentials) {
-    const [decision] = await this.deps.permissions.authorize(
-      [{ permission: deploymentHealthClustersReadPermission }],
+  /**
+   * What the caller may read of the clusters, in one batch of decisions: the
+   * node details too (`deployment-health.nodes.read`), the clusters with
+   * their health in the restricted form (`deployment-health.clusters.read`),
+   * or nothing. Node details need both.
+   */
+  private async clusterAccess(
+    credentials: BackstageCredentials,
+  ): Promise<'nodes' | 'clusters' | 'none'> {
+    const [clusters, nodes] = await this.deps.permissions.authorize(
+      [
+        { permission: deploymentHealthClustersReadPermission },
+        { permission: deploymentHealthNodesReadPermission },
+      ],
       { credentials },
     );
-    return decision.result === AuthorizeResult.ALLOW;
+    if (clusters.result !== AuthorizeResult.ALLOW) return 'none';
+    return nodes.result === AuthorizeResult.ALLOW ? 'nodes' : 'clusters';
   }
 
-  /** Only for callers with the clusters permission: the health names nodes. */
-  private clusterStatus(): ClustersResponse {
+  /** Every cluster's status and health, with the node details only for `nodes` access. */
+  private clusterStatus(access: 'nodes' | 'clusters'): ClustersResponse {
     const now = Date.now();
     const preparing = this.deps.preparing?.();
     return {
-      clusters: this.deps.caches.map(c => c.status(now, { health: true })),
+      clusters: this.deps.caches.map(c => {
+        const status = c.status(now, { health: true });
+        if (access === 'nodes' || !status.health) return status;
+        return { ...status, health: restrictNodeDetails(status.health) };
+      }),
       ...(preparing ? { preparing } : {}),
     };
   }

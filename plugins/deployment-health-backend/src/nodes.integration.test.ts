@@ -223,6 +223,10 @@ describeIntegration('cluster health from real kwok Nodes', () => {
         }),
       ]);
       expect(degraded.health!.sickNodes!.map(n => n.name)).toEqual([sick()]);
+      // and, for the platform team, which services (of which team) have pods there
+      expect(degraded.health!.sickNodes![0].services).toEqual([
+        { id, namespace: ns, teams: ['group:default/team-x'] },
+      ]);
       // the service whose pod runs there: the node cause leads its reasons
       const service = await waitFor(
         async () => {

@@ -1,12 +1,14 @@
 import {
+  clusterNodeHealth,
   entityHealth,
   HealthReason,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   deploymentHealthFixtures,
   fixtureClusterHealth,
+  nodeFixtures,
 } from '@shipyard-platform/deployment-health-test-utils';
-import { restrictToSummary, summarize } from './summary';
+import { restrictNodeDetails, restrictToSummary, summarize } from './summary';
 
 /** The fixture's names and Kubernetes words that only the details may show. */
 function detailsOf(name: string): string[] {
@@ -115,5 +117,66 @@ describe('summarize', () => {
     });
     expect(s.reasons).toEqual(full.reasons);
     expect(s.detailsRestricted).toBeUndefined();
+  });
+});
+
+describe('restrictNodeDetails', () => {
+  const { nodes, serverVersion } = nodeFixtures['nodes-noexecute'];
+  const tainted = nodes.find(n => n.spec?.taints?.length)!;
+  // a second NoExecute taint on the same node: still one node
+  const twice = {
+    ...tainted,
+    spec: {
+      ...tainted.spec,
+      taints: [
+        ...tainted.spec!.taints!,
+        { key: 'example.com/drain', effect: 'NoExecute' },
+      ],
+    },
+  };
+  const full = clusterNodeHealth('prod', {
+    nodes: nodes.map(n => (n === tainted ? twice : n)),
+    controlPlaneVersion: serverVersion,
+    error: {
+      type: 'stale',
+      message: 'no event for 10 min',
+      since: '2026-01-01T00:00:00Z',
+    },
+  });
+
+  it('keeps status, nodes ready and cluster findings; folds node findings per code, counting nodes', () => {
+    expect(
+      full.reasons.filter(r => r.code === 'NodeNoExecuteTaint'),
+    ).toHaveLength(2);
+    const restricted = restrictNodeDetails(full);
+    expect(restricted).toEqual({
+      status: full.status,
+      nodes: full.nodes,
+      nodeDetailsRestricted: true,
+      reasons: [
+        {
+          status: 'Degraded',
+          code: 'NodeNoExecuteTaint',
+          scope: 'node',
+          cluster: 'prod',
+          message:
+            'NodeNoExecuteTaint on 1 node; node details are restricted to the platform team',
+        },
+        full.reasons.find(r => r.scope === 'cluster'),
+      ],
+    });
+  });
+
+  it('leaves out every node name and version', () => {
+    const secrets = [
+      ...nodes.map(n => n.metadata!.name!),
+      serverVersion,
+      ...nodes.map(n => n.status!.nodeInfo!.kubeletVersion),
+    ];
+    expect(
+      secrets.filter(s => JSON.stringify(full).includes(s)).length,
+    ).toBeGreaterThan(1);
+    const json = JSON.stringify(restrictNodeDetails(full));
+    expect(secrets.filter(s => json.includes(s))).toEqual([]);
   });
 });

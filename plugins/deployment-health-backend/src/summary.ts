@@ -1,4 +1,5 @@
 import {
+  ClusterNodeHealth,
   EntityHealth,
   HealthReason,
   PodHealth,
@@ -6,11 +7,12 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
 /*
- * The two smaller forms of a health report. `summarize` is the team view's
+ * The smaller forms of the reports. `summarize` is the team view's
  * compact form (for speed); `restrictToSummary` is what a caller without the
  * details permission may see (for tenant isolation): the compact form minus
  * every name, image and Kubernetes message that would tell another team how a
- * service is built or why it fails.
+ * service is built or why it fails. `restrictNodeDetails` is a cluster's
+ * health for a caller without the node details permission.
  */
 
 /**
@@ -113,5 +115,53 @@ function restrictPod(p: PodHealth): PodHealth {
     containers: [],
     status: p.status,
     reasons: p.reasons.map(restrictReason),
+  };
+}
+
+/**
+ * A cluster's health for a caller without `deployment-health.nodes.read`:
+ * whether the cluster is well and how many of its nodes are Ready, which a
+ * developer needs to tell a platform problem from their own; not which
+ * nodes, their versions or capacity, nor what the pods of all teams request
+ * (the platform's inventory). Cluster findings stay (their messages name
+ * only the cluster and counts); a node's findings become one per code, with
+ * the number of nodes that have it and no name, version or Kubernetes word.
+ */
+export function restrictNodeDetails(h: ClusterNodeHealth): ClusterNodeHealth {
+  const nodeCodes = new Map<
+    string,
+    { reason: HealthReason; nodes: Set<string | undefined> }
+  >();
+  const reasons: HealthReason[] = [];
+  for (const r of h.reasons) {
+    if (r.scope !== 'node') {
+      reasons.push(r);
+      continue;
+    }
+    const folded = nodeCodes.get(r.code);
+    // counted by node: one node may have a code twice (two NoExecute taints)
+    if (folded) {
+      folded.nodes.add(r.object?.name);
+      continue;
+    }
+    const reason: HealthReason = {
+      status: r.status,
+      code: r.code,
+      scope: 'node',
+      ...(r.cluster ? { cluster: r.cluster } : {}),
+      message: '',
+    };
+    nodeCodes.set(r.code, { reason, nodes: new Set([r.object?.name]) });
+    reasons.push(reason);
+  }
+  for (const { reason, nodes } of nodeCodes.values())
+    reason.message = `${reason.code} on ${nodes.size} node${
+      nodes.size === 1 ? '' : 's'
+    }; node details are restricted to the platform team`;
+  return {
+    status: h.status,
+    reasons,
+    ...(h.nodes ? { nodes: h.nodes } : {}),
+    nodeDetailsRestricted: true,
   };
 }

@@ -35,7 +35,9 @@ export const deploymentHealthReadPermission = createPermission({
 });
 
 /**
- * List clusters with their sync state and errors (no credentials, no URLs).
+ * List clusters with their sync state and errors (no credentials, no URLs),
+ * and their health in the restricted form (see
+ * {@link deploymentHealthNodesReadPermission} for the node details).
  *
  * @public
  */
@@ -44,9 +46,29 @@ export const deploymentHealthClustersReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Read the node details of the clusters: node names, each node's findings,
+ * kubelet and API server versions, allocatable and requested capacity. They
+ * describe the platform every team shares (and the pods of all teams on it),
+ * so they are not part of {@link deploymentHealthClustersReadPermission}:
+ * without this permission, `GET /clusters` (and the team view's cluster
+ * list) carries each cluster's health status, its nodes ready of total, its
+ * cluster-level findings and one finding per node problem with the number of
+ * nodes that have it, marked `nodeDetailsRestricted`.
+ *
+ * A basic permission. Shipyard's policy allows it to the platform groups only.
+ *
+ * @public
+ */
+export const deploymentHealthNodesReadPermission = createPermission({
+  name: 'deployment-health.nodes.read',
+  attributes: { action: 'read' },
+});
+
 /** All deployment-health permissions. @public */
 export const deploymentHealthPermissions = [
   deploymentHealthSummaryReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthClustersReadPermission,
+  deploymentHealthNodesReadPermission,
 ];

@@ -61,8 +61,9 @@ export interface ClusterStatus {
   objectCounts?: Record<string, number>;
   /**
    * The cluster's own health from its nodes (see clusterNodeHealth), beside
-   * the connection state above. Only for callers with the clusters
-   * permission: it names nodes.
+   * the connection state above. For callers with the clusters permission;
+   * without `deployment-health.nodes.read` in the restricted form (see
+   * `nodeDetailsRestricted`).
    */
   health?: ClusterNodeHealth;
 }
@@ -98,6 +99,22 @@ export interface NodeHealth {
   allocatable?: NodeResources;
   /** The node's findings. */
   reasons: HealthReason[];
+  /**
+   * On a sick node: the services whose pods run here, by their
+   * `backstage.io/kubernetes-id` label and namespace (the owning team's, by
+   * the golden-path convention), sorted; absent when none does.
+   */
+  services?: NodeService[];
+}
+
+/** A service with pods on a node: its kubernetes-id label and namespace. @public */
+export interface NodeService {
+  /** The pods' `backstage.io/kubernetes-id` label. */
+  id: string;
+  /** The pods' namespace. */
+  namespace: string;
+  /** The teams (group refs) that own the namespace by `shipyard.tenancy`; absent when none does. */
+  teams?: string[];
 }
 
 /** The cluster's health from its nodes. @public */
@@ -118,6 +135,13 @@ export interface ClusterNodeHealth {
   kubeletVersions?: string[];
   /** The nodes with any finding. */
   sickNodes?: NodeHealth[];
+  /**
+   * True when the caller may not read the node details
+   * (`deployment-health.nodes.read`): then only `status`, `nodes` and the
+   * reasons are given, and a node's findings are folded into one reason per
+   * code that counts the nodes, without their names, versions or messages.
+   */
+  nodeDetailsRestricted?: boolean;
 }
 
 /** Health of one service in one cluster. @public */

@@ -2,6 +2,7 @@ import {
   DEFAULT_TENANCY_RULES,
   isReservedNamespace,
   mayActForTeam,
+  namespaceTeams,
   teamNamespaces,
   TenancyRules,
   toGroupRef,
@@ -34,6 +35,27 @@ describe('tenancy rules', () => {
       'data-jobs',
     ]);
     expect(teamNamespaces('team-payments', rules)).toEqual(['team-payments']);
+  });
+
+  it('maps a namespace back to the teams that own it', () => {
+    expect(namespaceTeams('data-jobs', rules)).toEqual([
+      'group:default/team-data',
+    ]);
+    expect(namespaceTeams('team-payments', rules)).toEqual([
+      'group:default/team-payments',
+    ]);
+    // team-data is configured elsewhere: its name's namespace is not its own
+    expect(namespaceTeams('team-data', rules)).toEqual([]);
+    expect(namespaceTeams('kube-system', rules)).toEqual([]);
+    expect(
+      namespaceTeams('shared', {
+        ...rules,
+        teamNamespaces: {
+          'group:default/team-b': ['shared'],
+          'group:default/team-a': ['shared'],
+        },
+      }),
+    ).toEqual(['group:default/team-a', 'group:default/team-b']);
   });
 
   it('applies the convention only to groups of the default namespace, never to a reserved name', () => {

@@ -84,6 +84,26 @@ export function teamNamespaces(team: string, rules: TenancyRules): string[] {
   return [name];
 }
 
+/**
+ * The teams that own a namespace, the inverse of {@link teamNamespaces}: the
+ * teams configured with it, else by the convention the group of its name in
+ * the catalog's `default` namespace (unless reserved, or that group is
+ * configured with other namespaces). Sorted; empty when no team owns it.
+ *
+ * @public
+ */
+export function namespaceTeams(
+  namespace: string,
+  rules: TenancyRules,
+): string[] {
+  const configured = Object.entries(rules.teamNamespaces)
+    .filter(([, namespaces]) => namespaces.includes(namespace))
+    .map(([team]) => toGroupRef(team));
+  if (configured.length) return [...new Set(configured)].sort();
+  const byName = toGroupRef(namespace);
+  return teamNamespaces(byName, rules).includes(namespace) ? [byName] : [];
+}
+
 /** True when no team may own the namespace `name`. @public */
 export function isReservedNamespace(
   name: string,

@@ -11,9 +11,9 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { deploymentHealthApiRef, DeploymentHealthClient } from './api';
-import { DeploymentsIcon } from './components/DeploymentsIcon';
+import { ClustersIcon, DeploymentsIcon } from './components/DeploymentsIcon';
 import { isDeploymentHealthAvailable, isGroupEntity } from './filters';
-import { rootRouteRef } from './routes';
+import { clustersRouteRef, rootRouteRef } from './routes';
 
 /** The API client, built on the app's discovery + authenticated fetch. @alpha */
 export const deploymentHealthApi = ApiBlueprint.make({
@@ -84,6 +84,27 @@ export const deploymentHealthPage = PageBlueprint.make({
 });
 
 /**
+ * The Clusters page at /deployment-health/clusters: each cluster's
+ * connection and its own health (nodes, capacity, versions). A page with a
+ * title and icon is a nav item in the app's sidebar. @alpha
+ */
+export const deploymentHealthClustersPage = PageBlueprint.make({
+  name: 'clusters',
+  params: {
+    path: '/deployment-health/clusters',
+    routeRef: clustersRouteRef,
+    title: 'Clusters',
+    icon: <ClustersIcon />,
+    loader: () =>
+      import('./components/ClustersPage').then(m => (
+        <Content>
+          <m.ClustersPageContent />
+        </Content>
+      )),
+  },
+});
+
+/**
  * The deployment-health plugin for the new frontend system.
  *
  * @alpha
@@ -93,12 +114,13 @@ export default createFrontendPlugin({
   title: 'Deployment health',
   icon: <DeploymentsIcon />,
   info: { packageJson: () => import('../package.json') },
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, clusters: clustersRouteRef },
   extensions: [
     deploymentHealthApi,
     entityDeploymentHealthContent,
     groupDeploymentHealthContent,
     entityDeploymentHealthCard,
     deploymentHealthPage,
+    deploymentHealthClustersPage,
   ],
 });

@@ -1,6 +1,6 @@
 /**
- * Deployment health frontend: a service's "Deployments" tab, a summary card
- * and the team view (Group tab and page).
+ * Deployment health frontend: a service's "Deployments" tab, a summary card,
+ * the team view (Group tab and page) and the Clusters page.
  *
  * Legacy frontend system exports live here; the new frontend system plugin
  * is the default export of `./alpha`.
@@ -13,7 +13,9 @@ export {
   EntityDeploymentHealthCard,
   EntityGroupDeploymentHealthContent,
   DeploymentHealthPage,
+  DeploymentHealthClustersPage,
 } from './plugin';
+export type { DeploymentHealthClustersPageProps } from './components/ClustersPage';
 export type { EntityDeploymentHealthContentProps } from './components/EntityDeploymentsContent';
 export type { EntityDeploymentHealthCardProps } from './components/EntityDeploymentsCard';
 export type {

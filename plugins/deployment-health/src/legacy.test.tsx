@@ -9,6 +9,7 @@ import { ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { deploymentHealthApiRef } from './api';
 import {
+  DeploymentHealthClustersPage,
   EntityDeploymentHealthCard,
   EntityDeploymentHealthContent,
 } from './index';
@@ -62,6 +63,29 @@ describe('legacy EntityDeploymentHealthCard', () => {
     expect(api.getEntityHealth).toHaveBeenCalledWith(
       { kind: 'Component', namespace: 'default', name: 'catalog-api' },
       expect.anything(),
+    );
+  });
+});
+
+// The legacy Clusters page (a routable extension), mounted as an app mounts it.
+describe('legacy DeploymentHealthClustersPage', () => {
+  it('renders the clusters with its header', async () => {
+    const api = mockDeploymentHealthApi({ clusters: exampleClusters });
+    await renderInTestApp(
+      <TestApiProvider apis={[[deploymentHealthApiRef, api]]}>
+        <Routes>
+          <Route
+            path="/"
+            element={<DeploymentHealthClustersPage refreshIntervalMs={0} />}
+          />
+        </Routes>
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByRole('region', { name: 'prod' }),
+    ).toHaveTextContent('Watching');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent(
+      'Clusters',
     );
   });
 });

@@ -15,6 +15,7 @@ describe('deployment-health plugin', () => {
       'entity-content:deployment-health/group',
       'entity-card:deployment-health/summary',
       'page:deployment-health',
+      'page:deployment-health/clusters',
     ]) {
       expect(plugin.getExtension(id as any)).toBeDefined();
     }

@@ -7,7 +7,12 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { deploymentHealthApiRef, DeploymentHealthClient } from './api';
-import { legacyEntityContentRouteRef, legacyRootRouteRef } from './routes';
+import {
+  legacyClustersRouteRef,
+  legacyEntityContentRouteRef,
+  legacyRootRouteRef,
+} from './routes';
+import type { DeploymentHealthClustersPageProps } from './components/ClustersPage';
 import type { EntityDeploymentHealthCardProps } from './components/EntityDeploymentsCard';
 import type { EntityDeploymentHealthContentProps } from './components/EntityDeploymentsContent';
 import type {
@@ -35,6 +40,7 @@ export const deploymentHealthPlugin = createPlugin({
   routes: {
     root: legacyRootRouteRef,
     entityContent: legacyEntityContentRouteRef,
+    clusters: legacyClustersRouteRef,
   },
 });
 
@@ -107,5 +113,22 @@ export const DeploymentHealthPage: (
     component: () =>
       import('./components/TeamDeployments').then(m => m.DeploymentHealthPage),
     mountPoint: legacyRootRouteRef,
+  }),
+);
+
+/**
+ * The Clusters page: each cluster's connection and its own health (nodes,
+ * capacity, versions; node details for the platform team).
+ *
+ * @public
+ */
+export const DeploymentHealthClustersPage: (
+  props: DeploymentHealthClustersPageProps,
+) => JSX.Element = deploymentHealthPlugin.provide(
+  createRoutableExtension({
+    name: 'DeploymentHealthClustersPage',
+    component: () =>
+      import('./components/ClustersPage').then(m => m.ClustersPage),
+    mountPoint: legacyClustersRouteRef,
   }),
 );

@@ -4,6 +4,9 @@ import { createRouteRef as createLegacyRouteRef } from '@backstage/core-plugin-a
 /** The team view page (new frontend system). */
 export const rootRouteRef = createRouteRef();
 
+/** The Clusters page (new frontend system). */
+export const clustersRouteRef = createRouteRef();
+
 /** The team view page (legacy frontend system). */
 export const legacyRootRouteRef = createLegacyRouteRef({
   id: 'deployment-health',
@@ -12,4 +15,9 @@ export const legacyRootRouteRef = createLegacyRouteRef({
 /** The entity "Deployments" tab (legacy frontend system). */
 export const legacyEntityContentRouteRef = createLegacyRouteRef({
   id: 'deployment-health:entity-content',
+});
+
+/** The Clusters page (legacy frontend system). */
+export const legacyClustersRouteRef = createLegacyRouteRef({
+  id: 'deployment-health:clusters',
 });

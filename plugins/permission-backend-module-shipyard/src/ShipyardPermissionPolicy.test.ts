@@ -25,6 +25,7 @@ import {
 } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   deploymentHealthClustersReadPermission,
+  deploymentHealthNodesReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthSummaryReadPermission,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
@@ -138,6 +139,7 @@ describe('ShipyardPermissionPolicy', () => {
     for (const p of [
       deploymentHealthSummaryReadPermission,
       deploymentHealthClustersReadPermission,
+      deploymentHealthNodesReadPermission,
       deploymentHealthReadPermission,
     ]) {
       expect(await decide(p)).toEqual({ result: AuthorizeResult.DENY });
@@ -235,6 +237,16 @@ describe('ShipyardPermissionPolicy', () => {
       expect.stringContaining('Could not read the groups of user:default/mia'),
     );
     expect(allowsEntity(await mia(), paymentsApi)).toBe(true);
+  });
+
+  it("gives the clusters' node details to the platform groups only", async () => {
+    for (const name of ['ada', 'grace', 'mia'])
+      expect(await decide(deploymentHealthNodesReadPermission, name)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    expect(await decide(deploymentHealthNodesReadPermission, 'linus')).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
   });
 
   it('gives details of every entity to a platform group member', async () => {

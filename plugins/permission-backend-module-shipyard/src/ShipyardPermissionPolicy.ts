@@ -30,6 +30,7 @@ import {
 } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   deploymentHealthClustersReadPermission,
+  deploymentHealthNodesReadPermission,
   deploymentHealthReadPermission,
   deploymentHealthSummaryReadPermission,
   isPlatformMember,
@@ -67,6 +68,8 @@ export interface ShipyardPolicyUser {
  *
  * - `deployment-health.entity.summary.read`, `deployment-health.clusters.read`:
  *   allowed to every signed-in user, denied without a user.
+ * - `deployment-health.nodes.read` (node names, findings, versions,
+ *   capacity of the clusters every team shares): the platform groups only.
  * - `deployment-health.entity.read` (details): allowed to the platform groups;
  *   for others conditional on `isEntityOwner` with the user's ownership
  *   claims and groups, parent groups included (as the actions count them).
@@ -144,6 +147,7 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     const shipyard = [
       deploymentHealthSummaryReadPermission,
       deploymentHealthClustersReadPermission,
+      deploymentHealthNodesReadPermission,
       deploymentHealthReadPermission,
     ].some(p => isPermission(permission, p));
     // A task's output and log carry what its steps read (shipyard:deployment:status
@@ -167,6 +171,12 @@ export class ShipyardPermissionPolicy implements PermissionPolicy {
     if (!user) return { result: AuthorizeResult.DENY };
     const caller = await this.caller(user);
 
+    if (isPermission(permission, deploymentHealthNodesReadPermission))
+      return {
+        result: caller.isPlatform
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
     if (isPermission(permission, deploymentHealthReadPermission)) {
       if (caller.isPlatform) return { result: AuthorizeResult.ALLOW };
       return createCatalogConditionalDecision(

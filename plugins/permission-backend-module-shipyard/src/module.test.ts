@@ -15,12 +15,14 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import {
+  ClustersResponse,
   EntityHealthResponse,
   GroupHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   deploymentHealthFixtures,
   FakeKubeApi,
+  nodeFixtures,
   seedFixture,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
@@ -89,11 +91,13 @@ const authFactory = createServiceFactory({
 });
 
 const LEDGER = '/api/deployment-health/entity/default/component/ledger-worker';
+const CLUSTERS = '/api/deployment-health/clusters';
 const PAYMENTS_TEAM = '/api/deployment-health/group/default/team-payments';
 
 describe('the Shipyard policy in a portal backend', () => {
   const kube = new FakeKubeApi();
   const crashloop = deploymentHealthFixtures['prod-ledger-worker-crashloop'];
+  const sick = nodeFixtures['nodes-sick'];
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
 
   const get = (url: string, user: string) =>
@@ -107,6 +111,8 @@ describe('the Shipyard policy in a portal backend', () => {
   beforeAll(async () => {
     await kube.start();
     seedFixture(kube, crashloop);
+    // node-1 NotReady, node-2 under memory pressure, node-0 cordoned
+    for (const node of sick.nodes) kube.upsert({ ...node, kind: 'Node' } as any);
     backend = await startTestBackend({
       features: [
         catalogPlugin,
@@ -253,5 +259,71 @@ describe('the Shipyard policy in a portal backend', () => {
     const body = (await get(LEDGER, 'linus')).body as EntityHealthResponse;
     expect(body.detailsRestricted).toBeUndefined();
     expect(detailsIn(body).length).toBeGreaterThan(0);
+  });
+
+  /** What of the nodes' details a response shows: node names, the kubelet version. */
+  function nodeDetailsIn(body: unknown) {
+    const json = JSON.stringify(body);
+    const secrets = [
+      ...sick.nodes.map(n => n.metadata!.name!),
+      sick.nodes[0].status!.nodeInfo!.kubeletVersion!,
+    ];
+    return secrets.filter(s => json.includes(s));
+  }
+
+  /** GET /clusters as `user` once the node cache holds the three nodes. */
+  async function clustersAs(user: string) {
+    return waitFor(
+      async () => {
+        const res = await get(CLUSTERS, user);
+        expect(res.status).toBe(200);
+        const body = res.body as ClustersResponse;
+        return body.clusters[0]?.health?.nodes?.total === 3 && body;
+      },
+      { what: `${user}'s clusters with 3 nodes`, timeoutMs: 30_000 },
+    );
+  }
+
+  it('linus (platform group) reads the node details of the clusters', async () => {
+    const [prod] = (await clustersAs('linus')).clusters;
+    expect(prod.state).toBe('ok');
+    expect(prod.health).toMatchObject({
+      status: 'Degraded',
+      nodes: { ready: 2, total: 3 },
+      kubeletVersions: ['kwok-0.8.0'],
+      allocatable: { cpuMillis: 24_000 },
+    });
+    expect(prod.health!.nodeDetailsRestricted).toBeUndefined();
+    expect(prod.health!.sickNodes!.map(n => n.name)).toEqual([
+      'nodes-it-node-0',
+      'nodes-it-node-1',
+      'nodes-it-node-2',
+    ]);
+    expect(nodeDetailsIn(prod).length).toBe(4);
+  });
+
+  it('ada (a team) sees each cluster, its health and nodes ready, and no node name, version or capacity', async () => {
+    const body = await clustersAs('ada');
+    const [prod] = body.clusters;
+    expect(prod).toMatchObject({ name: 'prod', state: 'ok' });
+    expect(prod.health).toEqual({
+      status: 'Degraded',
+      nodes: { ready: 2, total: 3 },
+      nodeDetailsRestricted: true,
+      reasons: [
+        expect.objectContaining({ code: 'NodeCordoned', scope: 'node' }),
+        expect.objectContaining({ code: 'NodeNotReady', scope: 'node' }),
+        expect.objectContaining({ code: 'NodeMemoryPressure', scope: 'node' }),
+      ],
+    });
+    expect(prod.health!.reasons[1].message).toBe(
+      'NodeNotReady on 1 node; node details are restricted to the platform team',
+    );
+    expect(nodeDetailsIn(body)).toEqual([]);
+
+    // nor through the team view's cluster list
+    const team = (await get(PAYMENTS_TEAM, 'ada')).body as GroupHealthResponse;
+    expect(team.clusters[0].health?.nodeDetailsRestricted).toBe(true);
+    expect(nodeDetailsIn(team)).toEqual([]);
   });
 });

@@ -247,6 +247,15 @@ export function healthSchemas(z: Z) {
     kubeletVersion: z.string().optional(),
     allocatable: nodeResources.optional(),
     reasons: z.array(reason),
+    services: z
+      .array(
+        z.object({
+          id: z.string(),
+          namespace: z.string(),
+          teams: z.array(z.string()).optional(),
+        }),
+      )
+      .optional(),
   });
   const clusterNodeHealth = z.object({
     status: clusterHealthStatus,
@@ -257,6 +266,7 @@ export function healthSchemas(z: Z) {
     controlPlaneVersion: z.string().optional(),
     kubeletVersions: z.array(z.string()).optional(),
     sickNodes: z.array(nodeHealth).optional(),
+    nodeDetailsRestricted: z.boolean().optional(),
   });
   const clusterStatus = z.object({
     name: z.string(),

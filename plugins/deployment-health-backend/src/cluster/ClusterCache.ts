@@ -34,6 +34,8 @@ export class ClusterCache {
   readonly sync: SyncStatus;
   private readonly informers: Informer[];
   private readonly liveness: LivenessProbe;
+  /** Names the teams of the services on a sick node. */
+  private readonly tenancy: CacheOptions['tenancy'];
 
   constructor(
     readonly cluster: ShipyardCluster,
@@ -41,6 +43,7 @@ export class ClusterCache {
     options: CacheOptions,
     logger: LoggerService,
   ) {
+    this.tenancy = options.tenancy;
     this.connection = new ClusterConnection(
       cluster,
       clusters,
@@ -107,6 +110,7 @@ export class ClusterCache {
           : undefined,
         pods: this.index.all('pods') as V1Pod[],
         controlPlaneVersion: this.liveness.serverVersion,
+        tenancy: this.tenancy,
         nodesForbidden: this.sync.isForbidden('Node'),
         error: this.sync.error(now),
         syncing: !this.sync.synced,

@@ -3,6 +3,7 @@ import {
   nodeFixtures,
 } from '@shipyard-platform/deployment-health-test-utils';
 import type { V1Node } from '@kubernetes/client-node';
+import { DEFAULT_TENANCY_RULES } from '../tenancy';
 import { clusterHealth } from './cluster';
 import {
   clusterNodeHealth,
@@ -239,6 +240,64 @@ describe('a service whose pods run on a sick node', () => {
       { now: sick.now },
     );
     expect(u.reasons.filter(r => r.scope === 'node')).toEqual([]);
+  });
+
+  it('the cluster names the services on each sick node, for the platform team', () => {
+    // the same placement: notifications on node-0 (cordoned), payments-api on
+    // node-2 (memory pressure), nothing on node-1 (NotReady); a finished pod
+    // on node-1 no longer runs there
+    const pods = [
+      ...deploymentHealthFixtures['dev-payments-api-healthy'].pods!,
+      ...deploymentHealthFixtures['dev-notifications-unready'].pods!,
+    ].map((p: any) => ({
+      ...p,
+      spec: {
+        ...p.spec,
+        nodeName: p.spec.nodeName.replace(/^dev-/, 'nodes-it-'),
+      },
+    }));
+    const done = {
+      ...pods[0],
+      spec: { ...pods[0].spec, nodeName: 'nodes-it-node-1' },
+      status: { ...pods[0].status, phase: 'Succeeded' },
+    };
+    const h = clusterNodeHealth(
+      'dev',
+      {
+        nodes: sick.nodes,
+        pods: [...pods, done],
+        controlPlaneVersion: sick.controlPlaneVersion,
+        // payments is team-payments' by config; platform by its name
+        tenancy: {
+          ...DEFAULT_TENANCY_RULES,
+          teamNamespaces: { 'group:default/team-payments': ['payments'] },
+        },
+      },
+      { now: sick.now },
+    );
+    expect(h.sickNodes?.map(n => [n.name, n.services])).toEqual([
+      [
+        'nodes-it-node-0',
+        [
+          {
+            id: 'notifications',
+            namespace: 'platform',
+            teams: ['group:default/platform'],
+          },
+        ],
+      ],
+      ['nodes-it-node-1', undefined],
+      [
+        'nodes-it-node-2',
+        [
+          {
+            id: 'payments-api',
+            namespace: 'payments',
+            teams: ['group:default/team-payments'],
+          },
+        ],
+      ],
+    ]);
   });
 
   it('a NotReady node: "pod X on node Y: NotReady for 4 min", before the pods\' symptoms', () => {

@@ -1,11 +1,14 @@
 import type { V1Node, V1NodeCondition, V1Pod } from '@kubernetes/client-node';
+import { ANNOTATION_KUBERNETES_ID } from '../annotations';
 import { HealthReason, HealthReasonCode } from '../reasons';
+import { namespaceTeams, TenancyRules } from '../tenancy';
 import {
   ClusterError,
   ClusterHealthStatus,
   ClusterNodeHealth,
   NodeHealth,
   NodeResources,
+  NodeService,
 } from '../reports';
 import { clusterErrorReason, clusterSyncingReason } from './clusterReasons';
 import {
@@ -375,12 +378,50 @@ export function nodeImpactReasons(
 }
 
 /**
+ * The services whose pods are placed on each node (by the pods'
+ * kubernetes-id label, the index key), each once, sorted by namespace and id.
+ * Finished pods do not count: they no longer run there.
+ */
+function servicesByNode(
+  pods: readonly V1Pod[],
+  tenancy?: TenancyRules,
+): Map<string, NodeService[]> {
+  const byNode = new Map<string, Map<string, NodeService>>();
+  for (const p of pods) {
+    const node = p.spec?.nodeName;
+    const id = p.metadata?.labels?.[ANNOTATION_KUBERNETES_ID];
+    if (!node || !id) continue;
+    if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed')
+      continue;
+    const namespace = p.metadata?.namespace ?? '';
+    const services = byNode.get(node) ?? new Map<string, NodeService>();
+    const teams = tenancy ? namespaceTeams(namespace, tenancy) : [];
+    services.set(`${namespace}/${id}`, {
+      id,
+      namespace,
+      ...(teams.length ? { teams } : {}),
+    });
+    byNode.set(node, services);
+  }
+  return new Map(
+    [...byNode].map(([node, services]) => [
+      node,
+      [...services.values()].sort(
+        (a, b) =>
+          a.namespace.localeCompare(b.namespace) || a.id.localeCompare(b.id),
+      ),
+    ]),
+  );
+}
+
+/**
  * The health of a cluster itself, beside its connectivity: Failed when it
  * has no node or no Ready node (no pod can run), Degraded when any node has
  * a finding (see nodeHealth), Unknown when its data is missing (a
  * connection error, the first sync, or a reader that may not list nodes),
  * else Healthy. Also the numbers a platform engineer reads: nodes ready of
- * total, allocatable against requested, the versions.
+ * total, allocatable against requested, the versions, and on each sick
+ * node the services whose pods run there.
  *
  * @public
  */
@@ -393,6 +434,8 @@ export function clusterNodeHealth(
     pods?: readonly V1Pod[];
     /** The API server's gitVersion. */
     controlPlaneVersion?: string;
+    /** Who owns which namespace: names the teams of the services on sick nodes. */
+    tenancy?: TenancyRules;
     /** The reader may not list/watch nodes (RBAC). */
     nodesForbidden?: boolean;
     error?: ClusterError;
@@ -408,7 +451,14 @@ export function clusterNodeHealth(
         .map(n => nodeHealth(cluster, n, { ...options, controlPlaneVersion }))
         .sort((a, b) => a.name.localeCompare(b.name))
     : [];
-  const sick = nodes.filter(n => n.reasons.length > 0);
+  const services = servicesByNode(input.pods ?? [], input.tenancy);
+  // which services a sick node hurts: what a platform engineer asks next
+  const sick = nodes
+    .filter(n => n.reasons.length > 0)
+    .map(n => {
+      const here = services.get(n.name);
+      return here ? { ...n, services: here } : n;
+    });
   reasons.push(...sick.flatMap(n => n.reasons));
   const ready = nodes.filter(n => n.ready === 'True').length;
   if (known && !input.syncing && nodes.length === 0)

@@ -17,8 +17,17 @@ import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
+      // An item with another item's page beneath it (Deployments at
+      // /deployment-health, Clusters at /deployment-health/clusters) is
+      // highlighted on its own path only, so that one item is highlighted.
+      const hrefs = navItems.rest().map(item => item.href);
       const nav = navItems.withComponent(item => (
-        <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+        <SidebarItem
+          icon={() => item.icon}
+          to={item.href}
+          text={item.title}
+          end={hrefs.some(href => href.startsWith(`${item.href}/`))}
+        />
       ));
 
       // Skipped items

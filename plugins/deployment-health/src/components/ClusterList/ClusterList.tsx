@@ -1,8 +1,4 @@
-import { ResponseError } from '@backstage/errors';
-import type {
-  ClusterStatus,
-  ClustersResponse,
-} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import type { ClusterStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -13,23 +9,18 @@ import Typography from '@material-ui/core/Typography';
 import { useCallback } from 'react';
 import { deploymentHealthApiRef } from '../../api';
 import { useNow, usePolling } from '../../hooks/usePolling';
+import { connectionText, readClusters } from '../common/clusters';
 import { DataState } from '../common/DataState';
 import { ReasonList } from '../common/ReasonList';
 import { RefreshBar } from '../common/RefreshBar';
 import { StatusChip } from '../common/StatusChip';
 import { SyncAge } from '../common/SyncAge';
 
-/** What the watch cache of one cluster is doing, in words. */
-function connection(c: ClusterStatus): string {
-  if (c.state === 'ok') return 'Watching';
-  if (c.state === 'syncing') return 'First sync';
-  return c.error ? `${c.error.type}: ${c.error.message}` : 'Error';
-}
-
 /**
  * The cluster's own health from its nodes, beside its connection: the
  * status, nodes ready of total, the control plane version and the reasons
- * (each naming its node).
+ * (each naming its node; folded per code for a caller without the node
+ * details permission). The Clusters page has the rest.
  */
 function ClusterHealthCell(props: { cluster: ClusterStatus }) {
   const { health } = props.cluster;
@@ -55,18 +46,6 @@ function ClusterHealthCell(props: { cluster: ClusterStatus }) {
       />
     </>
   );
-}
-
-/** The clusters, or null for a caller without `deployment-health.clusters.read`. */
-async function readClusters(
-  load: () => Promise<ClustersResponse>,
-): Promise<ClustersResponse | null> {
-  try {
-    return await load();
-  } catch (e) {
-    if (e instanceof ResponseError && e.statusCode === 403) return null;
-    throw e;
-  }
 }
 
 /**
@@ -109,7 +88,7 @@ export function ClusterList(props: { refreshIntervalMs?: number }) {
                 <TableRow key={c.name}>
                   <TableCell>{c.title ?? c.name}</TableCell>
                   <TableCell>{c.environment}</TableCell>
-                  <TableCell>{connection(c)}</TableCell>
+                  <TableCell>{connectionText(c)}</TableCell>
                   <TableCell>
                     <ClusterHealthCell cluster={c} />
                   </TableCell>

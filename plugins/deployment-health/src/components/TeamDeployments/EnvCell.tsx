@@ -6,6 +6,7 @@ import {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import WarningIcon from '@material-ui/icons/Warning';
 import { STATE_LABELS, StatusChip } from '../common/StatusChip';
 import { formatAgo } from '../common/format';
 import { SyncAge } from '../common/SyncAge';
@@ -16,7 +17,39 @@ const useStyles = makeStyles(theme => ({
   cell: { display: 'flex', flexDirection: 'column', gap: 4 },
   cellLine: { display: 'flex', alignItems: 'center', gap: 6, flexWrap: 'wrap' },
   muted: { color: theme.palette.text.secondary },
+  sickNode: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: 2,
+    color: theme.palette.warning.dark,
+    fontWeight: 600,
+  },
+  sickNodeIcon: { fontSize: '1rem' },
 }));
+
+/**
+ * Flags a cluster line whose pods run on a sick node (a reason of scope
+ * `node`): the cause may be the platform's, not the service's, even when
+ * the top reason is a pod's symptom of worse status. The reason's message
+ * (node and pods, or the generic one of a summary) is the tooltip.
+ */
+function SickNodeFlag(props: { cluster: ClusterHealth }) {
+  const classes = useStyles();
+  const nodeCause = props.cluster.reasons.find(r => r.scope === 'node');
+  if (!nodeCause) return null;
+  return (
+    <Typography
+      variant="caption"
+      component="span"
+      className={classes.sickNode}
+      title={nodeCause.message}
+      data-testid="sick-node-flag"
+    >
+      <WarningIcon className={classes.sickNodeIcon} aria-hidden="true" />
+      on a sick node
+    </Typography>
+  );
+}
 
 function readyCounts(clusters: ClusterHealth[]) {
   let ready = 0;
@@ -75,6 +108,7 @@ export function EnvCell(props: {
                 {reason.code}
               </Typography>
             ) : null}
+            <SickNodeFlag cluster={c} />
             {c.error ? (
               <Typography
                 variant="caption"

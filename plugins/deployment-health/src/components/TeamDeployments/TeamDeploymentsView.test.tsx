@@ -88,6 +88,42 @@ describe('GroupDeploymentsContent', () => {
     );
   });
 
+  it("flags a service whose pods sit on a sick node, in that cluster's line only", async () => {
+    // ledger-worker crash-loops in prod; one of its pods is also on a NotReady node
+    const onSickNode = {
+      status: 'Degraded' as const,
+      code: 'NodeNotReady' as const,
+      scope: 'node' as const,
+      cluster: 'prod',
+      object: { kind: 'Node', name: 'prod-node-1' },
+      message: 'pod ledger-worker-1 on node prod-node-1: NotReady for 4 min',
+    };
+    const entities = groupHealth.entities.map(e =>
+      /ledger-worker/.test(e.entityRef)
+        ? {
+            ...e,
+            clusters: e.clusters.map(c =>
+              c.cluster === 'prod'
+                ? { ...c, reasons: [onSickNode, ...c.reasons] }
+                : c,
+            ),
+          }
+        : e,
+    );
+    await renderGroup(
+      mockDeploymentHealthApi({ group: { ...groupHealth, entities } }),
+    );
+    await screen.findByRole('table', { name: 'Service health by environment' });
+    const flags = screen.getAllByTestId('sick-node-flag');
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toHaveTextContent('on a sick node');
+    expect(flags[0]).toHaveAttribute('title', onSickNode.message);
+    const row = flags[0].closest('[data-testid="service-row"]');
+    expect(row).toHaveTextContent(/ledger-worker/);
+    // the crash loop stays the cell's headline: it is worse than the node's Degraded
+    expect(row).toHaveTextContent(/CrashLoopBackOff/);
+  });
+
   it('filters by status and environment', async () => {
     await renderGroup();
     await screen.findByRole('table', { name: 'Service health by environment' });

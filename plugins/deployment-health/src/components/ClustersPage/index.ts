@@ -1,0 +1,2 @@
+export { ClustersPage, ClustersPageContent } from './ClustersPage';
+export type { DeploymentHealthClustersPageProps } from './ClustersPage';
