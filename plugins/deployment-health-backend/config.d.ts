@@ -91,5 +91,32 @@ export interface Config {
       /** Changes within this window after the first go out as one signal per entity and team. Default 300. */
       debounceMilliseconds?: number;
     };
+    /**
+     * Notifications (@backstage/plugin-notifications-node) to a service's
+     * owning groups when it turns Failed or Degraded in a notified
+     * environment and stays so for `afterSeconds`, and once more when it
+     * has been well again for as long. A service that flaps faster than
+     * that is not announced. Looked at every `intervalSeconds` on one
+     * replica at a time (the scheduler's global task); incidents are kept
+     * in the plugin's database.
+     */
+    notifications?: {
+      /** Send them. Default true (they need @backstage/plugin-notifications-backend). */
+      enabled?: boolean;
+      /**
+       * The environments watched (cluster `environment`s) and the statuses
+       * that count there. Default: production, Failed and Degraded. A name
+       * no configured cluster has fails the start-up.
+       */
+      environments?: Array<{
+        name: string;
+        /** Default both. */
+        statuses?: Array<'Failed' | 'Degraded'>;
+      }>;
+      /** How long a service stays unwell (or well again) before it is announced. Default 300. */
+      afterSeconds?: number;
+      /** How often the services are looked at. Default 30. */
+      intervalSeconds?: number;
+    };
   };
 }

@@ -19,6 +19,8 @@ export interface LabelledDeploymentOptions {
   image?: string;
   /** Labels of the Deployment itself besides `backstage.io/kubernetes-id`. */
   labels?: Record<string, string>;
+  /** More labels of its pods, e.g. `shipyard.dev/simulate: crashloop` (kwok's simulated failures). */
+  podLabels?: Record<string, string>;
   /** Merged into the one container (named `app` unless this names it). */
   container?: Partial<V1Container>;
 }
@@ -50,7 +52,7 @@ export function labelledDeployment(
           replicas: options.replicas ?? 1,
           selector: { matchLabels: { app: name } },
           template: {
-            metadata: { labels: { app: name, ...id } },
+            metadata: { labels: { app: name, ...id, ...options.podLabels } },
             spec: {
               containers: [
                 {

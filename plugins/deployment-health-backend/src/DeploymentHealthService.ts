@@ -281,6 +281,15 @@ export class DeploymentHealthService {
   }
 
   /**
+   * An entity's health with no permission check, for the backend's own
+   * jobs (notifications to the entity's owners): never return it to a
+   * caller. Custom label selectors are not queried (no request budget).
+   */
+  async healthForOwners(entity: Entity): Promise<EntityHealth> {
+    return this.computeEntity(entity, new QueryBudget(0));
+  }
+
+  /**
    * An entity's health from what the caches and on-demand queries hold in
    * its owner team's namespaces. Refused annotations, and custom selectors
    * past the request's `queries` budget, read nothing: the entity gets that

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { deploymentHealthPermissions } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
@@ -16,6 +17,7 @@ import { ClusterCaches } from './cluster/ClusterCaches';
 import { OnDemandQuery } from './cluster/onDemand';
 import { DeploymentHealthService } from './DeploymentHealthService';
 import { HealthSignals, readHealthSignalsOptions } from './live/HealthSignals';
+import { readNotificationOptions, setUpNotifications } from './notify';
 import { readOptions, readPreparingClusters } from './options';
 import { createRouter } from './router';
 
@@ -42,6 +44,9 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        notifications: notificationService,
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
         signals: signalsServiceRef,
@@ -56,6 +61,9 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissionsRegistry,
         lifecycle,
         auth,
+        database,
+        scheduler,
+        notifications,
         catalog,
         clusters,
         signals,
@@ -99,6 +107,25 @@ export const deploymentHealthPlugin = createBackendPlugin({
           logger,
           onDemand: new OnDemandQuery(options),
           preparing: () => readPreparingClusters(config),
+        });
+        // Owners hear of a service that breaks in a notified environment.
+        await setUpNotifications({
+          options: readNotificationOptions(config),
+          database,
+          scheduler,
+          lifecycle,
+          logger,
+          caches,
+          clusters,
+          catalogLocatesClusters: (
+            config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ??
+            []
+          ).some(m => m.getOptionalString('type') === 'catalog'),
+          catalog,
+          auth,
+          notifications,
+          tenancy: options.tenancy,
+          health: entity => health.healthForOwners(entity),
         });
         httpRouter.use(await createRouter({ httpAuth, health }));
         registerHealthActions({ actionsRegistry, health });

@@ -191,6 +191,14 @@ export class ObjectIndex {
     for (const listener of this.listeners) listener(change);
   }
 
+  /** The kubernetes-ids of the objects held (events aside). */
+  kubernetesIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const [key, groups] of this.groups)
+      if (key !== 'events') for (const id of groups.keys()) ids.add(id);
+    return ids;
+  }
+
   /** Changes whenever an object (or event) of this kubernetes-id changes. */
   versionOf(kubernetesId: string): number {
     return this.versions.get(kubernetesId) ?? 0;

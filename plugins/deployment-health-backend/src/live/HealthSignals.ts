@@ -1,16 +1,12 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
-  Entity,
   RELATION_CHILD_OF,
-  RELATION_OWNED_BY,
-  parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
-  ANNOTATION_KUBERNETES_ID,
   HEALTH_SIGNALS_HEARTBEAT_CHANNEL,
   HEALTH_SIGNALS_HEARTBEAT_MS,
   HealthSignalMessage,
@@ -20,6 +16,7 @@ import {
   groupHealthChannel,
   toGroupRef,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import { entitiesByKubernetesId, ownerGroups } from '../catalogLookup';
 import { IndexChange } from '../cluster/ObjectIndex';
 import { groupAndDescendants } from '../groupTree';
 
@@ -40,8 +37,6 @@ export function readHealthSignalsOptions(config: Config): HealthSignalsOptions {
   };
 }
 
-/** Kubernetes-ids asked of the catalog in one request. */
-const IDS_PER_QUERY = 100;
 /** Parent groups followed up from an owner before the walk stops (cycles, deep trees). */
 const MAX_ANCESTOR_DEPTH = 10;
 
@@ -135,23 +130,11 @@ export class HealthSignals {
     try {
       const { catalog, auth, tenancy } = this.deps;
       const credentials = await auth.getOwnServiceCredentials();
-      const ids = [...changed.keys()];
-      const entities: Entity[] = [];
-      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-        const { items } = await catalog.getEntities(
-          {
-            filter: {
-              [`metadata.annotations.${ANNOTATION_KUBERNETES_ID}`]: ids.slice(
-                i,
-                i + IDS_PER_QUERY,
-              ),
-            },
-            fields: ['kind', 'metadata', 'spec.owner', 'relations'],
-          },
-          { credentials },
-        );
-        entities.push(...items);
-      }
+      const entities = await entitiesByKubernetesId(
+        catalog,
+        [...changed.keys()],
+        credentials,
+      );
       const platform = tenancy.platformGroups.map(toGroupRef);
       const changedEntities = entities.flatMap(entity => {
         const resolved = getEntityKubernetesMatch(entity, tenancy);
@@ -292,15 +275,4 @@ export class HealthSignals {
     }
     return result;
   }
-}
-
-/** The groups that own the entity (ownedBy relations to groups). */
-function ownerGroups(entity: Entity): string[] {
-  const refs = (entity.relations ?? [])
-    .filter(r => r.type === RELATION_OWNED_BY)
-    .map(r => r.targetRef)
-    .filter(r => parseEntityRef(r).kind.toLocaleLowerCase('en-US') === 'group');
-  if (refs.length) return [...new Set(refs)];
-  const owner = entity.spec?.owner;
-  return typeof owner === 'string' && owner ? [toGroupRef(owner)] : [];
 }
