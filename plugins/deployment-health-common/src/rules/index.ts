@@ -36,3 +36,4 @@ export {
   clusterNodeHealth,
   nodeImpactReasons,
 } from './nodes';
+export { deploymentRollouts } from './timeline';
