@@ -45,6 +45,18 @@ export interface Config {
       /** How many steps there are. */
       steps?: number;
     };
+    /**
+     * The change timeline (rollouts and status transitions per service and
+     * cluster), kept in the plugin's database.
+     */
+    timeline?: {
+      /** Record and serve the timeline. Default true; false leaves the database untouched. */
+      enabled?: boolean;
+      /** Entries older than this many days are pruned (hourly). Default 30. */
+      retentionDays?: number;
+      /** Newest entries kept per service (kubernetes-id), namespace and cluster. Default 500. */
+      maxEntriesPerService?: number;
+    };
     /** Most components returned by one team view. Default 1000. */
     maxGroupComponents?: number;
     /**

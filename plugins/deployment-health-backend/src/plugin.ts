@@ -18,6 +18,11 @@ import { DeploymentHealthService } from './DeploymentHealthService';
 import { HealthSignals, readHealthSignalsOptions } from './live/HealthSignals';
 import { readOptions, readPreparingClusters } from './options';
 import { createRouter } from './router';
+import {
+  readTimelineOptions,
+  setUpTimeline,
+  TimelineService,
+} from './timeline';
 
 // On import, before anything registers: a backend of another Backstage release
 // line fails here with the range this package needs, not later with a stack trace.
@@ -42,6 +47,8 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         clusters: shipyardClustersServiceRef,
         signals: signalsServiceRef,
@@ -56,6 +63,8 @@ export const deploymentHealthPlugin = createBackendPlugin({
         permissionsRegistry,
         lifecycle,
         auth,
+        database,
+        scheduler,
         catalog,
         clusters,
         signals,
@@ -100,7 +109,24 @@ export const deploymentHealthPlugin = createBackendPlugin({
           onDemand: new OnDemandQuery(options),
           preparing: () => readPreparingClusters(config),
         });
-        httpRouter.use(await createRouter({ httpAuth, health }));
+        // The timeline: what the caches see, recorded in the plugin's database.
+        const store = await setUpTimeline({
+          options: readTimelineOptions(config),
+          database,
+          scheduler,
+          lifecycle,
+          logger,
+          caches,
+          recentWindowMs: options.recentWindowMs,
+        });
+        const timeline = new TimelineService({
+          health,
+          store,
+          tenancy: options.tenancy,
+          environmentOf: name =>
+            caches.list.find(c => c.cluster.name === name)?.cluster.environment,
+        });
+        httpRouter.use(await createRouter({ httpAuth, health, timeline }));
         registerHealthActions({ actionsRegistry, health });
       },
     });
