@@ -40,6 +40,7 @@ export interface RolloutChange {
   startedAt?: string;
   /** When the controller reported it finished (complete) or gave up (stuck). */
   endedAt?: string;
+  /** How it ended, or that it has not. */
   result: RolloutResult;
 }
 
@@ -47,6 +48,7 @@ export interface RolloutChange {
 export interface StatusTransition {
   /** Status before; absent for the first status recorded. */
   from?: HealthStatus;
+  /** Status after. */
   to: HealthStatus;
   /** The findings that made the new status (at most a few, worst first). */
   reasons: HealthReason[];
@@ -69,7 +71,9 @@ export type TimelineEntry = {
 
 /** A page of an entity's timeline, newest first. @public */
 export interface EntityTimelineResponse {
+  /** The entity, e.g. component:default/orders. */
   entityRef: string;
+  /** Newest first. */
   entries: TimelineEntry[];
   /** Pass as `before` for the next (older) page; absent on the last page. */
   nextBefore?: string;

@@ -280,11 +280,11 @@ describeIntegration(
         .filter(e => e.type === 'transition')
         .reverse()
         .map(e => (e.type === 'transition' ? e.transition : undefined)!);
-      transitions.forEach((t, i) => {
-        if (i === 0) expect(t.from).toBeUndefined();
-        else expect(t.from).toBe(transitions[i - 1].to);
-        expect(t.to).not.toBe(t.from);
-      });
+      expect(transitions.map(t => t.from)).toEqual([
+        undefined,
+        ...transitions.slice(0, -1).map(t => t.to),
+      ]);
+      expect(transitions.filter(t => t.to === t.from)).toEqual([]);
       const failing = transitions.at(-1)!;
       expect(failing.reasons.length).toBeGreaterThan(0);
 
