@@ -37,3 +37,4 @@ export {
   nodeImpactReasons,
 } from './nodes';
 export { deploymentRollouts } from './timeline';
+export { precedingRollout, ROLLOUT_LINK_WINDOW_MS } from './timelineLinks';
