@@ -29,6 +29,15 @@ const keyOf = (s: ServiceKey) =>
  */
 export class TimelineRecorder {
   private readonly pending = new Map<string, ServiceKey>();
+  /**
+   * What this replica last wrote per service: most changes (a pod's
+   * restart count, an event) change neither the rollouts nor the status,
+   * and need no database round trip. Only a successful write is kept.
+   */
+  private readonly written = new Map<
+    string,
+    { rollouts?: string; status?: string }
+  >();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private stopped = false;
@@ -103,7 +112,14 @@ export class TimelineRecorder {
     const rollouts = (objects.deployments ?? []).flatMap(d =>
       deploymentRollouts(d, replicaSets),
     );
-    await this.deps.store.recordRollouts(service, rollouts, now);
+    const key = keyOf(service);
+    const written = this.written.get(key) ?? {};
+    this.written.set(key, written);
+    const rolloutsSeen = JSON.stringify(rollouts);
+    if (written.rollouts !== rolloutsSeen) {
+      await this.deps.store.recordRollouts(service, rollouts, now);
+      written.rollouts = rolloutsSeen;
+    }
 
     const deployed = Object.entries(objects).some(
       ([k, v]) => k !== 'events' && (v as unknown[]).length > 0,
@@ -115,6 +131,9 @@ export class TimelineRecorder {
       { nodeOf: name => cache.index.node(name) },
       { now, recentWindowMs: this.deps.recentWindowMs },
     );
+    // The status alone decides a transition: its reasons' wording (ages,
+    // counts) changes all the time.
+    if (written.status === health.status) return;
     await this.deps.store.recordStatus(
       service,
       {
@@ -123,6 +142,7 @@ export class TimelineRecorder {
       },
       now,
     );
+    written.status = health.status;
   }
 
   async stop() {
