@@ -54,6 +54,22 @@ export interface StatusTransition {
   reasons: HealthReason[];
 }
 
+/** The autoscaler changed the replica count of its workload. @public */
+export interface ScaleChange {
+  /** The HorizontalPodAutoscaler. */
+  hpa: { name: string; uid: string };
+  /** The workload it scales. */
+  target: { kind: string; name: string };
+  /** Desired replicas before, when an earlier scale is recorded. */
+  from?: number;
+  /** Desired replicas after. */
+  to: number;
+  /** The autoscaler's lower bound at the time. */
+  minReplicas?: number;
+  /** Its upper bound at the time. */
+  maxReplicas: number;
+}
+
 /** One entry of a service's timeline in one cluster. @public */
 export type TimelineEntry = {
   /** Entry id, unique in the backend's database. */
@@ -67,6 +83,7 @@ export type TimelineEntry = {
 } & (
   | { type: 'rollout'; rollout: RolloutChange }
   | { type: 'transition'; transition: StatusTransition }
+  | { type: 'scale'; scale: ScaleChange }
 );
 
 /** A page of an entity's timeline, newest first. @public */

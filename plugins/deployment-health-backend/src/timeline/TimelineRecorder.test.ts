@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
 import knexFactory, { Knex } from 'knex';
+import { entryLine } from '../__testUtils__/timeline';
 import { ObjectIndex } from '../cluster/ObjectIndex';
 import type { ClusterCache } from '../cluster/ClusterCache';
 import { TimelineRecorder } from './TimelineRecorder';
@@ -73,13 +74,10 @@ describe('TimelineRecorder', () => {
     recorder.notify({ ...service, cluster: 'dev' });
     await recorder.flush();
     const { entries } = await list();
-    expect(
-      entries.map(e =>
-        e.type === 'rollout'
-          ? `rollout ${e.rollout.from}>${e.rollout.to} ${e.rollout.result}`
-          : `${e.transition.from ?? '-'}>${e.transition.to}`,
-      ),
-    ).toEqual(['->Failed', 'rollout 0.14.0>0.14.1 stuck']);
+    expect(entries.map(entryLine)).toEqual([
+      '->Failed',
+      'rollout 2 0.14.0>0.14.1 stuck',
+    ]);
     const transition = entries[0];
     expect(
       transition.type === 'transition' && transition.transition.reasons,

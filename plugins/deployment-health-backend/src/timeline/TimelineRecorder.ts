@@ -3,6 +3,7 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import {
   clusterHealth,
   deploymentRollouts,
+  hpaScale,
   HealthReason,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import type { ClusterCache } from '../cluster/ClusterCache';
@@ -19,8 +20,9 @@ const keyOf = (s: ServiceKey) =>
  * Turns the changes the watch caches see into timeline rows: after a
  * change of a service's objects in a cluster (and a short settle, so a
  * burst of watch events is one write), it reads the service's objects
- * from the cache and records its rollouts (deploymentRollouts) and its
- * status (clusterHealth), each idempotently (see TimelineStore).
+ * from the cache and records its rollouts (deploymentRollouts), its
+ * autoscalers' rescales (hpaScale) and its status (clusterHealth), each
+ * idempotently (see TimelineStore).
  *
  * A cache that is not in sync, or cannot reach its cluster, is not
  * recorded from: its "Unknown" would be about the portal, not the service.
@@ -36,7 +38,7 @@ export class TimelineRecorder {
    */
   private readonly written = new Map<
     string,
-    { rollouts?: string; status?: string }
+    { rollouts?: string; scales?: string; status?: string }
   >();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
@@ -119,6 +121,17 @@ export class TimelineRecorder {
     if (written.rollouts !== rolloutsSeen) {
       await this.deps.store.recordRollouts(service, rollouts, now);
       written.rollouts = rolloutsSeen;
+    }
+
+    const scales = (objects.hpas ?? []).flatMap(h => {
+      const scale = hpaScale(h);
+      return scale ? [scale] : [];
+    });
+    const scalesSeen = JSON.stringify(scales);
+    if (written.scales !== scalesSeen) {
+      for (const scale of scales)
+        await this.deps.store.recordScale(service, scale);
+      written.scales = scalesSeen;
     }
 
     const deployed = Object.entries(objects).some(

@@ -113,6 +113,8 @@ function parseLimit(limit: string | undefined) {
 function restrictEntry(e: TimelineEntry): TimelineEntry {
   if (e.type === 'rollout')
     return { ...e, rollout: { ...e.rollout, fromImages: [], toImages: [] } };
+  // autoscaler and workload names are part of the summary too
+  if (e.type === 'scale') return e;
   return {
     ...e,
     transition: {

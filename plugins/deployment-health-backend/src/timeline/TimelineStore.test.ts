@@ -14,6 +14,7 @@ import type {
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { entryLine } from '../__testUtils__/timeline';
 import { TimelineStore } from './TimelineStore';
 
 const PG = 'POSTGRES_15';
@@ -76,12 +77,7 @@ const list = (store: TimelineStore, extra: object = {}) =>
     ...extra,
   });
 
-const summary = (entries: TimelineEntry[]) =>
-  entries.map(e =>
-    e.type === 'rollout'
-      ? `rollout ${e.rollout.revision} ${e.rollout.result}`
-      : `${e.transition.from ?? '-'}>${e.transition.to}`,
-  );
+const summary = (entries: TimelineEntry[]) => entries.map(entryLine);
 
 describe('TimelineStore', () => {
   if (wantPostgres)
@@ -104,7 +100,7 @@ describe('TimelineStore', () => {
       // a replica that still sees it progressing does not undo "stuck"
       await b.recordRollouts(service, [rollout(2, 'progressing')], now);
       const { entries } = await list(a);
-      expect(summary(entries)).toEqual(['rollout 2 stuck']);
+      expect(summary(entries)).toEqual(['rollout 2 1.1.0>1.2.0 stuck']);
       expect(entries[0]).toMatchObject({
         cluster: 'dev',
         namespace: 'team-a',
@@ -118,7 +114,7 @@ describe('TimelineStore', () => {
       // rolled back overrides stuck
       await b.recordRollouts(service, [rollout(2, 'rolled back')], now);
       expect(summary((await list(a)).entries)).toEqual([
-        'rollout 2 rolled back',
+        'rollout 2 1.1.0>1.2.0 rolled back',
       ]);
     });
 
@@ -188,8 +184,8 @@ describe('TimelineStore', () => {
       );
       const first = await list(a, { cluster: 'dev', limit: 2 });
       expect(summary(first.entries)).toEqual([
-        'rollout 6 complete',
-        'rollout 5 complete',
+        'rollout 6 1.5.0>1.6.0 complete',
+        'rollout 5 1.4.0>1.5.0 complete',
       ]);
       const second = await list(a, {
         cluster: 'dev',
@@ -197,15 +193,17 @@ describe('TimelineStore', () => {
         before: first.nextBefore,
       });
       expect(summary(second.entries)).toEqual([
-        'rollout 4 complete',
-        'rollout 3 complete',
+        'rollout 4 1.3.0>1.4.0 complete',
+        'rollout 3 1.2.0>1.3.0 complete',
       ]);
       const third = await list(a, {
         cluster: 'dev',
         limit: 2,
         before: second.nextBefore,
       });
-      expect(summary(third.entries)).toEqual(['rollout 2 complete']);
+      expect(summary(third.entries)).toEqual([
+        'rollout 2 1.1.0>1.2.0 complete',
+      ]);
       expect(third.nextBefore).toBeUndefined();
       // both clusters, never another namespace's service
       expect((await list(a)).entries.map(e => e.cluster).sort()).toEqual([
@@ -245,6 +243,35 @@ describe('TimelineStore', () => {
       ).toEqual(['dev 5', 'dev 4', 'prod 3']);
     });
 
+    it('records each rescale of an autoscaler once, from the replicas of the one before', async () => {
+      const { a, b } = await storeOn(databaseId);
+      const scale = (at: string, to: number) => ({
+        at,
+        change: {
+          hpa: { name: 'orders', uid: 'h1' },
+          target: { kind: 'Deployment', name: 'orders' },
+          to,
+          minReplicas: 2,
+          maxReplicas: 6,
+        },
+      });
+      await Promise.all([
+        a.recordScale(service, scale('2026-12-01T01:00:00.000Z', 2)),
+        b.recordScale(service, scale('2026-12-01T01:00:00.000Z', 2)),
+      ]);
+      await a.recordScale(service, scale('2026-12-01T01:10:00.000Z', 5));
+      await b.recordScale(service, scale('2026-12-01T01:10:00.000Z', 5));
+      const { entries } = await list(a);
+      expect(
+        entries.map(
+          e => e.type === 'scale' && [e.at, e.scale.from, e.scale.to],
+        ),
+      ).toEqual([
+        ['2026-12-01T01:10:00.000Z', 2, 5],
+        ['2026-12-01T01:00:00.000Z', undefined, 2],
+      ]);
+    });
+
     it('leaves out a row it cannot read instead of failing the page', async () => {
       const { a, knex } = await storeOn(databaseId);
       await a.recordRollouts(service, [rollout(2, 'complete')], new Date());
@@ -252,7 +279,9 @@ describe('TimelineStore', () => {
       await knex('timeline_entries')
         .where('entry_key', 'rollout/u1/2')
         .update({ data: '{not json' });
-      expect(summary((await list(a)).entries)).toEqual(['rollout 3 complete']);
+      expect(summary((await list(a)).entries)).toEqual([
+        'rollout 3 1.2.0>1.3.0 complete',
+      ]);
     });
   });
 });

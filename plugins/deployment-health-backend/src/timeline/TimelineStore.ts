@@ -7,6 +7,7 @@ import type {
   HealthStatus,
   RolloutChange,
   RolloutResult,
+  ScaleChange,
   TimelineEntry,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
@@ -40,7 +41,7 @@ interface Row {
   namespace: string;
   kubernetes_id: string;
   entry_key: string;
-  type: 'rollout' | 'transition';
+  type: 'rollout' | 'transition' | 'scale';
   at: number | string;
   ended_at: number | string | null;
   status: string;
@@ -159,6 +160,46 @@ export class TimelineStore {
   }
 
   /**
+   * Records an autoscaler's rescale under its time (which every replica
+   * reads from the same object), with the replicas of the rescale recorded
+   * before it as `from`.
+   */
+  async recordScale(
+    service: ServiceKey,
+    scale: { at: string; change: Omit<ScaleChange, 'from'> },
+  ): Promise<void> {
+    const at = Date.parse(scale.at);
+    const prefix = `scale/${scale.change.hpa.uid}/`;
+    const previous = await this.knex<Row>(TABLE)
+      .where({ ...this.base(service), type: 'scale' })
+      .where('entry_key', 'like', `${prefix}%`)
+      .where('at', '<', at)
+      .orderBy('at', 'desc')
+      .first('data');
+    let from: number | undefined;
+    try {
+      from = previous ? JSON.parse(previous.data).to : undefined;
+    } catch {
+      from = undefined; // an unreadable row says nothing about before
+    }
+    const change: ScaleChange = {
+      ...scale.change,
+      ...(typeof from === 'number' ? { from } : {}),
+    };
+    await this.knex(TABLE)
+      .insert({
+        ...this.base(service),
+        entry_key: `${prefix}${at}`,
+        type: 'scale',
+        at,
+        status: String(change.to),
+        data: JSON.stringify(change),
+      })
+      .onConflict(['cluster', 'namespace', 'kubernetes_id', 'entry_key'])
+      .ignore();
+  }
+
+  /**
    * A page of the timeline of a kubernetes-id in these namespaces, newest
    * first (ties by id). `before` is the cursor a previous page returned.
    */
@@ -264,5 +305,6 @@ function toEntry(row: Row): TimelineEntry[] {
     return [{ ...common, type: 'rollout', rollout: data }];
   if (row.type === 'transition')
     return [{ ...common, type: 'transition', transition: data }];
+  if (row.type === 'scale') return [{ ...common, type: 'scale', scale: data }];
   return [];
 }

@@ -18,10 +18,7 @@
  */
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type {
-  EntityTimelineResponse,
-  TimelineEntry,
-} from '@shipyard-platform/backstage-plugin-deployment-health-common';
+import type { EntityTimelineResponse } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import {
   describeIntegration,
   waitFor,
@@ -33,6 +30,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { component, startHealthBackend } from '../__testUtils__/backend';
+import { entryLine } from '../__testUtils__/timeline';
 
 const run = promisify(execFile);
 // eslint-disable-next-line no-restricted-syntax -- test only, never bundled
@@ -85,10 +83,7 @@ const deployment = {
   },
 };
 
-const line = (e: TimelineEntry) =>
-  e.type === 'rollout'
-    ? `rollout ${e.rollout.revision} ${e.rollout.from}>${e.rollout.to} ${e.rollout.result}`
-    : `${e.transition.from ?? '-'}>${e.transition.to}`;
+const line = entryLine;
 
 describeIntegration(
   'the change timeline at a real API server and PostgreSQL',

@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
-import { deploymentRollouts } from './timeline';
+import { deploymentRollouts, hpaScale } from './timeline';
 
 // Real object dumps from the local clusters: orders-api at 0.14.0, then
 // rolled to 0.14.1 whose pods cannot pull (caught progressing, and stuck
@@ -123,5 +123,32 @@ describe('deploymentRollouts on real objects', () => {
       metadata: { ...deployment.metadata, uid: 'x' },
     };
     expect(deploymentRollouts(other, replicaSets)).toEqual([]);
+  });
+});
+
+describe('hpaScale on real objects', () => {
+  it('the captured storefront-web autoscaler: its last rescale to 2 of 2–4', () => {
+    const f = deploymentHealthFixtures['prod-storefront-web-hpa-max'];
+    expect(hpaScale(f.hpas![0] as any)).toEqual({
+      at: '2026-11-27T09:45:46.000Z',
+      change: {
+        hpa: {
+          name: expect.any(String),
+          uid: 'c9458f8a-eea5-4b04-9b73-6a2ede92ee25',
+        },
+        target: { kind: 'Deployment', name: 'storefront-web' },
+        to: 2,
+        minReplicas: 2,
+        maxReplicas: 4,
+      },
+    });
+  });
+
+  it('an autoscaler that has not scaled yet has none', () => {
+    const f = deploymentHealthFixtures['prod-storefront-web-hpa-max'];
+    const hpa = f.hpas![0] as any;
+    expect(
+      hpaScale({ ...hpa, status: { ...hpa.status, lastScaleTime: undefined } }),
+    ).toBeUndefined();
   });
 });

@@ -1,5 +1,13 @@
-import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
-import type { RolloutChange, RolloutResult } from '../timelineTypes';
+import type {
+  V1Deployment,
+  V1ReplicaSet,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import type {
+  RolloutChange,
+  RolloutResult,
+  ScaleChange,
+} from '../timelineTypes';
 import { controllerOf } from './pods';
 import { rolloutHealth } from './rollout';
 import { iso } from './status';
@@ -107,4 +115,35 @@ export function deploymentRollouts(
     });
   }
   return changes;
+}
+
+/**
+ * The autoscaler's last rescale, as its status tells it (`lastScaleTime`,
+ * `desiredReplicas`): the same on every replica that reads the object, so
+ * the time is part of the key the backend records it under. Undefined for
+ * an autoscaler that has not scaled yet. `from` is left to the caller,
+ * which knows the previous one.
+ *
+ * @public
+ */
+export function hpaScale(
+  hpa: V2HorizontalPodAutoscaler,
+): { at: string; change: Omit<ScaleChange, 'from'> } | undefined {
+  const at = iso(hpa.status?.lastScaleTime);
+  if (!at || hpa.status?.desiredReplicas === undefined) return undefined;
+  return {
+    at,
+    change: {
+      hpa: { name: hpa.metadata?.name ?? '', uid: hpa.metadata?.uid ?? '' },
+      target: {
+        kind: hpa.spec?.scaleTargetRef?.kind ?? '',
+        name: hpa.spec?.scaleTargetRef?.name ?? '',
+      },
+      to: hpa.status.desiredReplicas,
+      ...(hpa.spec?.minReplicas !== undefined
+        ? { minReplicas: hpa.spec.minReplicas }
+        : {}),
+      maxReplicas: hpa.spec?.maxReplicas ?? 0,
+    },
+  };
 }

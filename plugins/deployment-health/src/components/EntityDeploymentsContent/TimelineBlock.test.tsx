@@ -29,6 +29,22 @@ const entries: TimelineEntry[] = [
     transition: { from: 'Healthy', to: 'Degraded', reasons: [] },
   },
   {
+    id: '4',
+    cluster: 'prod',
+    environment: 'production',
+    namespace: 'orders',
+    at: '2026-12-07T21:49:50.000Z',
+    type: 'scale',
+    scale: {
+      hpa: { name: 'orders-api', uid: 'h' },
+      target: { kind: 'Deployment', name: 'orders-api' },
+      from: 2,
+      to: 4,
+      minReplicas: 2,
+      maxReplicas: 4,
+    },
+  },
+  {
     id: '2',
     cluster: 'dev',
     environment: 'development',
@@ -77,6 +93,9 @@ describe('TimelineBlock', () => {
     expect(rows.map(r => r.textContent)).toEqual([
       expect.stringMatching(/production.*Became Degraded \(was Healthy\)/),
       expect.stringMatching(
+        /production.*Autoscaler orders-api scaled Deployment orders-api from 2 to 4 replicas \(its maximum\)/,
+      ),
+      expect.stringMatching(
         /development.*Became Failed 40 s after rollout 0\.14\.0 → 0\.14\.1 \(was Healthy\)/,
       ),
       expect.stringMatching(
@@ -84,10 +103,10 @@ describe('TimelineBlock', () => {
       ),
     ]);
     // the link leads to the rollout's entry
-    const link = within(rows[1]).getByRole('link', {
+    const link = within(rows[2]).getByRole('link', {
       name: 'rollout 0.14.0 → 0.14.1',
     });
-    expect(link.getAttribute('href')).toBe(`#${rows[2].id}`);
+    expect(link.getAttribute('href')).toBe(`#${rows[3].id}`);
     expect(api.getEntityTimeline).toHaveBeenCalledWith(ref, expect.anything());
 
     await userEvent.click(

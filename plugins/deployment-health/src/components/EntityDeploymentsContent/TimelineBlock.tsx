@@ -76,6 +76,16 @@ function EntryText(props: { entry: TimelineEntry; entries: TimelineEntry[] }) {
       </div>
     );
   }
+  if (entry.type === 'scale') {
+    const c = entry.scale;
+    return (
+      <Typography variant="body2">
+        Autoscaler {c.hpa.name} scaled {c.target.kind} {c.target.name}{' '}
+        {c.from !== undefined ? `from ${c.from} ` : ''}to {c.to} replicas
+        {c.to >= c.maxReplicas ? ' (its maximum)' : ''}
+      </Typography>
+    );
+  }
   const t = entry.transition;
   const cause = precedingRollout(entries, entry);
   return (
