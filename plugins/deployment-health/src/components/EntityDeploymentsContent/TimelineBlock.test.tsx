@@ -5,7 +5,7 @@ import {
   TimelineEntry,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { deploymentHealthFixtures } from '@shipyard-platform/deployment-health-test-utils';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { deploymentHealthApiRef } from '../../api';
 import { mockDeploymentHealthApi } from '../../testing';
@@ -120,6 +120,23 @@ describe('TimelineBlock', () => {
         .getAllByTestId('timeline-entry')
         .map(r => r.textContent?.includes('development')),
     ).toEqual([true, true]);
+  });
+
+  it('is not shown when the backend has no timeline (404)', async () => {
+    const api = mockDeploymentHealthApi({
+      timeline: () =>
+        Promise.reject(
+          Object.assign(new Error('switched off'), { statusCode: 404 }),
+        ),
+    });
+    await renderInTestApp(<TimelineBlock entityRef={ref} />, {
+      apis: [[deploymentHealthApiRef, api]],
+    });
+    await waitFor(() => expect(api.getEntityTimeline).toHaveBeenCalled());
+    await new Promise(r => setTimeout(r, 50));
+    expect(
+      screen.queryByRole('region', { name: 'Recent changes' }),
+    ).not.toBeInTheDocument();
   });
 
   it('says why there is no timeline, and fails on its own', async () => {

@@ -153,6 +153,13 @@ export function TimelineBlock(props: {
     e => environment === ALL || where(e) === environment,
   );
   const now = new Date();
+  // 404: a backend without the timeline, or with it switched off
+  // (deploymentHealth.timeline.enabled): nothing to show, nothing wrong.
+  if (
+    !state.value &&
+    (state.error as { statusCode?: number })?.statusCode === 404
+  )
+    return null;
   return (
     <Paper
       variant="outlined"
