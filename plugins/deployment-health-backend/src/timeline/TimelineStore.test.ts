@@ -272,6 +272,29 @@ describe('TimelineStore', () => {
       ]);
     });
 
+    it('keeps the last transition of a service however old, so the next one starts from it', async () => {
+      const { a } = await storeOn(databaseId);
+      const healthy = { status: 'Healthy' as const, reasons: [] };
+      const degraded = { status: 'Degraded' as const, reasons: [] };
+      await a.recordStatus(service, degraded, new Date('2026-10-01T00:00:00Z'));
+      await a.recordStatus(service, healthy, new Date('2026-10-02T00:00:00Z'));
+      await a.recordRollouts(
+        service,
+        [2, 3].map(n => rollout(n, 'complete')),
+        new Date(),
+      );
+      await a.prune({
+        olderThan: new Date('2026-11-01T00:00:00Z'),
+        maxPerService: 1,
+      });
+      expect(summary((await list(a)).entries)).toEqual([
+        'rollout 3 1.2.0>1.3.0 complete',
+        'Degraded>Healthy',
+      ]);
+      await a.recordStatus(service, degraded, new Date('2026-12-03T00:00:00Z'));
+      expect(summary((await list(a)).entries)[0]).toBe('Healthy>Degraded');
+    });
+
     it('leaves out a row it cannot read instead of failing the page', async () => {
       const { a, knex } = await storeOn(databaseId);
       await a.recordRollouts(service, [rollout(2, 'complete')], new Date());

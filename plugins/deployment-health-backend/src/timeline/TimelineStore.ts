@@ -241,14 +241,24 @@ export class TimelineStore {
 
   /**
    * Deletes entries older than `olderThan`, then, per service and cluster,
-   * all but the newest `maxPerService`. Returns how many rows went.
+   * all but the newest `maxPerService`, except each service's last
+   * transition. Returns how many rows went.
    */
   async prune(options: {
     olderThan: Date;
     maxPerService: number;
   }): Promise<number> {
+    // Each service's last transition stays, however old: it is the status
+    // the next transition starts from ("Healthy → Failed", not "first seen
+    // Failed" after a quiet month).
+    const lastTransitions = () =>
+      this.knex(TABLE)
+        .max('id')
+        .where('type', 'transition')
+        .groupBy('cluster', 'namespace', 'kubernetes_id');
     let deleted = await this.knex(TABLE)
       .where('at', '<', options.olderThan.getTime())
+      .whereNotIn('id', lastTransitions())
       .delete();
     const over: Array<Pick<Row, 'cluster' | 'namespace' | 'kubernetes_id'>> =
       await this.knex(TABLE)
@@ -272,6 +282,7 @@ export class TimelineStore {
       deleted += await this.knex(TABLE)
         .where(service)
         .whereNotIn('id', keep)
+        .whereNotIn('id', lastTransitions())
         .delete();
     }
     return deleted;
