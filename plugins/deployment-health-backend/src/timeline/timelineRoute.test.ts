@@ -55,6 +55,44 @@ describe('GET /entity/:namespace/:kind/:name/timeline', () => {
     }
   });
 
+  it('schedules the prune task once across replicas (scope global), and it prunes', async () => {
+    const scheduler = mockServices.scheduler.mock();
+    const knex = sqlite();
+    const backend = await startHealthBackend({
+      entities: [group, component('orders', 'team-a')],
+      deploymentHealth: {
+        timeline: { retentionDays: 1, maxEntriesPerService: 10 },
+      },
+      features: [mockServices.database.factory({ knex }), scheduler.factory],
+    });
+    try {
+      expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+        expect.objectContaining({
+          id: 'deployment-health-timeline-prune',
+          scope: 'global',
+        }),
+      );
+      await knex('timeline_entries').insert({
+        cluster: 'dev',
+        namespace: 'team-a',
+        kubernetes_id: 'orders',
+        entry_key: 'rollout/u/2',
+        type: 'rollout',
+        at: Date.now() - 2 * 86_400_000,
+        status: 'complete',
+        data: '{}',
+      });
+      const task = scheduler.scheduleTask.mock.calls[0][0];
+      await task.fn(new AbortController().signal as any);
+      expect(await knex('timeline_entries').count({ n: '*' })).toEqual([
+        { n: 0 },
+      ]);
+    } finally {
+      await backend.stop();
+      await knex.destroy();
+    }
+  });
+
   it('is 404 when switched off, and leaves the database untouched', async () => {
     const knex = sqlite();
     const backend = await startHealthBackend({
