@@ -46,6 +46,18 @@ export interface Config {
       steps?: number;
     };
     /**
+     * The change timeline (rollouts and status transitions per service and
+     * cluster), kept in the plugin's database.
+     */
+    timeline?: {
+      /** Record and serve the timeline. Default true; false leaves the database untouched. */
+      enabled?: boolean;
+      /** Entries older than this many days are pruned (hourly). Default 30. */
+      retentionDays?: number;
+      /** Newest entries kept per service (kubernetes-id), namespace and cluster. Default 500. */
+      maxEntriesPerService?: number;
+    };
+    /**
      * Most components one team view reports (read from the catalog page by
      * page); the response says how many more the team owns
      * (`componentsLeftOut`) and the view shows it. Default 1000.

@@ -80,6 +80,25 @@ export class DeploymentHealthService {
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
   ): Promise<EntityHealthResponse> {
+    const { entity, access } = await this.entityAccess(ref, credentials);
+    // Summary readers get the summary, not a 403: the tab still shows status.
+    const health = await this.computeEntity(entity);
+    return {
+      ...(access === 'details' ? health : restrictToSummary(health)),
+      generatedAt: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * The entity, as the caller's credentials read it from the catalog, and
+   * what the caller may read of its health: details or the summary.
+   * NotAllowedError when neither, NotFoundError when there is no entity.
+   * Every read about one entity (its health, its timeline) starts here.
+   */
+  async entityAccess(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<{ entity: Entity; access: 'details' | 'summary' }> {
     const entityRef = stringifyEntityRef(ref);
     // Independent round trips: run them together (the result is only used if allowed).
     const [[access], entity] = await Promise.all([
@@ -88,12 +107,7 @@ export class DeploymentHealthService {
     ]);
     if (access === 'none') throw notAllowed(entityRef);
     if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
-    // Summary readers get the summary, not a 403: the tab still shows status.
-    const health = await this.computeEntity(entity);
-    return {
-      ...(access === 'details' ? health : restrictToSummary(health)),
-      generatedAt: new Date().toISOString(),
-    };
+    return { entity, access };
   }
 
   async getGroupHealth(

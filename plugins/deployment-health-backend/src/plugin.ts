@@ -20,6 +20,11 @@ import { HealthSignals, readHealthSignalsOptions } from './live/HealthSignals';
 import { readNotificationOptions, setUpNotifications } from './notify';
 import { readOptions, readPreparingClusters } from './options';
 import { createRouter } from './router';
+import {
+  readTimelineOptions,
+  setUpTimeline,
+  TimelineService,
+} from './timeline';
 
 // On import, before anything registers: a backend of another Backstage release
 // line fails here with the range this package needs, not later with a stack trace.
@@ -108,12 +113,28 @@ export const deploymentHealthPlugin = createBackendPlugin({
           onDemand: new OnDemandQuery(options),
           preparing: () => readPreparingClusters(config),
         });
+        // The timeline: what the caches see, recorded in the plugin's database.
+        const store = await setUpTimeline({
+          options: readTimelineOptions(config),
+          database,
+          scheduler,
+          lifecycle,
+          logger,
+          caches,
+          recentWindowMs: options.recentWindowMs,
+        });
+        const timeline = new TimelineService({
+          health,
+          store,
+          tenancy: options.tenancy,
+          environmentOf: name =>
+            caches.list.find(c => c.cluster.name === name)?.cluster.environment,
+        });
         // Owners hear of a service that breaks in a notified environment.
         await setUpNotifications({
           options: readNotificationOptions(config),
           database,
           scheduler,
-          lifecycle,
           logger,
           caches,
           clusters,
@@ -127,7 +148,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
           tenancy: options.tenancy,
           health: entity => health.healthForOwners(entity),
         });
-        httpRouter.use(await createRouter({ httpAuth, health }));
+        httpRouter.use(await createRouter({ httpAuth, health, timeline }));
         registerHealthActions({ actionsRegistry, health });
       },
     });

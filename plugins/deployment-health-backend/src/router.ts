@@ -2,6 +2,7 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { DeploymentHealthService } from './DeploymentHealthService';
+import { TimelineService } from './timeline';
 
 /**
  * Thin HTTP layer: authenticate, parse parameters, delegate. Permission
@@ -12,8 +13,9 @@ import { DeploymentHealthService } from './DeploymentHealthService';
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   health: DeploymentHealthService;
+  timeline: TimelineService;
 }): Promise<express.Router> {
-  const { httpAuth, health } = options;
+  const { httpAuth, health, timeline } = options;
   const router = Router();
 
   router.get('/entity/:namespace/:kind/:name', async (req, res) => {
@@ -23,6 +25,28 @@ export async function createRouter(options: {
     const { namespace, kind, name } = req.params;
     res.json(
       await health.getEntityHealth({ namespace, kind, name }, credentials),
+    );
+  });
+
+  router.get('/entity/:namespace/:kind/:name/timeline', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { namespace, kind, name } = req.params;
+    const query = (key: string) =>
+      typeof req.query[key] === 'string'
+        ? (req.query[key] as string)
+        : undefined;
+    res.json(
+      await timeline.getEntityTimeline(
+        { namespace, kind, name },
+        {
+          cluster: query('cluster'),
+          limit: query('limit'),
+          before: query('before'),
+        },
+        credentials,
+      ),
     );
   });
 

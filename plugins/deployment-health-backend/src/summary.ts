@@ -87,7 +87,7 @@ function restrictVersion(v: WorkloadVersion): WorkloadVersion {
  * about pods and workloads lose the object unless it is a workload, and their
  * message, which quotes pod names and the kubelet's or controller's words.
  */
-function restrictReason(r: HealthReason): HealthReason {
+export function restrictReason(r: HealthReason): HealthReason {
   if (r.scope === 'cluster' || r.scope === 'service') return r;
   const { object, message: _message, ...rest } = r;
   const kept = object && SUMMARY_KINDS.has(object.kind) ? object : undefined;

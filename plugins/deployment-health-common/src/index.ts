@@ -7,6 +7,7 @@
 export * from './types';
 export * from './reasons';
 export * from './versionTypes';
+export * from './timelineTypes';
 export * from './reports';
 export * from './permissions';
 export * from './annotations';

@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ClustersResponse,
   EntityHealthResponse,
+  EntityTimelineResponse,
   GroupHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { DeploymentHealthApi } from './api';
@@ -38,6 +39,9 @@ export function mockDeploymentHealthApi(responses: {
   clusters?:
     | ClustersResponse
     | (() => ClustersResponse | Promise<ClustersResponse>);
+  timeline?:
+    | EntityTimelineResponse
+    | (() => EntityTimelineResponse | Promise<EntityTimelineResponse>);
 }): jest.Mocked<DeploymentHealthApi> {
   const call = async <T,>(
     r: T | (() => T | Promise<T>) | undefined,
@@ -51,5 +55,8 @@ export function mockDeploymentHealthApi(responses: {
     ),
     getGroupHealth: jest.fn((_ref: any, _opts?: any) => call(responses.group)),
     getClusters: jest.fn((_opts?: any) => call(responses.clusters)),
+    getEntityTimeline: jest.fn((_ref: any, _opts?: any) =>
+      call(responses.timeline),
+    ),
   };
 }

@@ -1,10 +1,6 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Knex, migratedClient } from '../database';
 import { Incident } from './incident';
-
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
 const TABLE = 'health_incidents';
 
@@ -16,21 +12,6 @@ interface Row {
   since: number | string;
   well_since: number | string | null;
   reasons: string;
-}
-
-/** The plugin's database, migrated (knex migrations in the package's `migrations`). */
-export async function migratedClient(database: DatabaseService): Promise<Knex> {
-  const knex = await database.getClient();
-  if (!database.migrations?.skip) {
-    await knex.migrate.latest({
-      directory: resolvePackagePath(
-        '@shipyard-platform/backstage-plugin-deployment-health-backend',
-        'migrations',
-      ),
-      tableName: 'deployment_health_knex_migrations',
-    });
-  }
-  return knex;
 }
 
 /**

@@ -1,7 +1,6 @@
 import {
   AuthService,
   DatabaseService,
-  LifecycleService,
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
@@ -33,7 +32,6 @@ export async function setUpNotifications(deps: {
   options: NotificationOptions;
   database: DatabaseService;
   scheduler: SchedulerService;
-  lifecycle: LifecycleService;
   logger: LoggerService;
   caches: ClusterCaches;
   clusters: ShipyardClustersService;

@@ -36,3 +36,5 @@ export {
   clusterNodeHealth,
   nodeImpactReasons,
 } from './nodes';
+export { deploymentRollouts, hpaScale } from './timeline';
+export { precedingRollout, ROLLOUT_LINK_WINDOW_MS } from './timelineLinks';

@@ -163,8 +163,12 @@ function podVersion(pod: V1Pod, workloadName: string): string | undefined {
     .version;
 }
 
-/** The version of a pod template; the workload's labels count where the template has none. */
-function templateVersion(
+/**
+ * The version of a pod template; the workload's labels count where the template has none.
+ *
+ * @internal
+ */
+export function templateVersion(
   template: V1PodTemplateSpec | undefined,
   workload: Workload,
 ): string | undefined {
@@ -202,7 +206,8 @@ function replicaVersions(
   );
 }
 
-const revisionOf = (rs: V1ReplicaSet) =>
+/** @internal */
+export const revisionOf = (rs: V1ReplicaSet) =>
   Number(rs.metadata?.annotations?.[ANNOTATION_REVISION] ?? NaN);
 
 /**

@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   ClustersResponse,
   EntityHealthResponse,
+  EntityTimelineResponse,
   GroupHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 
@@ -21,6 +22,16 @@ export interface DeploymentHealthApi {
     groupRef: { namespace?: string; name: string },
     options?: { includeChildren?: boolean; signal?: AbortSignal },
   ): Promise<GroupHealthResponse>;
+  /** A page of an entity's change timeline (rollouts, status transitions), newest first. */
+  getEntityTimeline(
+    entityRef: { kind: string; namespace?: string; name: string },
+    options?: {
+      cluster?: string;
+      limit?: number;
+      before?: string;
+      signal?: AbortSignal;
+    },
+  ): Promise<EntityTimelineResponse>;
   /** Configured clusters with their sync state. */
   getClusters(options?: { signal?: AbortSignal }): Promise<ClustersResponse>;
 }

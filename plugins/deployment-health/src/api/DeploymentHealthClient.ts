@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   ClustersResponse,
   EntityHealthResponse,
+  EntityTimelineResponse,
   GroupHealthResponse,
 } from '@shipyard-platform/backstage-plugin-deployment-health-common';
 import { DeploymentHealthApi } from './DeploymentHealthApi';
@@ -47,6 +48,30 @@ export class DeploymentHealthClient implements DeploymentHealthApi {
       `/entity/${enc(namespace)}/${enc(kind.toLocaleLowerCase('en-US'))}/${enc(
         name,
       )}`,
+      options?.signal,
+    );
+  }
+
+  /** {@inheritDoc DeploymentHealthApi.getEntityTimeline} */
+  async getEntityTimeline(
+    entityRef: { kind: string; namespace?: string; name: string },
+    options?: {
+      cluster?: string;
+      limit?: number;
+      before?: string;
+      signal?: AbortSignal;
+    },
+  ): Promise<EntityTimelineResponse> {
+    const { kind, namespace = 'default', name } = entityRef;
+    const query = new URLSearchParams();
+    if (options?.cluster) query.set('cluster', options.cluster);
+    if (options?.limit) query.set('limit', String(options.limit));
+    if (options?.before) query.set('before', options.before);
+    const q = query.toString();
+    return this.get(
+      `/entity/${enc(namespace)}/${enc(kind.toLocaleLowerCase('en-US'))}/${enc(
+        name,
+      )}/timeline${q ? `?${q}` : ''}`,
       options?.signal,
     );
   }

@@ -28,6 +28,7 @@ import { RefreshBar } from '../common/RefreshBar';
 import { StatusChip } from '../common/StatusChip';
 import { compareEnvironments } from '../common/environments';
 import { ClusterSection } from './ClusterSection';
+import { TimelineBlock } from './TimelineBlock';
 import { VersionsSummary } from './VersionsSummary';
 
 const useStyles = makeStyles(theme => ({
@@ -125,6 +126,10 @@ function Body(props: { entity: Entity; data: Data }) {
       {sections.map(c => (
         <ClusterSection key={c.cluster} cluster={c} now={now} />
       ))}
+      <TimelineBlock
+        entityRef={getCompoundEntityRef(entity)}
+        refreshKey={health.generatedAt}
+      />
     </>
   );
 }
