@@ -50,7 +50,7 @@ export interface Config {
      * cluster), kept in the plugin's database.
      */
     timeline?: {
-      /** Record and serve the timeline. Default true; false leaves the database untouched. */
+      /** Record and serve the timeline. Default true. With it and the notifications off, the database is not touched. */
       enabled?: boolean;
       /** Entries older than this many days are pruned (hourly). Default 30. */
       retentionDays?: number;

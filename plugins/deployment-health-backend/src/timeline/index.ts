@@ -21,7 +21,7 @@ export const PRUNE_TASK_ID = 'deployment-health-timeline-prune';
 /**
  * Wires the timeline: the store (migrated), a recorder fed by the caches'
  * changes, and the prune task. Returns the store for the API, or undefined
- * when the timeline is switched off (then the database is not touched).
+ * when the timeline is switched off (then it does not touch the database).
  */
 export async function setUpTimeline(deps: {
   options: TimelineOptions;

@@ -93,11 +93,14 @@ describe('GET /entity/:namespace/:kind/:name/timeline', () => {
     }
   });
 
-  it('is 404 when switched off, and leaves the database untouched', async () => {
+  it('is 404 when switched off, and leaves the database untouched (with the notifications off too)', async () => {
     const knex = sqlite();
     const backend = await startHealthBackend({
       entities: [group, component('orders', 'team-a')],
-      deploymentHealth: { timeline: { enabled: false } },
+      deploymentHealth: {
+        timeline: { enabled: false },
+        notifications: { enabled: false },
+      },
       features: [mockServices.database.factory({ knex })],
     });
     try {
