@@ -112,7 +112,8 @@ describe('the Shipyard policy in a portal backend', () => {
     await kube.start();
     seedFixture(kube, crashloop);
     // node-1 NotReady, node-2 under memory pressure, node-0 cordoned
-    for (const node of sick.nodes) kube.upsert({ ...node, kind: 'Node' } as any);
+    for (const node of sick.nodes)
+      kube.upsert({ ...node, kind: 'Node' } as any);
     backend = await startTestBackend({
       features: [
         catalogPlugin,
