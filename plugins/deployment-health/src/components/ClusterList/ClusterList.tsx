@@ -1,15 +1,11 @@
 import type { ClusterStatus } from '@shipyard-platform/backstage-plugin-deployment-health-common';
-import { useApi } from '@backstage/frontend-plugin-api';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { useCallback } from 'react';
-import { deploymentHealthApiRef } from '../../api';
-import { useNow, usePolling } from '../../hooks/usePolling';
-import { connectionText, readClusters } from '../common/clusters';
+import { connectionText, useClusters } from '../common/clusters';
 import { DataState } from '../common/DataState';
 import { ReasonList } from '../common/ReasonList';
 import { RefreshBar } from '../common/RefreshBar';
@@ -56,13 +52,7 @@ function ClusterHealthCell(props: { cluster: ClusterStatus }) {
  * read the cluster list.
  */
 export function ClusterList(props: { refreshIntervalMs?: number }) {
-  const api = useApi(deploymentHealthApiRef);
-  const load = useCallback(
-    (signal: AbortSignal) => readClusters(() => api.getClusters({ signal })),
-    [api],
-  );
-  const state = usePolling('clusters', load, props.refreshIntervalMs);
-  const now = useNow(1000);
+  const { state, now } = useClusters(props.refreshIntervalMs);
   if (state.value === null) return null;
   return (
     <>

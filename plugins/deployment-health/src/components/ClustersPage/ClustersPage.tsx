@@ -1,6 +1,5 @@
 import { Content, EmptyState, Header, Page } from '@backstage/core-components';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/frontend-plugin-api';
 import type {
   ClusterNodeHealth,
   ClusterStatus,
@@ -17,10 +16,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useCallback } from 'react';
-import { deploymentHealthApiRef } from '../../api';
-import { useNow, usePolling } from '../../hooks/usePolling';
-import { connectionText, readClusters } from '../common/clusters';
+import { connectionText, useClusters } from '../common/clusters';
 import { DataState } from '../common/DataState';
 import { NoClustersState } from '../common/EmptyStates';
 import { ReasonList } from '../common/ReasonList';
@@ -201,13 +197,7 @@ function ClusterSection(props: { cluster: ClusterStatus; now: Date }) {
 
 /** Every cluster with its connection and its own health (the page's content, without header). */
 export function ClustersPageContent(props: { refreshIntervalMs?: number }) {
-  const api = useApi(deploymentHealthApiRef);
-  const load = useCallback(
-    (signal: AbortSignal) => readClusters(() => api.getClusters({ signal })),
-    [api],
-  );
-  const state = usePolling('clusters', load, props.refreshIntervalMs);
-  const now = useNow(1000);
+  const { state, now } = useClusters(props.refreshIntervalMs);
   return (
     <>
       <RefreshBar state={state} intervalMs={props.refreshIntervalMs}>
