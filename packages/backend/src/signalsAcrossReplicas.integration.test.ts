@@ -25,14 +25,11 @@ import {
   SignalsService,
   signalsServiceRef,
 } from '@backstage/plugin-signals-node';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import knexFactory, { Knex } from 'knex';
+import {
+  startTestDatabase,
+  TestDatabase,
+} from '@shipyard-platform/test-cluster';
 
-const run = promisify(execFile);
-// eslint-disable-next-line no-restricted-syntax -- test only, never bundled
-const services = path.resolve(__dirname, '../../../scripts/services');
 const describeIntegration =
   process.env.SHIPYARD_INTEGRATION === '1' ? describe : describe.skip;
 
@@ -79,43 +76,21 @@ function listener() {
 }
 
 describeIntegration('signals across backend replicas', () => {
-  let admin: Knex;
-  let knex: Knex;
-  const database = `signals_replicas_${Date.now().toString(36)}`;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    await run(services, ['up'], { timeout: 600_000 });
-    const env = JSON.parse(
-      (await run(services, ['env', '--json'])).stdout,
-    ) as Record<string, string>;
-    const connection = {
-      host: env.POSTGRES_HOST,
-      port: Number(env.POSTGRES_PORT),
-      user: env.POSTGRES_USER,
-      password: env.POSTGRES_PASSWORD,
-    };
-    admin = knexFactory({
-      client: 'pg',
-      connection: { ...connection, database: 'postgres' },
-    });
-    await admin.raw(`CREATE DATABASE ${database}`);
-    knex = knexFactory({
-      client: 'pg',
-      connection: { ...connection, database },
-    });
+    db = await startTestDatabase('signals_replicas');
   });
 
   afterAll(async () => {
-    await knex?.destroy();
-    await admin?.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin?.destroy();
+    await db?.drop();
   });
 
   it('a signal published on replica A reaches replica B through the events backend on PostgreSQL', async () => {
     const shared = () => [
       eventsBackend,
       eventsServiceFactory,
-      mockServices.database.factory({ knex }),
+      mockServices.database.factory({ knex: db.knex }),
     ];
     const pub = publisher();
     const sub = listener();

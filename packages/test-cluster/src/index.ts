@@ -11,6 +11,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 export { readsServed } from './apiServerReads.mjs';
+export { startTestDatabase } from './database';
+export type { TestDatabase } from './database';
 
 const run = promisify(execFile);
 

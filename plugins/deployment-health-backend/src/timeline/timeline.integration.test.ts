@@ -23,18 +23,16 @@ import {
   describeIntegration,
   waitFor,
 } from '@shipyard-platform/deployment-health-test-utils';
-import { startTestCluster, TestCluster } from '@shipyard-platform/test-cluster';
-import knexFactory, { Knex } from 'knex';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import {
+  startTestCluster,
+  startTestDatabase,
+  TestCluster,
+  TestDatabase,
+} from '@shipyard-platform/test-cluster';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { component, startHealthBackend } from '../__testUtils__/backend';
 import { entryLine } from '../__testUtils__/timeline';
-
-const run = promisify(execFile);
-// eslint-disable-next-line no-restricted-syntax -- test only, never bundled
-const services = path.resolve(__dirname, '../../../../scripts/services');
 
 jest.setTimeout(900_000);
 
@@ -89,9 +87,8 @@ describeIntegration(
   'the change timeline at a real API server and PostgreSQL',
   () => {
     let cluster: TestCluster;
-    let admin: Knex;
+    let db: TestDatabase;
     let knex: Knex;
-    const database = `timeline_it_${suffix}`;
     const backends: Array<Awaited<ReturnType<typeof startHealthBackend>>> = [];
 
     const start = async () => {
@@ -142,23 +139,8 @@ describeIntegration(
         .select('entry_key', 'type', 'status');
 
     beforeAll(async () => {
-      await run(services, ['up'], { timeout: 600_000 });
-      const env = JSON.parse((await run(services, ['env', '--json'])).stdout);
-      const connection = {
-        host: env.POSTGRES_HOST,
-        port: Number(env.POSTGRES_PORT),
-        user: env.POSTGRES_USER,
-        password: env.POSTGRES_PASSWORD,
-      };
-      admin = knexFactory({
-        client: 'pg',
-        connection: { ...connection, database: 'postgres' },
-      });
-      await admin.raw(`CREATE DATABASE ${database}`);
-      knex = knexFactory({
-        client: 'pg',
-        connection: { ...connection, database },
-      });
+      db = await startTestDatabase('timeline_it');
+      knex = db.knex;
 
       cluster = await startTestCluster('dev');
       await cluster.apply({
@@ -176,9 +158,7 @@ describeIntegration(
       await cluster
         ?.kubectl('delete', 'namespace', ns, '--wait=false')
         .catch(() => {});
-      await knex?.destroy();
-      await admin?.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin?.destroy();
+      await db?.drop();
     });
 
     it('records rollouts and transitions once across two backends and a restart', async () => {
