@@ -129,6 +129,12 @@ export interface Config {
       afterSeconds?: number;
       /** How often the services are looked at. Default 30. */
       intervalSeconds?: number;
+      /**
+       * The path of the entity page's tab that the notifications link to,
+       * where the app mounts the Deployments tab. Default `deployments`;
+       * empty for the entity page itself.
+       */
+      entityTabPath?: string;
     };
   };
 }

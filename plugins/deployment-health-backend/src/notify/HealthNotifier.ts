@@ -70,24 +70,35 @@ export class HealthNotifier {
     const entities = await this.services(
       [...incidents.values()].map(i => i.entityRef),
     );
+    const looked = new Set<string>();
     for (const entity of entities) {
       const entityRef = stringifyEntityRef(entity);
       const health = await this.deps.health(entity);
       for (const env of options.environments) {
         const key = { entityRef, environment: env.name };
+        looked.add(keyOf(key));
         const before = incidents.get(keyOf(key));
         const look = lookIn(health, env.name);
         const { incident, announce } = nextIncident(before, key, look, now, {
           afterMs: options.afterMs,
           statuses: env.statuses,
         });
+        // Announced first, stored after: an announcement that fails is
+        // made again at the next look (its scope keeps it one notification).
+        if (
+          announce &&
+          !(await this.announce(entity, announce, incident ?? before!, look))
+        )
+          continue;
         if (incident && JSON.stringify(incident) !== JSON.stringify(before))
           await store.put(incident);
         else if (!incident && before) await store.delete(key);
-        if (announce)
-          await this.announce(entity, announce, incident ?? before!, look);
       }
     }
+    // An entity gone from the catalog (or now found by a label selector), or
+    // an environment no longer notified: nothing left to announce.
+    for (const [k, incident] of incidents)
+      if (!looked.has(k)) await store.delete(incident);
   }
 
   /**
@@ -120,20 +131,25 @@ export class HealthNotifier {
     });
   }
 
+  /** Sends the announcement; false when it could not be sent. */
   private async announce(
     entity: Entity,
     announce: Announcement,
     incident: Incident,
     look: Look,
-  ) {
+  ): Promise<boolean> {
     const entityRef = stringifyEntityRef(entity);
     const owners = ownerGroups(entity);
-    if (owners.length === 0) return;
+    if (owners.length === 0) return true; // nobody to tell
     const { kind, namespace, name } = parseEntityRef(entityRef);
     const title = entity.metadata.title ?? name;
-    const link = `/catalog/${namespace}/${kind.toLocaleLowerCase(
-      'en-US',
-    )}/${name}/deployments`;
+    const link = [
+      '/catalog',
+      namespace,
+      kind.toLocaleLowerCase('en-US'),
+      name,
+      ...(this.deps.options.tabPath ? [this.deps.options.tabPath] : []),
+    ].join('/');
     const opened = announce === 'opened';
     const reasons = incident.reasons
       .slice(0, REASONS_QUOTED)
@@ -157,10 +173,12 @@ export class HealthNotifier {
           scope: `deployment-health:${entityRef}:${incident.environment}:${incident.since}:${announce}`,
         },
       });
+      return true;
     } catch (e) {
       this.deps.logger.warn(
-        `Cannot notify the owners of ${entityRef} (${announce} in ${incident.environment}): ${e}`,
+        `Cannot notify the owners of ${entityRef} (${announce} in ${incident.environment}), trying again at the next look: ${e}`,
       );
+      return false;
     }
   }
 }

@@ -16,6 +16,7 @@ describe('deploymentHealth.notifications', () => {
       environments: [{ name: 'production', statuses: ['Failed', 'Degraded'] }],
       afterMs: 300_000,
       intervalMs: 30_000,
+      tabPath: 'deployments',
     });
   });
 
@@ -32,6 +33,18 @@ describe('deploymentHealth.notifications', () => {
       ),
     ).toThrow(
       'deploymentHealth.notifications.environments[0].statuses[0]: "Unknown" is not one of Failed, Degraded',
+    );
+  });
+
+  it('refuses a look interval or window that is not positive, naming the key', () => {
+    expect(() =>
+      readNotificationOptions(
+        new ConfigReader({
+          deploymentHealth: { notifications: { intervalSeconds: 0 } },
+        }),
+      ),
+    ).toThrow(
+      'deploymentHealth.notifications.intervalSeconds: must be a positive number, not 0',
     );
   });
 

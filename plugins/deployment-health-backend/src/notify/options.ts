@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { positiveNumber } from '../options';
 
 const STATUSES = ['Failed', 'Degraded'] as const;
 type UnwellStatus = (typeof STATUSES)[number];
@@ -18,6 +19,8 @@ export interface NotificationOptions {
   afterMs: number;
   /** How often the services are looked at. */
   intervalMs: number;
+  /** The entity page's tab the notifications link to ('' for the page itself). */
+  tabPath: string;
 }
 
 const KEY = 'deploymentHealth.notifications';
@@ -45,8 +48,12 @@ export function readNotificationOptions(config: Config): NotificationOptions {
   return {
     enabled: c?.getOptionalBoolean('enabled') ?? true,
     environments,
-    afterMs: (c?.getOptionalNumber('afterSeconds') ?? 300) * 1000,
-    intervalMs: (c?.getOptionalNumber('intervalSeconds') ?? 30) * 1000,
+    afterMs: positiveNumber(c, KEY, 'afterSeconds', 300) * 1000,
+    intervalMs: positiveNumber(c, KEY, 'intervalSeconds', 30) * 1000,
+    tabPath: (c?.getOptionalString('entityTabPath') ?? 'deployments').replace(
+      /^\/+|\/+$/g,
+      '',
+    ),
   };
 }
 
