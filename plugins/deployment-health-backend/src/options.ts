@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { Config } from '@backstage/config';
 import {
   ClustersPreparing,
@@ -86,4 +87,24 @@ export function bookmarkSilenceMs(options: CacheOptions): number {
  */
 export function livenessIntervalMs(options: CacheOptions): number {
   return options.staleAfterMs / 4;
+}
+
+/**
+ * `key` of `c` (under `prefix`), a positive number when set, else `def`:
+ * zero or a negative count would make a task run without pause or a query
+ * that one database accepts and another refuses.
+ */
+export function positiveNumber(
+  c: Config | undefined,
+  prefix: string,
+  key: string,
+  def: number,
+): number {
+  const value = c?.getOptionalNumber(key);
+  if (value === undefined) return def;
+  if (!(value > 0))
+    throw new InputError(
+      `${prefix}.${key}: must be a positive number, not ${value}`,
+    );
+  return value;
 }

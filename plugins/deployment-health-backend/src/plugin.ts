@@ -124,6 +124,7 @@ export const deploymentHealthPlugin = createBackendPlugin({
           recentWindowMs: options.recentWindowMs,
         });
         const timeline = new TimelineService({
+          logger,
           health,
           store,
           tenancy: options.tenancy,

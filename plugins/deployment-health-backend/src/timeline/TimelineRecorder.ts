@@ -69,11 +69,14 @@ export class TimelineRecorder {
   }
 
   private schedule() {
-    if (this.timer || this.stopped) return;
+    // One flush at a time: two would share what was written, and an older
+    // status could land after a newer one. Changes meanwhile wait for it.
+    if (this.timer || this.flushing || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flush().finally(() => {
         this.flushing = undefined;
+        if (this.pending.size) this.schedule();
       });
     }, this.deps.settleMs ?? 1000);
   }
@@ -137,7 +140,11 @@ export class TimelineRecorder {
     const deployed = Object.entries(objects).some(
       ([k, v]) => k !== 'events' && (v as unknown[]).length > 0,
     );
-    if (!deployed) return; // deleted: nothing to say a status about
+    if (!deployed) {
+      // deleted: nothing to say a status about, nor to remember
+      this.written.delete(key);
+      return;
+    }
     const health = clusterHealth(
       cache.cluster,
       objects,

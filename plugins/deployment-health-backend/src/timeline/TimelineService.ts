@@ -1,4 +1,7 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
   stringifyEntityRef,
@@ -29,6 +32,7 @@ export const MAX_PAGE = 200;
 export class TimelineService {
   constructor(
     private readonly deps: {
+      logger: LoggerService;
       health: DeploymentHealthService;
       /** Undefined when `deploymentHealth.timeline.enabled` is false. */
       store?: TimelineStore;
@@ -83,9 +87,11 @@ export class TimelineService {
         before: query.before,
       });
     } catch (e) {
-      // Only the timeline depends on the database: say so, clearly.
+      // Only the timeline depends on the database: say so, clearly; its
+      // error (host, port, user) goes to the log, not to the browser.
+      this.deps.logger.error(`The timeline database cannot be read: ${e}`);
       throw new ServiceUnavailableError(
-        `The timeline database cannot be read: ${(e as Error).message}`,
+        'The timeline database cannot be read; the backend log says why',
       );
     }
     const entries = page.entries.map(e => {

@@ -1,4 +1,7 @@
 import { Config } from '@backstage/config';
+import { positiveNumber } from '../options';
+
+const KEY = 'deploymentHealth.timeline';
 
 /** `deploymentHealth.timeline.*` (see config.d.ts). */
 export interface TimelineOptions {
@@ -8,10 +11,12 @@ export interface TimelineOptions {
 }
 
 export function readTimelineOptions(config: Config): TimelineOptions {
-  const c = config.getOptionalConfig('deploymentHealth.timeline');
+  const c = config.getOptionalConfig(KEY);
   return {
     enabled: c?.getOptionalBoolean('enabled') ?? true,
-    retentionDays: c?.getOptionalNumber('retentionDays') ?? 30,
-    maxEntriesPerService: c?.getOptionalNumber('maxEntriesPerService') ?? 500,
+    retentionDays: positiveNumber(c, KEY, 'retentionDays', 30),
+    maxEntriesPerService: Math.ceil(
+      positiveNumber(c, KEY, 'maxEntriesPerService', 500),
+    ),
   };
 }
