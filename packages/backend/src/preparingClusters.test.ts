@@ -6,6 +6,7 @@
  * (dev and prod listed there were reported unreachable for the ~17 minutes
  * of a first build instead).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import deploymentHealthPlugin from '@shipyard-platform/backstage-plugin-deployment-health-backend';
 import shipyardPolicy from '@shipyard-platform/backstage-plugin-permission-backend-module-shipyard';
-import { portalConfig } from './__testUtils__/portalConfig';
+import { portalConfig, repoRoot } from './__testUtils__/portalConfig';
 
 jest.setTimeout(60_000);
 
@@ -30,18 +31,15 @@ describe('the portal while scripts/start prepares the local clusters', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('reports the preparation and no cluster', async () => {
-    // As prepare-clusters' progress() writes .shipyard/app-config.clusters.yaml.
+    // What prepare-clusters writes to .shipyard/app-config.clusters.yaml at a step.
     const clustersFile = path.join(dir, 'app-config.clusters.yaml');
     fs.writeFileSync(
       clustersFile,
-      [
-        'deploymentHealth:',
-        '  preparingClusters:',
-        '    message: "building kube-apiserver"',
-        '    step: 3',
-        '    steps: 11',
-        '',
-      ].join('\n'),
+      execFileSync(
+        path.join(repoRoot, 'scripts/lib/preparing-config'),
+        ['building kube-apiserver', '3', '11'],
+        { encoding: 'utf8' },
+      ),
     );
     const data = await portalConfig(['app-config.yaml', clustersFile]);
     const backend = await startTestBackend({

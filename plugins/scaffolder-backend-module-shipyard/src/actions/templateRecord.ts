@@ -55,8 +55,9 @@ export function recordableAnswers(answers: Record<string, unknown>): {
  * `shipyard:template:record`: writes `.shipyard/template.yaml` into the workspace,
  * naming the template that runs, its version (its `shipyard.dev/template-version`
  * annotation) and the form's answers without secrets, and outputs the template ref and
- * version for the catalog-info annotations. An update from the golden path re-renders
- * the recorded version with these answers as the base of its three-way merge.
+ * version for the catalog-info annotations. It is what an update from the golden path
+ * (not built yet, issue #21) will need: the recorded version and answers render the
+ * base of its three-way merge.
  *
  * @public
  */
@@ -115,7 +116,7 @@ export function createShipyardTemplateRecordAction() {
       if (excluded.length) record.excluded = excluded;
       const text = `# Written by the template that generated this repository: which template, which
 # version and the answers given (never secrets; "excluded" names the answers left
-# out). Updates from the golden path start from it: keep it as it is.
+# out). Keep it as it is: the golden path's future updates will start from it.
 ${yaml.stringify(record)}`;
 
       const target = resolveSafeChildPath(
