@@ -79,7 +79,6 @@ EOF
   for n in "${names[@]}"; do
     cat <<EOF
         - name: $(quote "$n")
-          title: $(quote "$(cluster_title "$n")")
           url: $(quote "$(server_of "$n")")
           environment: $(quote "$(cluster_environment "$n")")
           authProvider: serviceAccount
