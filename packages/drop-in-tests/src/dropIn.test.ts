@@ -401,6 +401,9 @@ function allowedInTarball(pkg: any, file: string): boolean {
   }
   if (/(^|\/)(__fixtures__|__testUtils__|__mocks__)\//.test(rel)) return false;
   if (/\.test\.|setupTests/.test(rel)) return false;
+  // knex migrations run from the package at start-up (resolvePackagePath)
+  if (/^migrations\/[^/]+\.js$/.test(rel))
+    return pkg.files?.includes('migrations');
   return rel.startsWith('dist/');
 }
 
